@@ -1,0 +1,504 @@
+package infra
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// LifeCycle says how far moose-dev may change a resource.
+type LifeCycle string
+
+// The three lifecycles upstream knows.
+const (
+	FullyManaged      LifeCycle = "FULLY_MANAGED"
+	DeletionProtected LifeCycle = "DELETION_PROTECTED"
+	ExternallyManaged LifeCycle = "EXTERNALLY_MANAGED"
+)
+
+// Annotation is one `[key, value]` pair of a column's annotations, for
+// example `["LowCardinality", true]`.
+type Annotation struct {
+	Key   string
+	Value json.RawMessage
+}
+
+// MarshalJSON writes the pair as a two-element array.
+func (a Annotation) MarshalJSON() ([]byte, error) {
+	v := a.Value
+	if len(v) == 0 {
+		v = json.RawMessage("null")
+	}
+	return json.Marshal([2]any{a.Key, v})
+}
+
+// UnmarshalJSON reads a two-element array.
+func (a *Annotation) UnmarshalJSON(b []byte) error {
+	var pair [2]json.RawMessage
+	if err := json.Unmarshal(b, &pair); err != nil {
+		return fmt.Errorf("annotation: %w", err)
+	}
+	if err := json.Unmarshal(pair[0], &a.Key); err != nil {
+		return fmt.Errorf("annotation key: %w", err)
+	}
+	a.Value = pair[1]
+	return nil
+}
+
+// Column is one column of a table (or of a nested type, or of a topic's
+// schema).
+type Column struct {
+	Name         string
+	DataType     ColumnType
+	Required     bool
+	Unique       bool
+	PrimaryKey   bool
+	Default      *string
+	Annotations  []Annotation
+	Comment      *string
+	TTL          *string
+	Codec        *string
+	Materialized *string
+	Alias        *string
+}
+
+type columnJSON struct {
+	Name         string          `json:"name"`
+	DataType     json.RawMessage `json:"data_type"`
+	Required     bool            `json:"required"`
+	Unique       bool            `json:"unique"`
+	PrimaryKey   bool            `json:"primary_key"`
+	Default      *string         `json:"default"`
+	Annotations  []Annotation    `json:"annotations"`
+	Comment      *string         `json:"comment,omitempty"`
+	TTL          *string         `json:"ttl,omitempty"`
+	Codec        *string         `json:"codec,omitempty"`
+	Materialized *string         `json:"materialized,omitempty"`
+	Alias        *string         `json:"alias,omitempty"`
+}
+
+// MarshalJSON writes the column in upstream's shape.
+func (c Column) MarshalJSON() ([]byte, error) {
+	dt, err := MarshalColumnType(c.DataType)
+	if err != nil {
+		return nil, fmt.Errorf("column %q: %w", c.Name, err)
+	}
+	ann := c.Annotations
+	if ann == nil {
+		ann = []Annotation{}
+	}
+	return json.Marshal(columnJSON{c.Name, dt, c.Required, c.Unique, c.PrimaryKey, c.Default, ann,
+		c.Comment, c.TTL, c.Codec, c.Materialized, c.Alias})
+}
+
+// UnmarshalJSON reads upstream's column JSON (also `dataType`).
+func (c *Column) UnmarshalJSON(b []byte) error {
+	var j columnJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	raw := j.DataType
+	if len(raw) == 0 {
+		var alt struct {
+			DataType json.RawMessage `json:"dataType"`
+		}
+		_ = json.Unmarshal(b, &alt)
+		raw = alt.DataType
+	}
+	dt, err := UnmarshalColumnType(raw)
+	if err != nil {
+		return fmt.Errorf("column %q: %w", j.Name, err)
+	}
+	*c = Column{j.Name, dt, j.Required, j.Unique, j.PrimaryKey, j.Default, j.Annotations,
+		j.Comment, j.TTL, j.Codec, j.Materialized, j.Alias}
+	return nil
+}
+
+// HasAnnotation reports whether the column carries the annotation key.
+func (c Column) HasAnnotation(key string) bool {
+	for _, a := range c.Annotations {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// OrderBy is a table's ORDER BY: a list of column names, or one expression.
+// JSON: an array, or a plain string.
+type OrderBy struct {
+	Fields []string
+	Expr   string
+	IsExpr bool
+}
+
+// MarshalJSON writes an array of fields or the expression string.
+func (o OrderBy) MarshalJSON() ([]byte, error) {
+	if o.IsExpr {
+		return json.Marshal(o.Expr)
+	}
+	if o.Fields == nil {
+		return []byte("[]"), nil
+	}
+	return json.Marshal(o.Fields)
+}
+
+// UnmarshalJSON reads an array of fields or an expression string.
+func (o *OrderBy) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		o.IsExpr = true
+		return json.Unmarshal(b, &o.Expr)
+	}
+	return json.Unmarshal(b, &o.Fields)
+}
+
+// Empty reports whether there is no ORDER BY at all.
+func (o OrderBy) Empty() bool { return !o.IsExpr && len(o.Fields) == 0 }
+
+// String is the display form: `a, b` for fields, the expression otherwise,
+// and `tuple()` for no fields.
+func (o OrderBy) String() string {
+	if o.IsExpr {
+		return o.Expr
+	}
+	if len(o.Fields) == 0 {
+		return "tuple()"
+	}
+	return strings.Join(o.Fields, ", ")
+}
+
+// Engine is a table engine: a name and, for engines with parameters, the
+// parameters keyed by their upstream (snake_case) field names. JSON is
+// upstream's externally tagged form: `"MergeTree"` or
+// `{"ReplacingMergeTree": {"ver": null, "is_deleted": null}}`.
+type Engine struct {
+	Name   string
+	Params map[string]any
+}
+
+// MergeTree is the default engine.
+var MergeTree = Engine{Name: "MergeTree"}
+
+// MarshalJSON writes the externally tagged engine.
+func (e Engine) MarshalJSON() ([]byte, error) {
+	name := e.Name
+	if name == "" {
+		name = "MergeTree"
+	}
+	if e.Params == nil {
+		return json.Marshal(name)
+	}
+	return json.Marshal(map[string]any{name: e.Params})
+}
+
+// UnmarshalJSON reads the externally tagged engine.
+func (e *Engine) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		e.Params = nil
+		return json.Unmarshal(b, &e.Name)
+	}
+	var m map[string]map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	if len(m) != 1 {
+		return fmt.Errorf("engine: want one variant, got %d", len(m))
+	}
+	for k, v := range m {
+		e.Name, e.Params = k, v
+		if e.Params == nil {
+			e.Params = map[string]any{}
+		}
+	}
+	return nil
+}
+
+// IsMergeTreeFamily reports whether the engine supports ORDER BY, PARTITION
+// BY and the MergeTree settings.
+func (e Engine) IsMergeTreeFamily() bool {
+	return e.Name == "" || strings.HasSuffix(e.Name, "MergeTree")
+}
+
+// PrimitiveSignature names the user-code object a resource came from.
+type PrimitiveSignature struct {
+	Name          string `json:"name"`
+	PrimitiveType string `json:"primitive_type"`
+}
+
+// SourceLocation is where in the project a resource was defined.
+type SourceLocation struct {
+	File string `json:"file"`
+}
+
+// Metadata is a resource's description and source location.
+type Metadata struct {
+	Description *string         `json:"description"`
+	Source      *SourceLocation `json:"source,omitempty"`
+}
+
+// TableIndex is a secondary (data-skipping) index.
+type TableIndex struct {
+	Name        string   `json:"name"`
+	Expression  string   `json:"expression"`
+	Type        string   `json:"type"`
+	Arguments   []string `json:"arguments"`
+	Granularity uint64   `json:"granularity"`
+}
+
+// TableProjection is a projection of a table.
+type TableProjection struct {
+	Name string `json:"name"`
+	Body string `json:"body"`
+}
+
+// SeedFilter limits what `moose seed` copies.
+type SeedFilter struct {
+	Limit *int    `json:"limit,omitempty"`
+	Where *string `json:"where,omitempty"`
+}
+
+// Table is an OLAP table. Name already carries the version suffix
+// (`Foo_1_0`), as upstream.
+type Table struct {
+	Name                 string             `json:"name"`
+	Columns              []Column           `json:"columns"`
+	OrderBy              OrderBy            `json:"order_by"`
+	PartitionBy          *string            `json:"partition_by,omitempty"`
+	SampleBy             *string            `json:"sample_by,omitempty"`
+	Engine               Engine             `json:"engine"`
+	Version              *string            `json:"version"`
+	SourcePrimitive      PrimitiveSignature `json:"source_primitive"`
+	Metadata             *Metadata          `json:"metadata"`
+	LifeCycle            LifeCycle          `json:"life_cycle"`
+	EngineParamsHash     *string            `json:"engine_params_hash,omitempty"`
+	TableSettingsHash    *string            `json:"table_settings_hash,omitempty"`
+	TableSettings        map[string]string  `json:"table_settings,omitempty"`
+	Indexes              []TableIndex       `json:"indexes"`
+	Projections          []TableProjection  `json:"projections"`
+	Database             *string            `json:"database,omitempty"`
+	TTL                  *string            `json:"table_ttl_setting,omitempty"`
+	ClusterName          *string            `json:"cluster_name,omitempty"`
+	PrimaryKeyExpression *string            `json:"primary_key_expression,omitempty"`
+	SeedFilter           *SeedFilter        `json:"seed_filter,omitempty"`
+}
+
+// ID is the table's key in the map: `{database}_{name}` plus `_{version}`
+// with dots as underscores when versioned (upstream's Table::id).
+func (t *Table) ID(defaultDB string) string {
+	id := t.DatabaseOr(defaultDB) + "_" + t.Name
+	if t.Version != nil {
+		id += "_" + strings.ReplaceAll(*t.Version, ".", "_")
+	}
+	return id
+}
+
+// DatabaseOr is the table's database, or defaultDB when it has none.
+func (t *Table) DatabaseOr(defaultDB string) string {
+	if t.Database != nil && *t.Database != "" {
+		return *t.Database
+	}
+	return defaultDB
+}
+
+// Column returns the column with the given name.
+func (t *Table) Column(name string) (Column, bool) {
+	for _, c := range t.Columns {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Column{}, false
+}
+
+// Canonicalize applies upstream's load-time normalisation: an empty ORDER BY
+// of a MergeTree-family table falls back to the primary key expression or
+// the key columns; Array columns are required; engines without ORDER BY
+// carry no primary-key flags.
+func (t *Table) Canonicalize() {
+	if t.Engine.IsMergeTreeFamily() && t.OrderBy.Empty() {
+		if t.PrimaryKeyExpression != nil && *t.PrimaryKeyExpression != "" {
+			t.OrderBy = OrderBy{Expr: *t.PrimaryKeyExpression, IsExpr: true}
+		} else {
+			var keys []string
+			for _, c := range t.Columns {
+				if c.PrimaryKey {
+					keys = append(keys, c.Name)
+				}
+			}
+			if keys != nil {
+				t.OrderBy = OrderBy{Fields: keys}
+			}
+		}
+	}
+	for i := range t.Columns {
+		if _, ok := t.Columns[i].DataType.(Array); ok {
+			t.Columns[i].Required = true
+		}
+		if !t.Engine.IsMergeTreeFamily() && t.Engine.Name != "S3" {
+			t.Columns[i].PrimaryKey = false
+		}
+	}
+	if t.Indexes == nil {
+		t.Indexes = []TableIndex{}
+	}
+	if t.Projections == nil {
+		t.Projections = []TableProjection{}
+	}
+}
+
+// Duration is a Rust `std::time::Duration` as serde writes it.
+type Duration struct {
+	Secs  uint64 `json:"secs"`
+	Nanos uint32 `json:"nanos"`
+}
+
+// Topic is a streaming topic. Name is not version-suffixed.
+type Topic struct {
+	Version         *string            `json:"version"`
+	Name            string             `json:"name"`
+	RetentionPeriod Duration           `json:"retention_period"`
+	PartitionCount  int                `json:"partition_count"`
+	MaxMessageBytes int                `json:"max_message_bytes"`
+	Columns         []Column           `json:"columns"`
+	SourcePrimitive PrimitiveSignature `json:"source_primitive"`
+	Metadata        *Metadata          `json:"metadata"`
+	LifeCycle       LifeCycle          `json:"life_cycle"`
+	SchemaConfig    json.RawMessage    `json:"schema_config"`
+}
+
+// ID is the topic's key in the map: the name, plus `_{version}` when
+// versioned.
+func (t *Topic) ID() string {
+	if t.Version != nil {
+		return t.Name + "_" + strings.ReplaceAll(*t.Version, ".", "_")
+	}
+	return t.Name
+}
+
+// Map is the infrastructure map: everything a project declares, keyed by id.
+// Resource kinds this version does not model yet are carried as raw JSON so
+// that they round-trip unchanged.
+type Map struct {
+	DefaultDatabase           string                     `json:"default_database"`
+	Topics                    map[string]*Topic          `json:"topics"`
+	APIEndpoints              map[string]json.RawMessage `json:"api_endpoints"`
+	Tables                    map[string]*Table          `json:"tables"`
+	Dmv1Views                 map[string]json.RawMessage `json:"dmv1_views"`
+	TopicToTableSyncProcesses map[string]json.RawMessage `json:"topic_to_table_sync_processes"`
+	TopicToTopicSyncProcesses map[string]json.RawMessage `json:"topic_to_topic_sync_processes"`
+	FunctionProcesses         map[string]json.RawMessage `json:"function_processes"`
+	ConsumptionAPIWebServer   struct{}                   `json:"consumption_api_web_server"`
+	OrchestrationWorkers      map[string]json.RawMessage `json:"orchestration_workers"`
+	SQLResources              map[string]json.RawMessage `json:"sql_resources"`
+	Workflows                 map[string]json.RawMessage `json:"workflows"`
+	WebApps                   map[string]json.RawMessage `json:"web_apps"`
+	MaterializedViews         map[string]json.RawMessage `json:"materialized_views"`
+	Views                     map[string]json.RawMessage `json:"views"`
+	MooseVersion              *string                    `json:"moose_version,omitempty"`
+}
+
+// NewMap returns an empty map for the given default database, every
+// collection present (upstream writes empty objects, never null).
+func NewMap(defaultDB string) *Map {
+	m := &Map{DefaultDatabase: defaultDB}
+	m.fillEmpty()
+	return m
+}
+
+func (m *Map) fillEmpty() {
+	if m.DefaultDatabase == "" {
+		m.DefaultDatabase = "local"
+	}
+	if m.Topics == nil {
+		m.Topics = map[string]*Topic{}
+	}
+	if m.Tables == nil {
+		m.Tables = map[string]*Table{}
+	}
+	for _, p := range []*map[string]json.RawMessage{&m.APIEndpoints, &m.Dmv1Views, &m.TopicToTableSyncProcesses,
+		&m.TopicToTopicSyncProcesses, &m.FunctionProcesses, &m.OrchestrationWorkers, &m.SQLResources,
+		&m.Workflows, &m.WebApps, &m.MaterializedViews, &m.Views} {
+		if *p == nil {
+			*p = map[string]json.RawMessage{}
+		}
+	}
+}
+
+// AddTable canonicalizes t and stores it under its id.
+func (m *Map) AddTable(t *Table) {
+	t.Canonicalize()
+	m.Tables[t.ID(m.DefaultDatabase)] = t
+}
+
+// AddTopic stores t under its id.
+func (m *Map) AddTopic(t *Topic) { m.Topics[t.ID()] = t }
+
+// TableIDs returns the table ids in sorted order.
+func (m *Map) TableIDs() []string { return sortedKeys(m.Tables) }
+
+// TopicIDs returns the topic ids in sorted order.
+func (m *Map) TopicIDs() []string { return sortedKeys(m.Topics) }
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Clone returns a deep copy of the map (through its JSON form, which is
+// exactly what the map means).
+func (m *Map) Clone() *Map {
+	b, err := json.Marshal(m)
+	if err != nil {
+		panic(fmt.Sprintf("infra: clone: %v", err))
+	}
+	c, err := UnmarshalMap(b)
+	if err != nil {
+		panic(fmt.Sprintf("infra: clone: %v", err))
+	}
+	return c
+}
+
+// UnmarshalMap reads an infrastructure map in upstream's JSON shape and
+// canonicalizes its tables, as upstream does on every load.
+func UnmarshalMap(b []byte) (*Map, error) {
+	m := &Map{}
+	if err := json.Unmarshal(b, m); err != nil {
+		return nil, fmt.Errorf("infrastructure map: %w", err)
+	}
+	m.fillEmpty()
+	for _, t := range m.Tables {
+		t.Canonicalize()
+	}
+	return m, nil
+}
+
+// MarshalSorted writes v as indented JSON with every object's keys sorted,
+// recursively, and without HTML escaping: the form upstream writes.
+func MarshalSorted(v any) ([]byte, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var generic any
+	if err := dec.Decode(&generic); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(generic); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,1013 @@
+package parser
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/moose-dev/moose-dev/infra"
+)
+
+// Loader loads a project's Python sources into an infra.Map. It keeps each
+// file's parse keyed by a hash of its content, so a reload re-parses only the
+// files that changed. A Loader is not safe for concurrent use.
+type Loader struct {
+	root      string // project root (absolute)
+	sourceDir string // "app"
+	cache     map[string]cachedParse
+}
+
+type cachedParse struct {
+	sum [32]byte
+	mod *Module
+	err error
+}
+
+// NewLoader returns a loader for the project at root whose code lives in
+// root/sourceDir.
+func NewLoader(root, sourceDir string) *Loader {
+	return &Loader{root: root, sourceDir: sourceDir, cache: map[string]cachedParse{}}
+}
+
+// Result is a loaded project.
+type Result struct {
+	Map *infra.Map
+	// Files are the project files the main module loaded, relative to the
+	// project root.
+	Files []string
+	// Unloaded are Python files under the source directory that the main
+	// module never imports (upstream's "Unloaded Files" warning).
+	Unloaded []string
+}
+
+// module is one evaluated project module.
+type module struct {
+	name    string // dotted, e.g. "app.models"
+	file    string // relative to the project root
+	pkg     string // the package relative imports start from
+	ns      map[string]value
+	loading bool
+}
+
+type evaluator struct {
+	l         *Loader
+	defaultDB string
+	modules   map[string]*module
+	out       *infra.Map
+	tableDefs map[string]Pos // table registry key -> where defined
+	topicDefs map[string]Pos
+	defFile   map[string]string
+}
+
+// Load parses and evaluates the project, starting at sourceDir/main.py.
+func (l *Loader) Load(defaultDB string) (*Result, error) {
+	ev := &evaluator{l: l, defaultDB: defaultDB, modules: map[string]*module{}, out: infra.NewMap(defaultDB),
+		tableDefs: map[string]Pos{}, topicDefs: map[string]Pos{}, defFile: map[string]string{}}
+	mainName := l.sourceDir + ".main"
+	if _, err := ev.importModule(mainName, Pos{}, ""); err != nil {
+		return nil, err
+	}
+	res := &Result{Map: ev.out}
+	loaded := map[string]bool{}
+	for _, m := range ev.modules {
+		res.Files = append(res.Files, m.file)
+		loaded[m.file] = true
+	}
+	sort.Strings(res.Files)
+	_ = filepath.WalkDir(filepath.Join(l.root, l.sourceDir), func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "__pycache__") && path != filepath.Join(l.root, l.sourceDir) {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".py") {
+			rel, _ := filepath.Rel(l.root, path)
+			rel = filepath.ToSlash(rel)
+			if !loaded[rel] && filepath.Base(rel) != "__init__.py" {
+				res.Unloaded = append(res.Unloaded, rel)
+			}
+		}
+		return nil
+	})
+	sort.Strings(res.Unloaded)
+	return res, nil
+}
+
+// parseFile returns the parse of a project file, from the cache when its
+// content has not changed.
+func (l *Loader) parseFile(rel string) (*Module, error) {
+	data, err := os.ReadFile(filepath.Join(l.root, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	if c, ok := l.cache[rel]; ok && c.sum == sum {
+		return c.mod, c.err
+	}
+	mod, perr := Parse(rel, string(data))
+	var err2 error
+	if perr != nil {
+		err2 = perr
+	}
+	l.cache[rel] = cachedParse{sum: sum, mod: mod, err: err2}
+	return mod, err2
+}
+
+// moduleFile finds the file of a dotted project module, or "" when the
+// module is not part of the project.
+func (l *Loader) moduleFile(name string) (file string, isPkg bool) {
+	if name != l.sourceDir && !strings.HasPrefix(name, l.sourceDir+".") {
+		return "", false
+	}
+	rel := strings.ReplaceAll(name, ".", "/")
+	if st, err := os.Stat(filepath.Join(l.root, rel+".py")); err == nil && !st.IsDir() {
+		return rel + ".py", false
+	}
+	if st, err := os.Stat(filepath.Join(l.root, rel)); err == nil && st.IsDir() {
+		return rel + "/__init__.py", true
+	}
+	return "", false
+}
+
+func (ev *evaluator) errAt(file string, p Pos, format string, args ...any) error {
+	return &Error{File: file, Pos: p, Msg: fmt.Sprintf(format, args...)}
+}
+
+// importModule loads a project module by dotted name. It returns nil (no
+// error) when the name is not a project module.
+func (ev *evaluator) importModule(name string, at Pos, fromFile string) (*module, error) {
+	if m, ok := ev.modules[name]; ok {
+		return m, nil // a cycle returns the partly loaded module, as Python does
+	}
+	file, isPkg := ev.l.moduleFile(name)
+	if file == "" {
+		if name == ev.l.sourceDir+".main" {
+			return nil, fmt.Errorf("%s/main.py not found: the project's main module is missing", ev.l.sourceDir)
+		}
+		if strings.HasPrefix(name, ev.l.sourceDir+".") {
+			return nil, ev.errAt(fromFile, at, "module %q not found in the project", name)
+		}
+		return nil, nil
+	}
+	pkg := name
+	if !isPkg {
+		if i := strings.LastIndexByte(name, '.'); i >= 0 {
+			pkg = name[:i]
+		} else {
+			pkg = ""
+		}
+	}
+	m := &module{name: name, file: file, pkg: pkg, ns: map[string]value{}, loading: true}
+	ev.modules[name] = m
+	if isPkg {
+		if _, err := os.Stat(filepath.Join(ev.l.root, filepath.FromSlash(file))); err != nil {
+			m.loading = false
+			return m, nil // a namespace package
+		}
+	}
+	ast, err := ev.l.parseFile(file)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range ast.Body {
+		if err := ev.exec(m, st); err != nil {
+			return nil, err
+		}
+	}
+	m.loading = false
+	return m, nil
+}
+
+func (ev *evaluator) exec(m *module, st Stmt) error {
+	switch st := st.(type) {
+	case *Import:
+		for _, a := range st.Names {
+			if a.AsName != "" {
+				v, err := ev.importValue(m, a.Name, a.P)
+				if err != nil {
+					return err
+				}
+				m.ns[a.AsName] = v
+				continue
+			}
+			top := strings.SplitN(a.Name, ".", 2)[0]
+			// import the whole chain so that attribute access finds it
+			if _, err := ev.importValue(m, a.Name, a.P); err != nil {
+				return err
+			}
+			v, err := ev.importValue(m, top, a.P)
+			if err != nil {
+				return err
+			}
+			m.ns[top] = v
+		}
+	case *ImportFrom:
+		base := st.Module
+		if st.Level > 0 {
+			parts := strings.Split(m.pkg, ".")
+			if st.Level-1 >= len(parts) || m.pkg == "" {
+				return ev.errAt(m.file, st.P, "relative import goes beyond the project's top-level package")
+			}
+			parts = parts[:len(parts)-(st.Level-1)]
+			base = strings.Join(parts, ".")
+			if st.Module != "" {
+				base += "." + st.Module
+			}
+		}
+		src, err := ev.importModule(base, st.P, m.file)
+		if err != nil {
+			return err
+		}
+		for _, a := range st.Names {
+			if a.Name == "*" {
+				if src != nil {
+					for k, v := range src.ns {
+						if !strings.HasPrefix(k, "_") {
+							m.ns[k] = v
+						}
+					}
+				}
+				continue
+			}
+			bind := a.Name
+			if a.AsName != "" {
+				bind = a.AsName
+			}
+			if src == nil {
+				m.ns[bind] = extRef{canonical(base, a.Name)}
+				continue
+			}
+			v, err := ev.member(src, a.Name, a.P, m.file)
+			if err != nil {
+				return err
+			}
+			m.ns[bind] = v
+		}
+	case *ClassDef:
+		v, err := ev.classDef(m, st)
+		if err != nil {
+			return err
+		}
+		m.ns[st.Name] = v
+	case *Assign:
+		v, err := ev.eval(m, st.Value)
+		if err != nil {
+			return err
+		}
+		for _, t := range st.Targets {
+			ev.bind(m, t, v)
+		}
+	case *AnnAssign:
+		if st.Value != nil {
+			v, err := ev.eval(m, st.Value)
+			if err != nil {
+				return err
+			}
+			ev.bind(m, st.Target, v)
+		}
+	case *ExprStmt:
+		if _, err := ev.eval(m, st.Value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (ev *evaluator) bind(m *module, target Expr, v value) {
+	switch t := target.(type) {
+	case *Name:
+		m.ns[t.ID] = v
+	case *Tuple:
+		vals, ok := v.(tupleVal)
+		for i, e := range t.Elts {
+			if ok && len(vals) == len(t.Elts) {
+				ev.bind(m, e, vals[i])
+			} else {
+				ev.bind(m, e, unknownVal{pos: e.Position(), why: "a value unpacked at run time"})
+			}
+		}
+	case *List:
+		ev.bind(m, &Tuple{P: t.P, Elts: t.Elts}, v)
+	}
+}
+
+// importValue returns what `import name` binds: a project module or an
+// external reference.
+func (ev *evaluator) importValue(m *module, name string, p Pos) (value, error) {
+	mod, err := ev.importModule(name, p, m.file)
+	if err != nil {
+		return nil, err
+	}
+	if mod == nil {
+		return extRef{canonical(name, "")}, nil
+	}
+	return moduleVal{mod}, nil
+}
+
+// member is `module.name`: a name the module defines, or a submodule.
+func (ev *evaluator) member(src *module, name string, p Pos, fromFile string) (value, error) {
+	if v, ok := src.ns[name]; ok {
+		return v, nil
+	}
+	sub, err := ev.importModule(src.name+"."+name, p, fromFile)
+	if err == nil && sub != nil {
+		src.ns[name] = moduleVal{sub}
+		return moduleVal{sub}, nil
+	}
+	if src.loading {
+		return unknownVal{pos: p, why: fmt.Sprintf("%s.%s (not yet defined: circular import)", src.name, name)}, nil
+	}
+	return nil, ev.errAt(fromFile, p, "cannot import name %q from %s (%s)", name, src.name, src.file)
+}
+
+func (ev *evaluator) classDef(m *module, cd *ClassDef) (value, error) {
+	var inherited []field
+	isModel := false
+	for _, b := range cd.Bases {
+		bv, err := ev.eval(m, b)
+		if err != nil {
+			return nil, err
+		}
+		switch bv := bv.(type) {
+		case extRef:
+			if bv.qual == "pydantic.BaseModel" {
+				isModel = true
+			}
+		case *modelVal:
+			isModel = true
+			inherited = append(inherited, bv.fields...)
+		}
+	}
+	if !isModel {
+		return classVal{name: cd.Name}, nil
+	}
+	mv := &modelVal{name: cd.Name, file: m.file, pos: cd.P}
+	mv.fields = append(mv.fields, inherited...)
+	for _, st := range cd.Body {
+		aa, ok := st.(*AnnAssign)
+		if !ok {
+			continue
+		}
+		n, ok := aa.Target.(*Name)
+		if !ok || strings.HasPrefix(n.ID, "_") {
+			continue
+		}
+		f := field{name: n.ID, ann: aa.Annotation, mod: m, pos: aa.P}
+		replaced := false
+		for i := range mv.fields {
+			if mv.fields[i].name == f.name {
+				mv.fields[i], replaced = f, true
+			}
+		}
+		if !replaced {
+			mv.fields = append(mv.fields, f)
+		}
+	}
+	return mv, nil
+}
+
+func (ev *evaluator) lookup(m *module, n *Name) value {
+	if v, ok := m.ns[n.ID]; ok {
+		return v
+	}
+	if builtinNames[n.ID] {
+		return extRef{"builtins." + n.ID}
+	}
+	return unknownVal{pos: n.P, why: fmt.Sprintf("name %q is not defined", n.ID)}
+}
+
+func (ev *evaluator) eval(m *module, e Expr) (value, error) {
+	switch e := e.(type) {
+	case *Name:
+		return ev.lookup(m, e), nil
+	case *Str:
+		if e.IsF {
+			return unknownVal{pos: e.P, why: "an f-string (built at run time)"}, nil
+		}
+		return strVal(e.Value), nil
+	case *Num:
+		return parseNumber(e.Text), nil
+	case *Const:
+		switch e.Value {
+		case "True":
+			return boolVal(true), nil
+		case "False":
+			return boolVal(false), nil
+		case "None":
+			return noneVal{}, nil
+		}
+		return unknownVal{pos: e.P, why: "Ellipsis"}, nil
+	case *List:
+		vals, err := ev.evalAll(m, e.Elts)
+		return listVal(vals), err
+	case *Tuple:
+		vals, err := ev.evalAll(m, e.Elts)
+		return tupleVal(vals), err
+	case *Dict:
+		d := dictVal{}
+		for i := range e.Keys {
+			if e.Keys[i] == nil {
+				return unknownVal{pos: e.P, why: "a dict built with ** unpacking"}, nil
+			}
+			k, err := ev.eval(m, e.Keys[i])
+			if err != nil {
+				return nil, err
+			}
+			v, err := ev.eval(m, e.Values[i])
+			if err != nil {
+				return nil, err
+			}
+			d.keys, d.vals = append(d.keys, k), append(d.vals, v)
+		}
+		return d, nil
+	case *Attribute:
+		base, err := ev.eval(m, e.Value)
+		if err != nil {
+			return nil, err
+		}
+		switch b := base.(type) {
+		case moduleVal:
+			return ev.member(b.mod, e.Attr, e.P, m.file)
+		case extRef:
+			return extRef{b.qual + "." + e.Attr}, nil
+		}
+		return unknownVal{pos: e.P, why: fmt.Sprintf("attribute %q of %s", e.Attr, describe(base))}, nil
+	case *Subscript:
+		base, err := ev.eval(m, e.Value)
+		if err != nil {
+			return nil, err
+		}
+		var params []value
+		if t, ok := e.Index.(*Tuple); ok {
+			params, err = ev.evalAll(m, t.Elts)
+		} else {
+			var p value
+			p, err = ev.eval(m, e.Index)
+			params = []value{p}
+		}
+		if err != nil {
+			return nil, err
+		}
+		return genericVal{base: base, params: params, pos: e.P}, nil
+	case *BinOp:
+		return ev.binOp(m, e)
+	case *Call:
+		return ev.call(m, e)
+	}
+	return unknownVal{pos: e.Position(), why: describeExpr(e)}, nil
+}
+
+func describeExpr(e Expr) string {
+	if o, ok := e.(*Opaque); ok {
+		return "a " + o.Kind
+	}
+	return "an expression evaluated at run time"
+}
+
+func (ev *evaluator) evalAll(m *module, es []Expr) ([]value, error) {
+	out := make([]value, 0, len(es))
+	for _, e := range es {
+		v, err := ev.eval(m, e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func (ev *evaluator) binOp(m *module, e *BinOp) (value, error) {
+	if e.Right == nil {
+		return unknownVal{pos: e.P, why: "a power expression"}, nil
+	}
+	l, err := ev.eval(m, e.Left)
+	if err != nil {
+		return nil, err
+	}
+	r, err := ev.eval(m, e.Right)
+	if err != nil {
+		return nil, err
+	}
+	switch e.Op {
+	case "+":
+		ls, lok := l.(strVal)
+		rs, rok := r.(strVal)
+		if lok && rok {
+			return ls + rs, nil
+		}
+		li, lok := l.(intVal)
+		ri, rok := r.(intVal)
+		if lok && rok {
+			return li + ri, nil
+		}
+	case "*":
+		li, lok := l.(intVal)
+		ri, rok := r.(intVal)
+		if lok && rok {
+			return li * ri, nil
+		}
+	case "|":
+		var items []value
+		for _, v := range []value{l, r} {
+			if u, ok := v.(unionVal); ok {
+				items = append(items, u.items...)
+			} else {
+				items = append(items, v)
+			}
+		}
+		return unionVal{items: items}, nil
+	}
+	return unknownVal{pos: e.P, why: fmt.Sprintf("the result of %s %s %s", describe(l), e.Op, describe(r))}, nil
+}
+
+func (ev *evaluator) call(m *module, e *Call) (value, error) {
+	fn, err := ev.eval(m, e.Func)
+	if err != nil {
+		return nil, err
+	}
+	args, err := ev.evalAll(m, e.Args)
+	if err != nil {
+		return nil, err
+	}
+	kwargs := map[string]value{}
+	kwPos := map[string]Pos{}
+	for _, kw := range e.Keywords {
+		if kw.Name == "" {
+			return unknownVal{pos: kw.P, why: "a call with ** arguments"}, nil
+		}
+		v, err := ev.eval(m, kw.Value)
+		if err != nil {
+			return nil, err
+		}
+		kwargs[kw.Name], kwPos[kw.Name] = v, kw.P
+	}
+	c := callVal{args: args, kwargs: kwargs, kwPos: kwPos, pos: e.P}
+	switch f := fn.(type) {
+	case genericVal:
+		if ref, ok := f.base.(extRef); ok {
+			switch ref.qual {
+			case "moose_lib.OlapTable":
+				return ev.olapTable(m, f, c)
+			case "moose_lib.Stream":
+				return ev.stream(m, f, c)
+			}
+		}
+	case extRef:
+		c.fn = f.qual
+		return c, nil
+	}
+	return unknownVal{pos: e.P, why: fmt.Sprintf("the result of calling %s", describe(fn))}, nil
+}
+
+// ---- moose_lib resources ----
+
+// argument returns a call's argument by position or keyword.
+func (c callVal) argument(i int, name string) (value, Pos, bool) {
+	if v, ok := c.kwargs[name]; ok {
+		return v, c.kwPos[name], true
+	}
+	if i >= 0 && i < len(c.args) {
+		return c.args[i], c.pos, true
+	}
+	return nil, c.pos, false
+}
+
+func (ev *evaluator) resourceName(m *module, kind string, c callVal) (string, error) {
+	v, p, ok := c.argument(0, "name")
+	if !ok {
+		return "", ev.errAt(m.file, c.pos, "%s needs a name", kind)
+	}
+	s, ok := v.(strVal)
+	if !ok {
+		return "", ev.errAt(m.file, p, "%s name must be a string known before the program runs, found %s", kind, describe(v))
+	}
+	if s == "" {
+		return "", ev.errAt(m.file, p, "%s name must not be empty", kind)
+	}
+	return string(s), nil
+}
+
+func (ev *evaluator) modelParam(m *module, kind string, g genericVal) (*modelVal, error) {
+	if len(g.params) != 1 {
+		return nil, ev.errAt(m.file, g.pos, "%s takes one type parameter (a pydantic model)", kind)
+	}
+	mv, ok := g.params[0].(*modelVal)
+	if !ok {
+		return nil, ev.errAt(m.file, g.pos, "%s[...] needs a pydantic BaseModel subclass, found %s", kind, describe(g.params[0]))
+	}
+	return mv, nil
+}
+
+func (ev *evaluator) metadata(m *module) *infra.Metadata {
+	return &infra.Metadata{Source: &infra.SourceLocation{File: m.file}}
+}
+
+// mergeTreeDefaults are the settings upstream injects into MergeTree-family
+// tables at parse time so that reading a table back does not show a diff.
+func mergeTreeDefaults() map[string]string {
+	return map[string]string{"index_granularity": "8192", "index_granularity_bytes": "10485760",
+		"enable_mixed_granularity_parts": "1"}
+}
+
+var olapConfigFields = map[string]bool{"order_by_fields": true, "order_by_expression": true, "partition_by": true,
+	"sample_by_expression": true, "primary_key_expression": true, "engine": true, "version": true, "metadata": true,
+	"life_cycle": true, "settings": true, "ttl": true, "cluster": true, "indexes": true, "projections": true,
+	"database": true, "seed_filter": true}
+
+func (ev *evaluator) olapTable(m *module, g genericVal, c callVal) (value, error) {
+	mv, err := ev.modelParam(m, "OlapTable", g)
+	if err != nil {
+		return nil, err
+	}
+	name, err := ev.resourceName(m, "OlapTable", c)
+	if err != nil {
+		return nil, err
+	}
+	cols, err := ev.columns(mv)
+	if err != nil {
+		return nil, err
+	}
+	t := &infra.Table{Name: name, Columns: cols, Engine: infra.MergeTree, LifeCycle: infra.FullyManaged,
+		SourcePrimitive: infra.PrimitiveSignature{Name: name, PrimitiveType: "DataModel"},
+		Metadata:        ev.metadata(m), TableSettings: mergeTreeDefaults()}
+	if cv, p, ok := c.argument(1, "config"); ok {
+		cfg, ok := cv.(callVal)
+		if !ok || cfg.fn != "moose_lib.OlapConfig" {
+			return nil, ev.errAt(m.file, p, "OlapTable config must be an OlapConfig(...), found %s", describe(cv))
+		}
+		if err := ev.applyOlapConfig(m, t, cfg); err != nil {
+			return nil, err
+		}
+	}
+	key := name
+	if t.Version != nil {
+		key = name + "_" + *t.Version
+		t.Name = name + "_" + strings.ReplaceAll(*t.Version, ".", "_")
+	}
+	if prev, dup := ev.tableDefs[key]; dup {
+		return nil, ev.errAt(m.file, c.pos, "OlapTable %q is already defined at %s:%d:%d", key, ev.defFile["table:"+key], prev.Line, prev.Col)
+	}
+	ev.tableDefs[key], ev.defFile["table:"+key] = c.pos, m.file
+	for _, f := range t.OrderBy.Fields {
+		if _, ok := t.Column(f); !ok {
+			return nil, ev.errAt(m.file, c.pos, "OlapTable %q orders by %q, which is not a field of %s", name, f, mv.name)
+		}
+	}
+	ev.out.AddTable(t)
+	return tableVal{t}, nil
+}
+
+func (ev *evaluator) applyOlapConfig(m *module, t *infra.Table, cfg callVal) error {
+	if len(cfg.args) > 0 {
+		return ev.errAt(m.file, cfg.pos, "OlapConfig takes keyword arguments only")
+	}
+	keys := make([]string, 0, len(cfg.kwargs))
+	for k := range cfg.kwargs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v, p := cfg.kwargs[k], cfg.kwPos[k]
+		if !olapConfigFields[k] {
+			return ev.errAt(m.file, p, "OlapConfig has no field %q", k)
+		}
+		var err error
+		switch k {
+		case "order_by_fields":
+			var fields []string
+			fields, err = ev.stringList(m, p, k, v)
+			if err == nil && len(fields) > 0 {
+				if t.OrderBy.IsExpr {
+					return ev.errAt(m.file, p, "OlapConfig: give order_by_fields or order_by_expression, not both")
+				}
+				t.OrderBy = infra.OrderBy{Fields: fields}
+			}
+		case "order_by_expression":
+			var s *string
+			s, err = ev.optString(m, p, k, v)
+			if s != nil {
+				if len(t.OrderBy.Fields) > 0 {
+					return ev.errAt(m.file, p, "OlapConfig: give order_by_fields or order_by_expression, not both")
+				}
+				t.OrderBy = infra.OrderBy{Expr: *s, IsExpr: true}
+			}
+		case "partition_by":
+			t.PartitionBy, err = ev.optString(m, p, k, v)
+		case "sample_by_expression":
+			t.SampleBy, err = ev.optString(m, p, k, v)
+		case "primary_key_expression":
+			t.PrimaryKeyExpression, err = ev.optString(m, p, k, v)
+		case "ttl":
+			t.TTL, err = ev.optString(m, p, k, v)
+		case "database":
+			t.Database, err = ev.optString(m, p, k, v)
+		case "cluster":
+			t.ClusterName, err = ev.optString(m, p, k, v)
+		case "version":
+			t.Version, err = ev.optString(m, p, k, v)
+		case "life_cycle":
+			t.LifeCycle, err = ev.lifeCycle(m, p, v)
+		case "settings":
+			var s map[string]string
+			s, err = ev.stringDict(m, p, k, v)
+			for sk, sv := range s {
+				t.TableSettings[sk] = sv
+			}
+		default:
+			return ev.errAt(m.file, p, "OlapConfig field %q is not supported by moose-dev yet", k)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (ev *evaluator) stream(m *module, g genericVal, c callVal) (value, error) {
+	mv, err := ev.modelParam(m, "Stream", g)
+	if err != nil {
+		return nil, err
+	}
+	name, err := ev.resourceName(m, "Stream", c)
+	if err != nil {
+		return nil, err
+	}
+	cols, err := ev.columns(mv)
+	if err != nil {
+		return nil, err
+	}
+	t := &infra.Topic{Name: name, RetentionPeriod: infra.Duration{Secs: 604800}, PartitionCount: 1,
+		MaxMessageBytes: 1048576, Columns: cols, LifeCycle: infra.FullyManaged,
+		SourcePrimitive: infra.PrimitiveSignature{Name: name, PrimitiveType: "DataModel"},
+		Metadata:        ev.metadata(m), SchemaConfig: []byte("null")}
+	if cv, p, ok := c.argument(1, "config"); ok {
+		cfg, ok := cv.(callVal)
+		if !ok || cfg.fn != "moose_lib.StreamConfig" {
+			return nil, ev.errAt(m.file, p, "Stream config must be a StreamConfig(...), found %s", describe(cv))
+		}
+		for k, v := range cfg.kwargs {
+			p := cfg.kwPos[k]
+			switch k {
+			case "parallelism":
+				n, ok := v.(intVal)
+				if !ok || n < 1 {
+					return nil, ev.errAt(m.file, p, "StreamConfig parallelism must be a positive integer, found %s", describe(v))
+				}
+				t.PartitionCount = int(n)
+			case "retention_period":
+				n, ok := v.(intVal)
+				if !ok || n < 0 {
+					return nil, ev.errAt(m.file, p, "StreamConfig retention_period must be a number of seconds, found %s", describe(v))
+				}
+				t.RetentionPeriod = infra.Duration{Secs: uint64(n)}
+			case "version":
+				t.Version, err = ev.optString(m, p, k, v)
+			case "life_cycle":
+				t.LifeCycle, err = ev.lifeCycle(m, p, v)
+			case "destination", "metadata", "default_dead_letter_queue", "schema_config":
+				// carried by later versions of the map (sync processes, DLQs)
+			default:
+				return nil, ev.errAt(m.file, p, "StreamConfig has no field %q", k)
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	if prev, dup := ev.topicDefs[t.ID()]; dup {
+		return nil, ev.errAt(m.file, c.pos, "Stream %q is already defined at %s:%d:%d", name, ev.defFile["topic:"+t.ID()], prev.Line, prev.Col)
+	}
+	ev.topicDefs[t.ID()], ev.defFile["topic:"+t.ID()] = c.pos, m.file
+	ev.out.AddTopic(t)
+	return streamVal{t}, nil
+}
+
+func (ev *evaluator) optString(m *module, p Pos, key string, v value) (*string, error) {
+	switch v := v.(type) {
+	case noneVal:
+		return nil, nil
+	case strVal:
+		s := string(v)
+		return &s, nil
+	}
+	return nil, ev.errAt(m.file, p, "%s must be a string known before the program runs, found %s", key, describe(v))
+}
+
+func (ev *evaluator) stringList(m *module, p Pos, key string, v value) ([]string, error) {
+	var items []value
+	switch v := v.(type) {
+	case listVal:
+		items = v
+	case tupleVal:
+		items = v
+	default:
+		return nil, ev.errAt(m.file, p, "%s must be a list of strings, found %s", key, describe(v))
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		s, ok := it.(strVal)
+		if !ok {
+			return nil, ev.errAt(m.file, p, "%s must be a list of strings, found %s in it", key, describe(it))
+		}
+		out = append(out, string(s))
+	}
+	return out, nil
+}
+
+func (ev *evaluator) stringDict(m *module, p Pos, key string, v value) (map[string]string, error) {
+	d, ok := v.(dictVal)
+	if !ok {
+		return nil, ev.errAt(m.file, p, "%s must be a dict of strings, found %s", key, describe(v))
+	}
+	out := map[string]string{}
+	for i := range d.keys {
+		k, ok1 := d.keys[i].(strVal)
+		val, ok2 := d.vals[i].(strVal)
+		if !ok1 || !ok2 {
+			return nil, ev.errAt(m.file, p, "%s must map strings to strings", key)
+		}
+		out[string(k)] = string(val)
+	}
+	return out, nil
+}
+
+func (ev *evaluator) lifeCycle(m *module, p Pos, v value) (infra.LifeCycle, error) {
+	if ref, ok := v.(extRef); ok {
+		switch strings.TrimPrefix(ref.qual, "moose_lib.LifeCycle.") {
+		case "FULLY_MANAGED":
+			return infra.FullyManaged, nil
+		case "DELETION_PROTECTED":
+			return infra.DeletionProtected, nil
+		case "EXTERNALLY_MANAGED":
+			return infra.ExternallyManaged, nil
+		}
+	}
+	return "", ev.errAt(m.file, p, "life_cycle must be LifeCycle.FULLY_MANAGED, DELETION_PROTECTED or EXTERNALLY_MANAGED, found %s", describe(v))
+}
+
+// ---- types ----
+
+// columns converts a model's fields to columns.
+func (ev *evaluator) columns(mv *modelVal) ([]infra.Column, error) {
+	cols := make([]infra.Column, 0, len(mv.fields))
+	for _, f := range mv.fields {
+		c, err := ev.column(f)
+		if err != nil {
+			return nil, err
+		}
+		cols = append(cols, c)
+	}
+	return cols, nil
+}
+
+func (ev *evaluator) column(f field) (infra.Column, error) {
+	v, err := ev.eval(f.mod, f.ann)
+	if err != nil {
+		return infra.Column{}, err
+	}
+	c := infra.Column{Name: f.name, Required: true}
+	t, err := ev.columnType(f, v, &c, 0)
+	if err != nil {
+		return infra.Column{}, err
+	}
+	c.DataType = t
+	if _, isArray := t.(infra.Array); isArray {
+		c.Required = true
+	}
+	return c, nil
+}
+
+var scalarTypes = map[string]infra.ColumnType{
+	"builtins.str": infra.String, "builtins.bytes": infra.String, "builtins.int": infra.Int64,
+	"builtins.float": infra.Float64, "builtins.bool": infra.Boolean, "datetime.datetime": infra.DateTime,
+	"datetime.date": infra.Date, "uuid.UUID": infra.UUID, "decimal.Decimal": infra.Decimal{Precision: 10, Scale: 0},
+	"ipaddress.IPv4Address": infra.IPv4, "ipaddress.IPv6Address": infra.IPv6, "typing.Any": infra.JSON,
+}
+
+// columnType converts an annotation value. Optional and Key set flags on c;
+// depth > 0 means the type is nested (inside a list), where flags do not
+// apply to the column.
+func (ev *evaluator) columnType(f field, v value, c *infra.Column, depth int) (infra.ColumnType, error) {
+	file, p := f.mod.file, f.ann.Position()
+	switch v := v.(type) {
+	case extRef:
+		if t, ok := scalarTypes[v.qual]; ok {
+			return t, nil
+		}
+		switch v.qual {
+		case "builtins.list", "typing.List":
+			return nil, ev.errAt(file, p, "field %q: list needs an element type, e.g. list[str]", f.name)
+		}
+		return nil, ev.errAt(file, p, "field %q: unsupported type %q", f.name, shortName(v.qual))
+	case *modelVal:
+		cols, err := ev.columns(v)
+		if err != nil {
+			return nil, err
+		}
+		return infra.Nested{Name: v.name, Columns: cols}, nil
+	case unionVal:
+		return ev.optional(f, v.items, c, depth)
+	case genericVal:
+		ref, ok := v.base.(extRef)
+		if !ok {
+			return nil, ev.errAt(file, p, "field %q: unsupported type %s", f.name, describe(v))
+		}
+		switch ref.qual {
+		case "typing.Optional":
+			if len(v.params) != 1 {
+				return nil, ev.errAt(file, p, "field %q: Optional takes one type", f.name)
+			}
+			return ev.optional(f, []value{v.params[0], noneVal{}}, c, depth)
+		case "typing.Union":
+			return ev.optional(f, v.params, c, depth)
+		case "moose_lib.Key":
+			if len(v.params) != 1 {
+				return nil, ev.errAt(file, p, "field %q: Key takes one type", f.name)
+			}
+			if depth == 0 {
+				c.PrimaryKey = true
+			}
+			return ev.columnType(f, v.params[0], c, depth)
+		case "builtins.list", "typing.List":
+			if len(v.params) != 1 {
+				return nil, ev.errAt(file, p, "field %q: list takes one element type", f.name)
+			}
+			inner := infra.Column{Required: true}
+			el, err := ev.columnType(f, v.params[0], &inner, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			return infra.Array{Element: el, ElementNullable: !inner.Required}, nil
+		case "typing.Annotated":
+			if len(v.params) < 2 {
+				return nil, ev.errAt(file, p, "field %q: Annotated needs a type and at least one marker", f.name)
+			}
+			t, err := ev.columnType(f, v.params[0], c, depth)
+			if err != nil {
+				return nil, err
+			}
+			for _, marker := range v.params[1:] {
+				if s, ok := marker.(strVal); ok && s == "LowCardinality" {
+					if depth == 0 {
+						c.Annotations = append(c.Annotations, infra.Annotation{Key: "LowCardinality", Value: []byte("true")})
+					}
+					continue
+				}
+				return nil, ev.errAt(file, p, "field %q: unsupported Annotated marker %s", f.name, describe(marker))
+			}
+			return t, nil
+		}
+		return nil, ev.errAt(file, p, "field %q: unsupported type %s[...]", f.name, shortName(ref.qual))
+	case unknownVal:
+		return nil, ev.errAt(file, v.pos, "field %q: %s", f.name, v.why)
+	}
+	return nil, ev.errAt(file, p, "field %q: %s is not a type", f.name, describe(v))
+}
+
+// optional handles `T | None`, Optional[T] and Union[T, None].
+func (ev *evaluator) optional(f field, items []value, c *infra.Column, depth int) (infra.ColumnType, error) {
+	var rest []value
+	hasNone := false
+	for _, it := range items {
+		if _, ok := it.(noneVal); ok {
+			hasNone = true
+			continue
+		}
+		rest = append(rest, it)
+	}
+	if !hasNone || len(rest) != 1 {
+		return nil, ev.errAt(f.mod.file, f.ann.Position(), "field %q: unions are only supported as Optional[T] (T | None)", f.name)
+	}
+	c.Required = false
+	return ev.columnType(f, rest[0], c, depth)
+}
+
+func shortName(qual string) string {
+	return strings.TrimPrefix(qual, "builtins.")
+}
+
+func parseNumber(text string) value {
+	clean := strings.ReplaceAll(text, "_", "")
+	var i int64
+	if _, err := fmt.Sscan(clean, &i); err == nil && !strings.ContainsAny(clean, ".eEjJ") {
+		return intVal(i)
+	}
+	var f float64
+	if _, err := fmt.Sscan(clean, &f); err == nil {
+		return floatVal(f)
+	}
+	return unknownVal{why: "number " + text}
+}
+
+// IsSourceError reports whether err is a positioned problem in the user's
+// code (as opposed to, say, a missing file).
+func IsSourceError(err error) bool {
+	var e *Error
+	return errors.As(err, &e)
+}
