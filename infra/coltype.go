@@ -69,26 +69,26 @@ func init() {
 }
 
 func (s Scalar) String() string { return string(s) }
-func (Scalar) isColumnType()      {}
+func (Scalar) isColumnType()    {}
 
 // FixedString is `FixedString(N)`.
 type FixedString struct{ Length int }
 
 func (f FixedString) String() string { return fmt.Sprintf("FixedString(%d)", f.Length) }
-func (FixedString) isColumnType()      {}
+func (FixedString) isColumnType()    {}
 
 // Decimal is `Decimal(P, S)`.
 type Decimal struct{ Precision, Scale int }
 
 func (d Decimal) String() string { return fmt.Sprintf("Decimal(%d, %d)", d.Precision, d.Scale) }
-func (Decimal) isColumnType()      {}
+func (Decimal) isColumnType()    {}
 
 // DateTime64 is a DateTime with sub-second precision: JSON `DateTime(p)`,
 // ClickHouse `DateTime64(p)`.
 type DateTime64 struct{ Precision int }
 
 func (d DateTime64) String() string { return fmt.Sprintf("DateTime(%d)", d.Precision) }
-func (DateTime64) isColumnType()      {}
+func (DateTime64) isColumnType()    {}
 
 // EnumValue is an enum member's value: an integer or a string.
 type EnumValue struct {
@@ -156,7 +156,7 @@ type Array struct {
 }
 
 func (a Array) String() string { return fmt.Sprintf("Array<%s>", a.Element) }
-func (Array) isColumnType()      {}
+func (Array) isColumnType()    {}
 
 // Nullable is `Nullable(T)`. The parser expresses optionality through
 // Column.Required instead; this variant appears in maps read back from
@@ -164,7 +164,7 @@ func (Array) isColumnType()      {}
 type Nullable struct{ Inner ColumnType }
 
 func (n Nullable) String() string { return fmt.Sprintf("Nullable<%s>", n.Inner) }
-func (Nullable) isColumnType()      {}
+func (Nullable) isColumnType()    {}
 
 // TupleField is one named element of a NamedTuple.
 type TupleField struct {
@@ -188,7 +188,7 @@ func (NamedTuple) isColumnType() {}
 type MapType struct{ Key, Value ColumnType }
 
 func (m MapType) String() string { return fmt.Sprintf("Map<%s, %s>", m.Key, m.Value) }
-func (MapType) isColumnType()      {}
+func (MapType) isColumnType()    {}
 
 // Nested is a nested structure (a nested model) with its own columns.
 type Nested struct {
@@ -198,7 +198,7 @@ type Nested struct {
 }
 
 func (n Nested) String() string { return fmt.Sprintf("Nested<%s>", n.Name) }
-func (Nested) isColumnType()      {}
+func (Nested) isColumnType()    {}
 
 // JSONOptions is a `JSON(...)` type with options; without any option the type
 // is the Scalar JSON.
