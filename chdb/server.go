@@ -1,0 +1,242 @@
+package chdb
+
+import (
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	chproto "github.com/ClickHouse/ch-go/proto"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/proto"
+)
+
+// Querier runs one statement in a format; *Session is the real one.
+type Querier interface {
+	Query(query, format string) ([]byte, error)
+}
+
+// Server is the ClickHouse HTTP interface over a chDB session. It accepts
+// only the configured user and password.
+type Server struct {
+	db       Querier
+	user     string
+	password string
+	tmpDir   string
+	version  string
+
+	mu        sync.Mutex // serializes USE + query pairs
+	currentDB string
+}
+
+// NewServer serves db over HTTP for one user. tmpDir holds insert bodies.
+func NewServer(db Querier, user, password, tmpDir string) *Server {
+	s := &Server{db: db, user: user, password: password, tmpDir: tmpDir, currentDB: "default", version: "unknown"}
+	if out, err := db.Query("SELECT version()", "TabSeparated"); err == nil {
+		s.version = strings.TrimSpace(string(out))
+	}
+	return s
+}
+
+// helloQuery is what clickhouse-go sends first over HTTP.
+const helloQuery = "SELECT displayName(), version(), revision(), timezone()"
+
+var reFormatTail = regexp.MustCompile(`(?is)\sFORMAT\s+(\w+)\s*;?\s*$`)
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/ping":
+		io.WriteString(w, "Ok.\n")
+		return
+	case "/", "/query":
+	default:
+		s.fail(w, &QueryError{Code: 1000, Msg: fmt.Sprintf("Code: 1000. DB::Exception: There is no handle %s. (UNKNOWN)", r.URL.Path)}, http.StatusNotFound)
+		return
+	}
+	params := r.URL.Query()
+	if err := s.authenticate(r, params); err != nil {
+		s.fail(w, err, http.StatusUnauthorized)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<30))
+	if err != nil {
+		s.fail(w, &QueryError{Code: 1000, Msg: "reading request body: " + err.Error()}, http.StatusBadRequest)
+		return
+	}
+	query := params.Get("query")
+	var data []byte
+	switch {
+	case query == "":
+		query = string(body)
+	case len(body) > 0 && isInsert(query):
+		data = body
+	case len(body) > 0:
+		query += " " + string(body)
+	}
+	if strings.TrimSpace(query) == "" {
+		if r.Method == http.MethodGet {
+			io.WriteString(w, "Ok.\n")
+			return
+		}
+		s.fail(w, &QueryError{Code: 62, Msg: "Code: 62. DB::Exception: Empty query. (SYNTAX_ERROR)"}, http.StatusBadRequest)
+		return
+	}
+	if strings.TrimSpace(query) == helloQuery {
+		rev, _ := strconv.ParseUint(params.Get("client_protocol_version"), 10, 64)
+		s.hello(w, rev)
+		return
+	}
+	format := params.Get("default_format")
+	if m := reFormatTail.FindStringSubmatch(query); m != nil && !isInsert(query) {
+		format = m[1]
+	}
+	if format == "" {
+		format = "TabSeparated"
+	}
+	out, err := s.run(params.Get("database"), query, format, data)
+	if err != nil {
+		var qe *QueryError
+		if !errors.As(err, &qe) {
+			qe = &QueryError{Code: 1000, Msg: err.Error()}
+		}
+		s.fail(w, qe, statusFor(qe.Code))
+		return
+	}
+	w.Header().Set("X-ClickHouse-Format", format)
+	w.Header().Set("Content-Type", contentType(format))
+	w.Write(out)
+}
+
+func isInsert(q string) bool {
+	return strings.HasPrefix(strings.ToUpper(strings.TrimSpace(q)), "INSERT")
+}
+
+func contentType(format string) string {
+	switch strings.ToLower(format) {
+	case "json", "jsoncompact", "jsoneachrow":
+		return "application/json; charset=UTF-8"
+	case "native", "rowbinary":
+		return "application/octet-stream"
+	}
+	return "text/plain; charset=UTF-8"
+}
+
+// run executes under the lock, switching database first when asked, and
+// feeding an insert body through a temporary file (chDB reads no stdin).
+func (s *Server) run(database, query, format string, data []byte) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if database != "" && database != s.currentDB {
+		if _, err := s.db.Query("USE "+quoteIdent(database), "TabSeparated"); err != nil {
+			return nil, err
+		}
+		s.currentDB = database
+	}
+	if data != nil {
+		f, err := os.CreateTemp(s.tmpDir, "insert-*.bin")
+		if err != nil {
+			return nil, err
+		}
+		defer os.Remove(f.Name())
+		if _, err := f.Write(data); err != nil {
+			f.Close()
+			return nil, err
+		}
+		f.Close()
+		loc := reFormatTail.FindStringSubmatchIndex(query)
+		if loc == nil {
+			return nil, &QueryError{Code: 62, Msg: "Code: 62. DB::Exception: INSERT with a request body needs a FORMAT clause. (SYNTAX_ERROR)"}
+		}
+		query = query[:loc[0]] + " FROM INFILE " + quoteString(filepath.ToSlash(f.Name())) + " FORMAT " + query[loc[2]:loc[3]]
+	}
+	return s.db.Query(query, format)
+}
+
+func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
+func quoteString(s string) string {
+	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `'`, `\'`) + "'"
+}
+
+func (s *Server) authenticate(r *http.Request, params map[string][]string) error {
+	user, pass, ok := r.BasicAuth()
+	if !ok {
+		user, pass = r.Header.Get("X-ClickHouse-User"), r.Header.Get("X-ClickHouse-Key")
+	}
+	if user == "" {
+		if u := params["user"]; len(u) > 0 {
+			user = u[0]
+		}
+		if p := params["password"]; len(p) > 0 {
+			pass = p[0]
+		}
+	}
+	if user == "" {
+		user = "default"
+	}
+	userOK := subtle.ConstantTimeCompare([]byte(user), []byte(s.user)) == 1
+	passOK := subtle.ConstantTimeCompare([]byte(pass), []byte(s.password)) == 1
+	if userOK && passOK {
+		return nil
+	}
+	return &QueryError{Code: 516, Msg: fmt.Sprintf("Code: 516. DB::Exception: %s: Authentication failed: password is incorrect, or there is no user with such name. (AUTHENTICATION_FAILED)", user)}
+}
+
+func statusFor(code int) int {
+	switch code {
+	case 62: // SYNTAX_ERROR
+		return http.StatusBadRequest
+	case 60, 81: // UNKNOWN_TABLE, UNKNOWN_DATABASE
+		return http.StatusNotFound
+	}
+	return http.StatusInternalServerError
+}
+
+func (s *Server) fail(w http.ResponseWriter, err error, status int) {
+	code := 1000
+	var qe *QueryError
+	if errors.As(err, &qe) {
+		code = qe.Code
+	}
+	w.Header().Set("X-ClickHouse-Exception-Code", fmt.Sprint(code))
+	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+	w.WriteHeader(status)
+	msg := err.Error()
+	if !strings.HasSuffix(msg, "\n") {
+		msg += "\n"
+	}
+	io.WriteString(w, msg)
+}
+
+// hello answers clickhouse-go's handshake query with a Native block encoded
+// by clickhouse-go's own encoder at the revision the client announced,
+// reporting revision 0 in it: the plain Native format chDB writes is what
+// clickhouse-go then decodes at revision 0.
+func (s *Server) hello(w http.ResponseWriter, clientRevision uint64) {
+	block := proto.NewBlock()
+	for _, c := range []struct{ name, typ string }{{"displayName()", "String"}, {"version()", "String"},
+		{"revision()", "UInt32"}, {"timezone()", "String"}} {
+		if err := block.AddColumn(c.name, column.Type(c.typ)); err != nil {
+			s.fail(w, err, http.StatusInternalServerError)
+			return
+		}
+	}
+	if err := block.Append("moose-dev chDB", s.version, uint32(0), "UTC"); err != nil {
+		s.fail(w, err, http.StatusInternalServerError)
+		return
+	}
+	buf := new(chproto.Buffer)
+	if err := block.Encode(buf, clientRevision); err != nil {
+		s.fail(w, err, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("X-ClickHouse-Format", "Native")
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Write(buf.Buf)
+}

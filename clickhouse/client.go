@@ -1,0 +1,194 @@
+package clickhouse
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/moose-dev/moose-dev/infra"
+)
+
+// Config says where a ClickHouse HTTP interface is.
+type Config struct {
+	Addr     string // host:port
+	User     string
+	Password string
+	Database string // the project's default database
+}
+
+// Client runs statements on one ClickHouse through clickhouse-go's HTTP
+// protocol.
+type Client struct {
+	conn driver.Conn
+	db   string
+	// Log, when set, receives every statement before it runs.
+	Log func(sql string)
+}
+
+// Open connects and checks the server answers.
+func Open(ctx context.Context, cfg Config) (*Client, error) {
+	conn, err := clickhouse.Open(&clickhouse.Options{
+		Addr:        []string{cfg.Addr},
+		Protocol:    clickhouse.HTTP,
+		Auth:        clickhouse.Auth{Username: cfg.User, Password: cfg.Password},
+		DialTimeout: 5 * time.Second,
+		ReadTimeout: 5 * time.Minute,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := conn.Ping(ctx); err != nil {
+		return nil, fmt.Errorf("ClickHouse at %s: %w", cfg.Addr, err)
+	}
+	return &Client{conn: conn, db: cfg.Database}, nil
+}
+
+// Close closes the connection.
+func (c *Client) Close() error { return c.conn.Close() }
+
+// Database is the project's default database.
+func (c *Client) Database() string { return c.db }
+
+// Exec runs one statement.
+func (c *Client) Exec(ctx context.Context, sql string) error {
+	if c.Log != nil {
+		c.Log(sql)
+	}
+	return c.conn.Exec(ctx, sql)
+}
+
+// Query runs a query.
+func (c *Client) Query(ctx context.Context, sql string, args ...any) (driver.Rows, error) {
+	return c.conn.Query(ctx, sql, args...)
+}
+
+// EnsureDatabases creates the default database and any others.
+func (c *Client) EnsureDatabases(ctx context.Context, dbs ...string) error {
+	for _, db := range append([]string{c.db}, dbs...) {
+		if err := c.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+Quote(db)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ApplyError says which operation of a plan failed and how many ran before.
+type ApplyError struct {
+	Index   int // 0-based index of the failed operation
+	Applied int
+	Op      infra.Operation
+	SQL     string
+	Err     error
+}
+
+func (e *ApplyError) Error() string {
+	return fmt.Sprintf("%s failed (%d of the plan's operations applied before it): %v\n  SQL: %s",
+		e.Op.Describe(), e.Applied, e.Err, oneLine(e.SQL))
+}
+
+func (e *ApplyError) Unwrap() error { return e.Err }
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// Apply runs operations in order and stops at the first error.
+func (c *Client) Apply(ctx context.Context, ops []infra.Operation) error {
+	for i, op := range ops {
+		stmts, err := OperationSQL(op, c.db)
+		if err != nil {
+			return &ApplyError{Index: i, Applied: i, Op: op, Err: err}
+		}
+		for _, s := range stmts {
+			if err := c.Exec(ctx, s); err != nil {
+				return &ApplyError{Index: i, Applied: i, Op: op, SQL: s, Err: err}
+			}
+		}
+	}
+	return nil
+}
+
+// TableColumn is one column as system.columns describes it.
+type TableColumn struct {
+	Name, Type, DefaultKind, DefaultExpr, Comment string
+	InPrimaryKey                                  bool
+}
+
+// LiveTable is a table as the server has it.
+type LiveTable struct {
+	Database, Name, Engine string
+	SortingKey             string
+	Columns                []TableColumn
+}
+
+// Tables lists the tables of a database (views and `_moose*` tables
+// excluded, as upstream's reality check does), with their columns.
+func (c *Client) Tables(ctx context.Context, db string) (map[string]*LiveTable, error) {
+	rows, err := c.conn.Query(ctx, `SELECT name, engine, sorting_key FROM system.tables
+		WHERE database = ? AND engine NOT IN ('View', 'MaterializedView') AND NOT startsWith(name, '.')
+		AND NOT startsWith(lower(name), '_moose')`, db)
+	if err != nil {
+		return nil, fmt.Errorf("reading system.tables: %w", err)
+	}
+	out := map[string]*LiveTable{}
+	for rows.Next() {
+		t := &LiveTable{Database: db}
+		if err := rows.Scan(&t.Name, &t.Engine, &t.SortingKey); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		t.SortingKey = NormalizeKey(t.SortingKey)
+		out[t.Name] = t
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	crows, err := c.conn.Query(ctx, `SELECT table, name, type, default_kind, default_expression, comment, is_in_primary_key
+		FROM system.columns WHERE database = ? ORDER BY table, position`, db)
+	if err != nil {
+		return nil, fmt.Errorf("reading system.columns: %w", err)
+	}
+	defer crows.Close()
+	for crows.Next() {
+		var table string
+		var col TableColumn
+		var pk uint8
+		if err := crows.Scan(&table, &col.Name, &col.Type, &col.DefaultKind, &col.DefaultExpr, &col.Comment, &pk); err != nil {
+			return nil, err
+		}
+		col.InPrimaryKey = pk == 1
+		if t, ok := out[table]; ok {
+			t.Columns = append(t.Columns, col)
+		}
+	}
+	return out, crows.Err()
+}
+
+// NormalizeKey strips parentheses that wrap a whole key expression:
+// ClickHouse 26.x reads `ORDER BY (id)` back as `(id)`, older ones as `id`.
+func NormalizeKey(k string) string {
+	k = strings.TrimSpace(k)
+	for len(k) >= 2 && k[0] == '(' && k[len(k)-1] == ')' && wraps(k) {
+		k = strings.TrimSpace(k[1 : len(k)-1])
+	}
+	return k
+}
+
+// wraps reports whether the opening parenthesis at 0 closes at the end.
+func wraps(k string) bool {
+	depth := 0
+	for i := 0; i < len(k); i++ {
+		switch k[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 && i != len(k)-1 {
+				return false
+			}
+		}
+	}
+	return depth == 0
+}

@@ -1,0 +1,408 @@
+// Package clickhouse holds what moose-dev knows about ClickHouse: how infra
+// types and tables render as DDL (as upstream renders them), how plan
+// operations become statements, how a live server is read back into an
+// infra.Map, and a client that runs it all over clickhouse-go's HTTP
+// protocol.
+package clickhouse
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/moose-dev/moose-dev/infra"
+)
+
+// Quote backticks an identifier.
+func Quote(name string) string {
+	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
+}
+
+// QuoteString single-quotes a string literal.
+func QuoteString(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `'`, `\'`)
+	return "'" + r.Replace(s) + "'"
+}
+
+// TypeSQL renders a column type as ClickHouse spells it (upstream's
+// mapper: Date is Date32, Date16 is Date, DateTime is DateTime('UTC')).
+func TypeSQL(t infra.ColumnType) (string, error) {
+	switch t := t.(type) {
+	case infra.Scalar:
+		switch t {
+		case infra.DateTime:
+			return "DateTime('UTC')", nil
+		case infra.Date:
+			return "Date32", nil
+		case infra.Date16:
+			return "Date", nil
+		case infra.JSON:
+			return "JSON", nil
+		case infra.BigInt, infra.Bytes:
+			return "", fmt.Errorf("type %s is not supported by ClickHouse tables", t)
+		}
+		return string(t), nil
+	case infra.FixedString:
+		return fmt.Sprintf("FixedString(%d)", t.Length), nil
+	case infra.Decimal:
+		return fmt.Sprintf("Decimal(%d, %d)", t.Precision, t.Scale), nil
+	case infra.DateTime64:
+		return fmt.Sprintf("DateTime64(%d)", t.Precision), nil
+	case infra.Enum:
+		parts := make([]string, len(t.Values))
+		for i, m := range t.Values {
+			if m.Value.Str != nil {
+				parts[i] = QuoteString(*m.Value.Str)
+			} else if m.Value.Int != nil {
+				parts[i] = fmt.Sprintf("%s = %d", QuoteString(m.Name), *m.Value.Int)
+			}
+		}
+		return "Enum(" + strings.Join(parts, ", ") + ")", nil
+	case infra.Array:
+		el, err := TypeSQL(t.Element)
+		if err != nil {
+			return "", err
+		}
+		if t.ElementNullable {
+			el = "Nullable(" + el + ")"
+		}
+		return "Array(" + el + ")", nil
+	case infra.Nullable:
+		in, err := TypeSQL(t.Inner)
+		if err != nil {
+			return "", err
+		}
+		if _, ok := t.Inner.(infra.Array); ok {
+			return in, nil
+		}
+		return "Nullable(" + in + ")", nil
+	case infra.MapType:
+		k, err := TypeSQL(t.Key)
+		if err != nil {
+			return "", err
+		}
+		v, err := TypeSQL(t.Value)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("Map(%s, %s)", k, v), nil
+	case infra.NamedTuple:
+		parts := make([]string, len(t.Fields))
+		for i, f := range t.Fields {
+			ft, err := TypeSQL(f.Type)
+			if err != nil {
+				return "", err
+			}
+			parts[i] = Quote(f.Name) + " " + ft
+		}
+		return "Tuple(" + strings.Join(parts, ", ") + ")", nil
+	case infra.Nested:
+		parts := make([]string, len(t.Columns))
+		for i, c := range t.Columns {
+			ct, err := columnTypeSQL(c)
+			if err != nil {
+				return "", err
+			}
+			parts[i] = Quote(c.Name) + " " + ct
+		}
+		return "Nested(" + strings.Join(parts, ", ") + ")", nil
+	case infra.JSONOptions:
+		var parts []string
+		if t.MaxDynamicPaths != nil {
+			parts = append(parts, fmt.Sprintf("max_dynamic_paths=%d", *t.MaxDynamicPaths))
+		}
+		if t.MaxDynamicTypes != nil {
+			parts = append(parts, fmt.Sprintf("max_dynamic_types=%d", *t.MaxDynamicTypes))
+		}
+		for _, f := range t.TypedPaths {
+			ft, err := TypeSQL(f.Type)
+			if err != nil {
+				return "", err
+			}
+			parts = append(parts, f.Name+" "+ft)
+		}
+		for _, s := range t.SkipPaths {
+			parts = append(parts, "SKIP "+s)
+		}
+		for _, s := range t.SkipRegexps {
+			parts = append(parts, "SKIP REGEXP "+QuoteString(s))
+		}
+		if len(parts) == 0 {
+			return "JSON", nil
+		}
+		return "JSON(" + strings.Join(parts, ", ") + ")", nil
+	}
+	return "", fmt.Errorf("unknown column type %T", t)
+}
+
+func isArrayOrNested(t infra.ColumnType) bool {
+	switch t.(type) {
+	case infra.Array, infra.Nested:
+		return true
+	}
+	return false
+}
+
+// columnTypeSQL is the full type of a column: aggregate wrappers,
+// LowCardinality, then Nullable for optional columns (never on Array or
+// Nested), as upstream's mapper wraps them.
+func columnTypeSQL(c infra.Column) (string, error) {
+	t, err := TypeSQL(c.DataType)
+	if err != nil {
+		return "", fmt.Errorf("column %q: %w", c.Name, err)
+	}
+	if c.HasAnnotation("LowCardinality") {
+		t = "LowCardinality(" + t + ")"
+	}
+	if _, isNullable := c.DataType.(infra.Nullable); !isNullable && !c.Required && !isArrayOrNested(c.DataType) {
+		t = "Nullable(" + t + ")"
+	}
+	return t, nil
+}
+
+// ColumnSQL renders a column definition:
+// `name Type [NOT NULL][ DEFAULT|MATERIALIZED|ALIAS e][ COMMENT '..'][ CODEC(..)][ TTL ..]`.
+func ColumnSQL(c infra.Column) (string, error) {
+	t, err := columnTypeSQL(c)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString(Quote(c.Name) + " " + t)
+	if !strings.HasPrefix(t, "Nullable(") {
+		b.WriteString(" NOT NULL")
+	}
+	switch {
+	case c.Default != nil:
+		b.WriteString(" DEFAULT " + *c.Default)
+	case c.Materialized != nil:
+		b.WriteString(" MATERIALIZED " + *c.Materialized)
+	case c.Alias != nil:
+		b.WriteString(" ALIAS " + *c.Alias)
+	}
+	if c.Comment != nil {
+		b.WriteString(" COMMENT " + QuoteString(*c.Comment))
+	}
+	if c.Codec != nil {
+		b.WriteString(" CODEC(" + *c.Codec + ")")
+	}
+	if c.TTL != nil {
+		b.WriteString(" TTL " + *c.TTL)
+	}
+	return b.String(), nil
+}
+
+func tableRef(db, name string) string { return Quote(db) + "." + Quote(name) }
+
+func orderBySQL(o infra.OrderBy) string {
+	if o.IsExpr {
+		return o.Expr
+	}
+	q := make([]string, len(o.Fields))
+	for i, f := range o.Fields {
+		q[i] = Quote(f)
+	}
+	return "(" + strings.Join(q, ", ") + ")"
+}
+
+// EngineSQL renders a table engine with its parameters.
+func EngineSQL(e infra.Engine) string {
+	name := e.Name
+	if name == "" {
+		name = "MergeTree"
+	}
+	str := func(k string) (string, bool) {
+		v, ok := e.Params[k].(string)
+		return v, ok && v != ""
+	}
+	var args []string
+	switch name {
+	case "ReplacingMergeTree":
+		if v, ok := str("ver"); ok {
+			args = append(args, Quote(v))
+			if d, ok := str("is_deleted"); ok {
+				args = append(args, Quote(d))
+			}
+		}
+	case "CollapsingMergeTree":
+		if v, ok := str("sign"); ok {
+			args = append(args, Quote(v))
+		}
+	case "VersionedCollapsingMergeTree":
+		s, _ := str("sign")
+		v, _ := str("version")
+		args = append(args, Quote(s), Quote(v))
+	case "SummingMergeTree":
+		if cols, ok := e.Params["columns"].([]any); ok && len(cols) > 0 {
+			q := make([]string, len(cols))
+			for i, c := range cols {
+				q[i] = Quote(fmt.Sprint(c))
+			}
+			args = append(args, "("+strings.Join(q, ", ")+")")
+		}
+	}
+	if len(args) == 0 && name == "MergeTree" {
+		return name
+	}
+	return name + "(" + strings.Join(args, ", ") + ")"
+}
+
+func primaryKeySQL(t *infra.Table) string {
+	if t.PrimaryKeyExpression != nil && *t.PrimaryKeyExpression != "" {
+		return "(" + *t.PrimaryKeyExpression + ")"
+	}
+	var keys []string
+	for _, c := range t.Columns {
+		if c.PrimaryKey {
+			keys = append(keys, Quote(c.Name))
+		}
+	}
+	if len(keys) == 0 {
+		return ""
+	}
+	return "(" + strings.Join(keys, ", ") + ")"
+}
+
+func settingValue(v string) string {
+	if v == "" {
+		return "''"
+	}
+	for _, r := range v {
+		if (r < '0' || r > '9') && r != '.' && r != '-' {
+			return QuoteString(v)
+		}
+	}
+	return v
+}
+
+// CreateTableSQL renders upstream's CREATE TABLE IF NOT EXISTS for t in
+// database db.
+func CreateTableSQL(db string, t *infra.Table) (string, error) {
+	var defs []string
+	for _, c := range t.Columns {
+		s, err := ColumnSQL(c)
+		if err != nil {
+			return "", fmt.Errorf("table %q: %w", t.Name, err)
+		}
+		defs = append(defs, s)
+	}
+	for _, ix := range t.Indexes {
+		args := ""
+		if len(ix.Arguments) > 0 {
+			args = "(" + strings.Join(ix.Arguments, ", ") + ")"
+		}
+		defs = append(defs, fmt.Sprintf("INDEX %s %s TYPE %s%s GRANULARITY %d", Quote(ix.Name), ix.Expression, ix.Type, args, ix.Granularity))
+	}
+	for _, p := range t.Projections {
+		defs = append(defs, fmt.Sprintf("PROJECTION %s (%s)", Quote(p.Name), p.Body))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s", tableRef(db, t.Name))
+	if t.ClusterName != nil {
+		fmt.Fprintf(&b, " ON CLUSTER %s", Quote(*t.ClusterName))
+	}
+	fmt.Fprintf(&b, "\n(\n  %s\n)\nENGINE = %s", strings.Join(defs, ",\n  "), EngineSQL(t.Engine))
+	if t.Engine.IsMergeTreeFamily() {
+		if pk := primaryKeySQL(t); pk != "" {
+			b.WriteString("\nPRIMARY KEY " + pk)
+		}
+	}
+	if t.PartitionBy != nil {
+		b.WriteString("\nPARTITION BY " + *t.PartitionBy)
+	}
+	if t.SampleBy != nil {
+		b.WriteString("\nSAMPLE BY " + *t.SampleBy)
+	}
+	if !t.OrderBy.Empty() {
+		b.WriteString("\nORDER BY " + orderBySQL(t.OrderBy))
+	} else if t.Engine.IsMergeTreeFamily() {
+		return "", fmt.Errorf("table %q has no ORDER BY: mark a field Key[...] or set order_by_fields (or order_by_expression=\"tuple()\" for no sorting)", t.Name)
+	}
+	if t.TTL != nil {
+		b.WriteString("\nTTL " + *t.TTL)
+	}
+	if len(t.TableSettings) > 0 {
+		keys := make([]string, 0, len(t.TableSettings))
+		for k := range t.TableSettings {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = k + " = " + settingValue(t.TableSettings[k])
+		}
+		b.WriteString("\nSETTINGS " + strings.Join(parts, ", "))
+	}
+	return b.String(), nil
+}
+
+func dbOr(db *string, def string) string {
+	if db != nil && *db != "" {
+		return *db
+	}
+	return def
+}
+
+func onCluster(c *string) string {
+	if c == nil {
+		return ""
+	}
+	return " ON CLUSTER " + Quote(*c)
+}
+
+// OperationSQL renders one plan operation as the statements that apply it,
+// in upstream's forms. defaultDB is used where the operation names none.
+func OperationSQL(op infra.Operation, defaultDB string) ([]string, error) {
+	switch o := op.(type) {
+	case infra.CreateTable:
+		s, err := CreateTableSQL(o.Table.DatabaseOr(defaultDB), o.Table)
+		return []string{s}, err
+	case infra.DropTable:
+		s := fmt.Sprintf("DROP TABLE IF EXISTS %s%s", tableRef(dbOr(o.Database, defaultDB), o.Table), onCluster(o.ClusterName))
+		// SYNC: a name reused at once must not meet the old table's data
+		// (Atomic databases drop lazily).
+		return []string{s + " SYNC"}, nil
+	case infra.AddTableColumn:
+		col, err := ColumnSQL(o.Column)
+		if err != nil {
+			return nil, err
+		}
+		pos := " FIRST"
+		if o.AfterColumn != nil {
+			pos = " AFTER " + Quote(*o.AfterColumn)
+		}
+		return []string{fmt.Sprintf("ALTER TABLE %s%s ADD COLUMN %s%s", tableRef(dbOr(o.Database, defaultDB), o.Table), onCluster(o.ClusterName), col, pos)}, nil
+	case infra.DropTableColumn:
+		return []string{fmt.Sprintf("ALTER TABLE %s%s DROP COLUMN IF EXISTS %s", tableRef(dbOr(o.Database, defaultDB), o.Table), onCluster(o.ClusterName), Quote(o.ColumnName))}, nil
+	case infra.ModifyTableColumn:
+		return modifyColumnSQL(tableRef(dbOr(o.Database, defaultDB), o.Table)+onCluster(o.ClusterName), o.BeforeColumn, o.AfterColumn)
+	case infra.RenameTableColumn:
+		return []string{fmt.Sprintf("ALTER TABLE %s%s RENAME COLUMN %s TO %s", tableRef(dbOr(o.Database, defaultDB), o.Table), onCluster(o.ClusterName), Quote(o.BeforeColumnName), Quote(o.AfterColumnName))}, nil
+	case infra.RawSQL:
+		return o.SQL, nil
+	}
+	return nil, fmt.Errorf("operation %s is not supported by the ClickHouse executor", op.OpName())
+}
+
+// modifyColumnSQL removes properties the new column no longer has, then
+// modifies the column (upstream's sequence).
+func modifyColumnSQL(ref string, before, after infra.Column) ([]string, error) {
+	var out []string
+	remove := func(had, has *string, what string) {
+		if had != nil && has == nil {
+			out = append(out, fmt.Sprintf("ALTER TABLE %s MODIFY COLUMN %s REMOVE %s", ref, Quote(after.Name), what))
+		}
+	}
+	remove(before.Default, after.Default, "DEFAULT")
+	remove(before.Materialized, after.Materialized, "MATERIALIZED")
+	remove(before.Alias, after.Alias, "ALIAS")
+	remove(before.TTL, after.TTL, "TTL")
+	remove(before.Codec, after.Codec, "CODEC")
+	col, err := ColumnSQL(after)
+	if err != nil {
+		return nil, err
+	}
+	col = strings.Replace(col, " NOT NULL", "", 1)
+	out = append(out, fmt.Sprintf("ALTER TABLE %s MODIFY COLUMN IF EXISTS %s", ref, col))
+	return out, nil
+}

@@ -1,0 +1,87 @@
+// Package chtest starts the real embedded ClickHouse (chDB behind the HTTP
+// front end) for tests. A test package that uses it calls
+// chdb.RunChildIfRequested in its TestMain, so the test binary itself can
+// serve as the engine's child process.
+//
+// Without the engine installed the tests skip, unless MOOSE_DEV_REQUIRE_CHDB
+// is set (CI sets it), in which case they fail.
+package chtest
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/moose-dev/moose-dev/chdb"
+	"github.com/moose-dev/moose-dev/clickhouse"
+)
+
+// Server is a running embedded ClickHouse for one test.
+type Server struct {
+	Proc   *chdb.Process
+	Client *clickhouse.Client
+	Addr   string
+	Dir    string
+}
+
+// User and Password are the credentials test servers accept.
+const (
+	User     = "panda"
+	Password = "pandapass"
+)
+
+// RequireEngine skips (or, in CI, fails) the test when chDB is missing.
+func RequireEngine(t testing.TB) {
+	t.Helper()
+	if _, err := chdb.Check(); err != nil {
+		if os.Getenv("MOOSE_DEV_REQUIRE_CHDB") != "" {
+			t.Fatalf("MOOSE_DEV_REQUIRE_CHDB is set but: %v", err)
+		}
+		t.Skipf("skipping: %v", err)
+	}
+}
+
+// FreePort returns a loopback TCP port that was free a moment ago.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// Start runs an embedded ClickHouse on a fresh data directory (or dir,
+// when given, to test persistence) and connects a client with database db.
+func Start(t testing.TB, db string, dir ...string) *Server {
+	t.Helper()
+	RequireEngine(t)
+	data := t.TempDir()
+	if len(dir) > 0 {
+		data = dir[0]
+	}
+	ctx := context.Background()
+	port := FreePort(t)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	proc, err := chdb.Start(ctx, chdb.Options{Exe: exe, DataDir: filepath.Join(data, "clickhouse"), Port: port,
+		User: User, Password: Password, LogFile: filepath.Join(data, "clickhouse.log")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { proc.Stop() })
+	client, err := clickhouse.Open(ctx, clickhouse.Config{Addr: proc.Addr, User: User, Password: Password, Database: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	if err := client.EnsureDatabases(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return &Server{Proc: proc, Client: client, Addr: proc.Addr, Dir: data}
+}
