@@ -192,3 +192,24 @@ func wraps(k string) bool {
 	}
 	return depth == 0
 }
+
+// Reality reads every table of the given databases back as infra tables,
+// keyed by `db.name`.
+func (c *Client) Reality(ctx context.Context, dbs ...string) (map[string]*infra.Table, error) {
+	out := map[string]*infra.Table{}
+	for _, db := range dbs {
+		tables, err := c.Tables(ctx, db)
+		if err != nil {
+			return nil, err
+		}
+		for _, lt := range tables {
+			t := lt.ToInfra()
+			if db != c.db {
+				d := db
+				t.Database = &d
+			}
+			out[db+"."+lt.Name] = t
+		}
+	}
+	return out, nil
+}

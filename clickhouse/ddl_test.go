@@ -41,3 +41,34 @@ func TestCreateTableWithoutOrderByIsRefusedWithAHint(t *testing.T) {
 		t.Fatal("want an error for a MergeTree table with no ORDER BY")
 	}
 }
+
+func TestParseTypeIsTheInverseOfTypeSQL(t *testing.T) {
+	for _, tc := range []struct {
+		col infra.Column
+	}{
+		{infra.Column{DataType: infra.String, Required: true}},
+		{infra.Column{DataType: infra.String}},
+		{infra.Column{DataType: infra.Int32, Required: true}},
+		{infra.Column{DataType: infra.DateTime, Required: true}},
+		{infra.Column{DataType: infra.DateTime64{Precision: 6}, Required: true}},
+		{infra.Column{DataType: infra.Date, Required: true}},
+		{infra.Column{DataType: infra.Date16, Required: true}},
+		{infra.Column{DataType: infra.Decimal{Precision: 12, Scale: 3}}},
+		{infra.Column{DataType: infra.Array{Element: infra.Float64, ElementNullable: true}, Required: true}},
+		{infra.Column{DataType: infra.MapType{Key: infra.String, Value: infra.Int64}, Required: true}},
+		{infra.Column{DataType: infra.FixedString{Length: 16}, Required: true}},
+		{infra.Column{DataType: infra.String, Required: true, Annotations: []infra.Annotation{{Key: "LowCardinality", Value: []byte("true")}}}},
+	} {
+		sql, err := columnTypeSQL(tc.col)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := ParseType(sql)
+		if err != nil {
+			t.Fatalf("ParseType(%q): %v", sql, err)
+		}
+		if infra.TypeKey(p.Type) != infra.TypeKey(tc.col.DataType) || p.Nullable == tc.col.Required || p.LowCardinality != tc.col.HasAnnotation("LowCardinality") {
+			t.Errorf("%s read back as %+v, want %s required=%v", sql, p, tc.col.DataType, tc.col.Required)
+		}
+	}
+}

@@ -1,0 +1,241 @@
+// Package differ turns two infrastructure maps (current, desired) into a
+// closed vocabulary of changes, and changes into ordered plan operations.
+// It is pure: no I/O, no server. It imports infra and nothing else of ours.
+package differ
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/moose-dev/moose-dev/infra"
+)
+
+// Change is one difference between the current and the desired map.
+type Change interface{ isChange() }
+
+// AddTable creates a table the code declares and the current map lacks.
+type AddTable struct{ Table *infra.Table }
+
+// DropTable drops a table the code no longer declares.
+type DropTable struct{ Table *infra.Table }
+
+// RecreateTable drops and recreates a table whose change ClickHouse cannot
+// ALTER (ORDER BY, PARTITION BY, engine...). Reason says which.
+type RecreateTable struct {
+	Before, After *infra.Table
+	Reason        string
+}
+
+// UpdateTable alters a table's columns.
+type UpdateTable struct {
+	Before, After *infra.Table
+	Columns       []ColumnChange
+}
+
+// ColumnChangeKind says what happens to a column.
+type ColumnChangeKind int
+
+// Column change kinds.
+const (
+	ColumnAdded ColumnChangeKind = iota
+	ColumnRemoved
+	ColumnModified
+)
+
+// ColumnChange is one column's change inside an UpdateTable. After is the
+// name of the column the added column follows (nil: first).
+type ColumnChange struct {
+	Kind          ColumnChangeKind
+	Before, After infra.Column
+	AfterColumn   *string
+}
+
+// AddTopic creates a topic.
+type AddTopic struct{ Topic *infra.Topic }
+
+// DropTopic deletes a topic.
+type DropTopic struct{ Topic *infra.Topic }
+
+// UpdateTopic changes a topic's partitions or retention.
+type UpdateTopic struct{ Before, After *infra.Topic }
+
+func (AddTable) isChange()      {}
+func (DropTable) isChange()     {}
+func (RecreateTable) isChange() {}
+func (UpdateTable) isChange()   {}
+func (AddTopic) isChange()      {}
+func (DropTopic) isChange()     {}
+func (UpdateTopic) isChange()   {}
+
+// Diff compares current with desired. Changes come in upstream's section
+// order (topics, then tables), each section sorted by id, so the result is
+// deterministic.
+func Diff(current, desired *infra.Map) []Change {
+	var out []Change
+	out = append(out, diffTopics(current, desired)...)
+	out = append(out, diffTables(current, desired)...)
+	return out
+}
+
+func diffTopics(current, desired *infra.Map) []Change {
+	var out []Change
+	for _, id := range union(current.TopicIDs(), desired.TopicIDs()) {
+		before, inBefore := current.Topics[id]
+		after, inAfter := desired.Topics[id]
+		switch {
+		case !inBefore:
+			out = append(out, AddTopic{after})
+		case !inAfter:
+			out = append(out, DropTopic{before})
+		case before.PartitionCount != after.PartitionCount || before.RetentionPeriod != after.RetentionPeriod:
+			out = append(out, UpdateTopic{before, after})
+		}
+	}
+	return out
+}
+
+func diffTables(current, desired *infra.Map) []Change {
+	var out []Change
+	for _, id := range union(current.TableIDs(), desired.TableIDs()) {
+		before, inBefore := current.Tables[id]
+		after, inAfter := desired.Tables[id]
+		switch {
+		case !inBefore:
+			out = append(out, AddTable{after})
+		case !inAfter:
+			out = append(out, DropTable{before})
+		default:
+			if c := diffTable(before, after); c != nil {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// diffTable decides between nothing, an ALTER and a recreate, in upstream's
+// order: ORDER BY, PARTITION BY, engine, then columns.
+func diffTable(before, after *infra.Table) Change {
+	switch {
+	case normalizeExpr(before.OrderBy.String()) != normalizeExpr(after.OrderBy.String()):
+		return RecreateTable{before, after, fmt.Sprintf("ORDER BY changed from %s to %s", before.OrderBy, after.OrderBy)}
+	case str(before.PartitionBy) != str(after.PartitionBy):
+		return RecreateTable{before, after, fmt.Sprintf("PARTITION BY changed from %q to %q", str(before.PartitionBy), str(after.PartitionBy))}
+	case engineKey(before.Engine) != engineKey(after.Engine):
+		return RecreateTable{before, after, fmt.Sprintf("engine changed from %s to %s", before.Engine.Name, after.Engine.Name)}
+	}
+	cols := diffColumns(before.Columns, after.Columns)
+	if len(cols) == 0 {
+		return nil
+	}
+	return UpdateTable{before, after, cols}
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func engineKey(e infra.Engine) string {
+	b, _ := json.Marshal(e)
+	return string(b)
+}
+
+// diffColumns compares by name, in the desired order: upstream's
+// compute_table_columns_diff.
+func diffColumns(before, after []infra.Column) []ColumnChange {
+	old := map[string]infra.Column{}
+	for _, c := range before {
+		old[c.Name] = c
+	}
+	var out []ColumnChange
+	seen := map[string]bool{}
+	var prev *string
+	for i, c := range after {
+		seen[c.Name] = true
+		if o, ok := old[c.Name]; !ok {
+			out = append(out, ColumnChange{Kind: ColumnAdded, After: c, AfterColumn: prev})
+		} else if !ColumnsEquivalent(o, c) {
+			out = append(out, ColumnChange{Kind: ColumnModified, Before: o, After: c})
+		}
+		name := after[i].Name
+		prev = &name
+	}
+	for _, c := range before {
+		if !seen[c.Name] {
+			out = append(out, ColumnChange{Kind: ColumnRemoved, Before: c})
+		}
+	}
+	return out
+}
+
+// ColumnsEquivalent compares what ClickHouse stores of a column: name,
+// nullability, default/materialized/alias, annotations, comment, TTL, codec
+// and type (enum members as a set). primary_key is not compared per column.
+func ColumnsEquivalent(a, b infra.Column) bool {
+	if a.Name != b.Name || a.Required != b.Required || a.Unique != b.Unique ||
+		str(a.Default) != str(b.Default) || str(a.Materialized) != str(b.Materialized) ||
+		str(a.Alias) != str(b.Alias) || str(a.Comment) != str(b.Comment) || str(a.TTL) != str(b.TTL) ||
+		str(a.Codec) != str(b.Codec) {
+		return false
+	}
+	if annotationsKey(a.Annotations) != annotationsKey(b.Annotations) {
+		return false
+	}
+	return infra.TypeKey(a.DataType) == infra.TypeKey(b.DataType)
+}
+
+func annotationsKey(as []infra.Annotation) string {
+	keys := make([]string, len(as))
+	for i, a := range as {
+		keys[i] = a.Key + "=" + string(a.Value)
+	}
+	sort.Strings(keys)
+	b, _ := json.Marshal(keys)
+	return string(b)
+}
+
+func union(a, b []string) []string {
+	set := map[string]bool{}
+	for _, k := range a {
+		set[k] = true
+	}
+	for _, k := range b {
+		set[k] = true
+	}
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// normalizeExpr compares key expressions ignoring whitespace and
+// parentheses that wrap the whole expression.
+func normalizeExpr(s string) string {
+	s = strings.Join(strings.Fields(s), "")
+	for len(s) >= 2 && s[0] == '(' && s[len(s)-1] == ')' {
+		depth, wraps := 0, true
+		for i := 0; i < len(s); i++ {
+			if s[i] == '(' {
+				depth++
+			} else if s[i] == ')' {
+				depth--
+				if depth == 0 && i != len(s)-1 {
+					wraps = false
+					break
+				}
+			}
+		}
+		if !wraps {
+			break
+		}
+		s = s[1 : len(s)-1]
+	}
+	return strings.ReplaceAll(s, "`", "")
+}

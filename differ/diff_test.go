@@ -1,0 +1,175 @@
+package differ
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/moose-dev/moose-dev/infra"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func table(name string, cols ...infra.Column) *infra.Table {
+	return &infra.Table{Name: name, Columns: cols, Engine: infra.MergeTree, OrderBy: infra.OrderBy{Fields: []string{cols[0].Name}},
+		LifeCycle: infra.FullyManaged}
+}
+
+func col(name string, t infra.ColumnType) infra.Column {
+	return infra.Column{Name: name, DataType: t, Required: true}
+}
+
+func mapOf(tables ...*infra.Table) *infra.Map {
+	m := infra.NewMap("local")
+	for _, t := range tables {
+		m.AddTable(t)
+	}
+	return m
+}
+
+// opNames summarizes operations as "Name:table[:column]" for comparison.
+func opNames(ops []infra.Operation) []string {
+	var out []string
+	for _, op := range ops {
+		switch o := op.(type) {
+		case infra.CreateTable:
+			out = append(out, "CreateTable:"+o.Table.Name)
+		case infra.DropTable:
+			out = append(out, "DropTable:"+o.Table)
+		case infra.AddTableColumn:
+			after := "FIRST"
+			if o.AfterColumn != nil {
+				after = *o.AfterColumn
+			}
+			out = append(out, "AddTableColumn:"+o.Table+":"+o.Column.Name+":after="+after)
+		case infra.DropTableColumn:
+			out = append(out, "DropTableColumn:"+o.Table+":"+o.ColumnName)
+		case infra.ModifyTableColumn:
+			out = append(out, "ModifyTableColumn:"+o.Table+":"+o.AfterColumn.Name+":"+o.AfterColumn.DataType.String())
+		}
+	}
+	return out
+}
+
+func TestDiffAndPlan(t *testing.T) {
+	id, name, age := col("id", infra.String), col("name", infra.String), col("age", infra.Int64)
+	for _, tc := range []struct {
+		name             string
+		current, desired *infra.Map
+		want             []string
+	}{
+		{"no change gives an empty plan", mapOf(table("A", id, name)), mapOf(table("A", id, name)), nil},
+		{"a new table is created", mapOf(), mapOf(table("A", id)), []string{"CreateTable:A"}},
+		{"a removed table is dropped", mapOf(table("A", id)), mapOf(), []string{"DropTable:A"}},
+		{"an added column goes after its predecessor in the code", mapOf(table("A", id, name)), mapOf(table("A", id, age, name)),
+			[]string{"AddTableColumn:A:age:after=id"}},
+		{"a removed column is dropped", mapOf(table("A", id, name)), mapOf(table("A", id)), []string{"DropTableColumn:A:name"}},
+		{"a type change modifies the column", mapOf(table("A", id, age)), mapOf(table("A", id, col("age", infra.Int32))),
+			[]string{"ModifyTableColumn:A:age:Int32"}},
+		{"optional to required is a modification", mapOf(table("A", id, infra.Column{Name: "n", DataType: infra.String})),
+			mapOf(table("A", id, col("n", infra.String))), []string{"ModifyTableColumn:A:n:String"}},
+		{"teardown comes before setup across tables",
+			mapOf(table("A", id, name), table("B", id)), mapOf(table("A", id, age), table("C", id)),
+			[]string{"DropTableColumn:A:name", "DropTable:B", "AddTableColumn:A:age:after=id", "CreateTable:C"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := opNames(Plan(Diff(tc.current, tc.desired)))
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Fatalf("plan (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestAColumnAddedFirstHasNoPredecessor(t *testing.T) {
+	a := table("A", col("id", infra.String), col("name", infra.String))
+	b := table("A", col("id", infra.String), col("name", infra.String))
+	b.Columns = append([]infra.Column{col("first", infra.Int8)}, b.Columns...)
+	got := opNames(Plan(Diff(mapOf(a), mapOf(b))))
+	if diff := cmp.Diff([]string{"AddTableColumn:A:first:after=FIRST"}, got); diff != "" {
+		t.Fatal(diff)
+	}
+}
+
+func TestOrderByChangeRecreatesTheTable(t *testing.T) {
+	a := table("A", col("id", infra.String), col("ts", infra.DateTime))
+	b := table("A", col("id", infra.String), col("ts", infra.DateTime))
+	b.OrderBy = infra.OrderBy{Fields: []string{"id", "ts"}}
+	changes := Diff(mapOf(a), mapOf(b))
+	if len(changes) != 1 {
+		t.Fatalf("want one change, got %v", changes)
+	}
+	rc, ok := changes[0].(RecreateTable)
+	if !ok || rc.Reason == "" {
+		t.Fatalf("want a RecreateTable with a reason, got %#v", changes[0])
+	}
+	if diff := cmp.Diff([]string{"DropTable:A", "CreateTable:A"}, opNames(Plan(changes))); diff != "" {
+		t.Fatal(diff)
+	}
+}
+
+func TestOrderByWrittenDifferentlyIsNoChange(t *testing.T) {
+	a := table("A", col("id", infra.String))
+	b := table("A", col("id", infra.String))
+	a.OrderBy = infra.OrderBy{Expr: "(id)", IsExpr: true}
+	if changes := Diff(mapOf(a), mapOf(b)); len(changes) != 0 {
+		t.Fatalf("(id) and [id] are the same ORDER BY, got %v", changes)
+	}
+}
+
+func TestEnumMemberOrderIsNoChange(t *testing.T) {
+	one, two := int64(1), int64(2)
+	e1 := infra.Enum{Name: "S", Values: []infra.EnumMember{{Name: "a", Value: infra.EnumValue{Int: &one}}, {Name: "b", Value: infra.EnumValue{Int: &two}}}}
+	e2 := infra.Enum{Name: "S", Values: []infra.EnumMember{e1.Values[1], e1.Values[0]}}
+	if changes := Diff(mapOf(table("A", col("id", infra.String), col("s", e1))), mapOf(table("A", col("id", infra.String), col("s", e2)))); len(changes) != 0 {
+		t.Fatalf("enum order must not matter, got %v", changes)
+	}
+}
+
+func TestTopics(t *testing.T) {
+	topic := func(name string, parts int) *infra.Topic {
+		return &infra.Topic{Name: name, PartitionCount: parts, RetentionPeriod: infra.Duration{Secs: 604800}}
+	}
+	cur, des := infra.NewMap("local"), infra.NewMap("local")
+	cur.AddTopic(topic("Gone", 1))
+	cur.AddTopic(topic("Grow", 1))
+	des.AddTopic(topic("Grow", 4))
+	des.AddTopic(topic("New", 1))
+	got := Diff(cur, des)
+	want := []Change{DropTopic{cur.Topics["Gone"]}, UpdateTopic{cur.Topics["Grow"], des.Topics["Grow"]}, AddTopic{des.Topics["New"]}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatal(diff)
+	}
+}
+
+func TestReconcile(t *testing.T) {
+	id, name := col("id", infra.String), col("name", infra.String)
+	desired := mapOf(table("Kept", id, name), table("Lost", id), table("Adopt", id, name))
+	state := mapOf(table("Kept", id, name), table("Lost", id))
+	state.Tables["local_Kept"].Columns[0].PrimaryKey = true
+	live := map[string]*infra.Table{
+		"local.Kept":    {Name: "Kept", Columns: []infra.Column{id}}, // name dropped by hand
+		"local.Adopt":   {Name: "Adopt", Columns: []infra.Column{id, name}},
+		"local.Foreign": {Name: "Foreign", Columns: []infra.Column{id}},
+	}
+	got := Reconcile(state, desired, live)
+	if _, ok := got.Tables["local_Lost"]; ok {
+		t.Error("a table dropped by hand must leave the state so it is recreated")
+	}
+	if _, ok := got.Tables["local_Foreign"]; ok {
+		t.Error("a table nobody declared must never be adopted")
+	}
+	if _, ok := got.Tables["local_Adopt"]; !ok {
+		t.Error("a live table the code declares must be adopted")
+	}
+	kept := got.Tables["local_Kept"]
+	if len(kept.Columns) != 1 || !kept.Columns[0].PrimaryKey {
+		t.Errorf("Kept must take reality's columns and keep primary_key: %+v", kept.Columns)
+	}
+	if state.Tables["local_Kept"].Columns[1].Name != "name" {
+		t.Error("Reconcile must not modify its input")
+	}
+	plan := opNames(Plan(Diff(got, desired)))
+	if diff := cmp.Diff([]string{"AddTableColumn:Kept:name:after=id", "CreateTable:Lost"}, plan); diff != "" {
+		t.Fatalf("after reconciling, the plan repairs reality (-want +got):\n%s", diff)
+	}
+}

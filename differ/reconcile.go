@@ -1,0 +1,74 @@
+package differ
+
+import "github.com/moose-dev/moose-dev/infra"
+
+// PhysicalKey names a table as the database knows it: `db.name`.
+func PhysicalKey(t *infra.Table, defaultDB string) string {
+	return t.DatabaseOr(defaultDB) + "." + t.Name
+}
+
+// Reconcile returns a copy of current corrected by what the database really
+// holds (live, keyed by PhysicalKey), as upstream's reconcile_with_reality:
+//   - a table in current but not live was dropped behind our back: it leaves
+//     the state, so the diff recreates it if the code still declares it;
+//   - a table in both takes its columns from reality (a column altered or
+//     dropped by hand is put back by the diff), keeping what reality cannot
+//     tell (lifecycle, metadata, ...);
+//   - a live table not in current is adopted only when desired declares it
+//     (so a lost state file does not make us recreate what exists); any
+//     other table is never touched.
+//
+// A live table whose columns could not all be read back (Columns nil)
+// keeps the state's columns.
+func Reconcile(current, desired *infra.Map, live map[string]*infra.Table) *infra.Map {
+	out := current.Clone()
+	db := current.DefaultDatabase
+	known := map[string]bool{}
+	for id, t := range out.Tables {
+		key := PhysicalKey(t, db)
+		known[key] = true
+		lt, ok := live[key]
+		if !ok {
+			delete(out.Tables, id)
+			continue
+		}
+		if lt.Columns != nil {
+			t.Columns = mergeColumns(t.Columns, lt.Columns)
+		}
+	}
+	for id, want := range desired.Tables {
+		key := PhysicalKey(want, desired.DefaultDatabase)
+		lt, ok := live[key]
+		if !ok || known[key] {
+			continue
+		}
+		adopted := *want
+		if lt.Columns != nil {
+			adopted.Columns = mergeColumns(want.Columns, lt.Columns)
+		}
+		if lt.OrderBy.IsExpr && normalizeExpr(lt.OrderBy.Expr) != normalizeExpr(want.OrderBy.String()) {
+			adopted.OrderBy = lt.OrderBy
+		}
+		out.Tables[id] = &adopted
+	}
+	return out
+}
+
+// mergeColumns takes reality's columns, keeping the state's flags that
+// ClickHouse does not store per column (primary_key, unique) when the
+// column still exists.
+func mergeColumns(state, live []infra.Column) []infra.Column {
+	byName := map[string]infra.Column{}
+	for _, c := range state {
+		byName[c.Name] = c
+	}
+	out := make([]infra.Column, len(live))
+	for i, c := range live {
+		if s, ok := byName[c.Name]; ok {
+			c.PrimaryKey = s.PrimaryKey
+			c.Unique = s.Unique
+		}
+		out[i] = c
+	}
+	return out
+}
