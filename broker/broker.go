@@ -1,0 +1,194 @@
+// Package broker owns the Kafka side: the embedded Kafka-protocol broker
+// (kfake, in process, loopback only, data under .moose/) and topic changes
+// applied with segmentio/kafka-go against any broker.
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/moose-dev/moose-dev/differ"
+	"github.com/moose-dev/moose-dev/infra"
+	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kfake"
+)
+
+// Embedded is the in-process broker.
+type Embedded struct {
+	cluster *kfake.Cluster
+	Addr    string
+}
+
+// StartEmbedded runs a one-node broker on addr (loopback only) keeping its
+// topics, messages and offsets in dataDir across restarts.
+func StartEmbedded(addr, dataDir string) (*Embedded, error) {
+	host, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("broker address %q: %w", addr, err)
+	}
+	if host == "localhost" || host == "" {
+		host = "127.0.0.1"
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return nil, fmt.Errorf("the embedded broker listens on loopback only, not %q", host)
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return nil, fmt.Errorf("broker port %q: %w", portStr, err)
+	}
+	listen := net.JoinHostPort(host, portStr)
+	if ln, err := net.Listen("tcp", listen); err != nil {
+		return nil, fmt.Errorf("broker port %d is already in use (is another moose-dev or Kafka running? set [redpanda_config] broker)", port)
+	} else {
+		ln.Close()
+	}
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(port), kfake.DataDir(dataDir),
+		kfake.ListenFn(func(network, _ string) (net.Listener, error) { return net.Listen(network, listen) }))
+	if err != nil {
+		return nil, fmt.Errorf("starting the embedded broker: %w", err)
+	}
+	return &Embedded{cluster: c, Addr: c.ListenAddrs()[0]}, nil
+}
+
+// Close stops the broker, persisting its data.
+func (e *Embedded) Close() { e.cluster.Close() }
+
+// Admin changes topics on a broker.
+type Admin struct {
+	Addr              string
+	Namespace         string // topic name prefix (`{namespace}.{id}`), as upstream
+	ReplicationFactor int
+}
+
+// TopicName is the Kafka name of a topic: its id, prefixed by the namespace.
+func (a *Admin) TopicName(t *infra.Topic) string {
+	if a.Namespace != "" {
+		return a.Namespace + "." + t.ID()
+	}
+	return t.ID()
+}
+
+// client returns a kafka-go client with a fresh transport: the pooled
+// transport caches metadata for seconds and goes stale after a broker
+// restart (environment.md).
+func (a *Admin) client() (*kafka.Client, func()) {
+	tr := &kafka.Transport{DialTimeout: 5 * time.Second, MetadataTTL: time.Millisecond}
+	return &kafka.Client{Addr: kafka.TCP(a.Addr), Transport: tr, Timeout: 10 * time.Second}, tr.CloseIdleConnections
+}
+
+// TopicInfo is what the broker says of a topic.
+type TopicInfo struct {
+	Partitions int
+}
+
+// Topics lists the broker's topics (internal ones excluded).
+func (a *Admin) Topics(ctx context.Context) (map[string]TopicInfo, error) {
+	c, done := a.client()
+	defer done()
+	md, err := c.Metadata(ctx, &kafka.MetadataRequest{})
+	if err != nil {
+		return nil, fmt.Errorf("listing topics at %s: %w", a.Addr, err)
+	}
+	out := map[string]TopicInfo{}
+	for _, t := range md.Topics {
+		if t.Internal || t.Error != nil {
+			continue
+		}
+		out[t.Name] = TopicInfo{Partitions: len(t.Partitions)}
+	}
+	return out, nil
+}
+
+// Apply runs topic changes: create, grow partitions, change retention,
+// delete. A partition decrease is refused: Kafka cannot shrink a topic.
+func (a *Admin) Apply(ctx context.Context, changes []differ.Change) error {
+	c, done := a.client()
+	defer done()
+	for _, ch := range changes {
+		var err error
+		switch ch := ch.(type) {
+		case differ.AddTopic:
+			err = a.create(ctx, c, ch.Topic)
+		case differ.DropTopic:
+			var resp *kafka.DeleteTopicsResponse
+			resp, err = c.DeleteTopics(ctx, &kafka.DeleteTopicsRequest{Topics: []string{a.TopicName(ch.Topic)}})
+			if err == nil {
+				err = firstErr(resp.Errors)
+			}
+		case differ.UpdateTopic:
+			err = a.update(ctx, c, ch.Before, ch.After)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *Admin) create(ctx context.Context, c *kafka.Client, t *infra.Topic) error {
+	rf := a.ReplicationFactor
+	if rf < 1 {
+		rf = 1
+	}
+	resp, err := c.CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{{
+		Topic: a.TopicName(t), NumPartitions: t.PartitionCount, ReplicationFactor: rf,
+		ConfigEntries: []kafka.ConfigEntry{{ConfigName: "retention.ms", ConfigValue: strconv.FormatUint(t.RetentionPeriod.Secs*1000, 10)}},
+	}}})
+	if err != nil {
+		return fmt.Errorf("creating topic %s: %w", a.TopicName(t), err)
+	}
+	if err := firstErr(resp.Errors); err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
+		return fmt.Errorf("creating topic %s: %w", a.TopicName(t), err)
+	}
+	return nil
+}
+
+func (a *Admin) update(ctx context.Context, c *kafka.Client, before, after *infra.Topic) error {
+	name := a.TopicName(after)
+	if after.PartitionCount < before.PartitionCount {
+		return fmt.Errorf("topic %s: partitions cannot decrease (%d -> %d): Kafka cannot shrink a topic; recreate it under a new name or version", name, before.PartitionCount, after.PartitionCount)
+	}
+	if after.PartitionCount > before.PartitionCount {
+		resp, err := c.CreatePartitions(ctx, &kafka.CreatePartitionsRequest{Topics: []kafka.TopicPartitionsConfig{{Name: name, Count: int32(after.PartitionCount)}}})
+		if err != nil {
+			return fmt.Errorf("growing topic %s: %w", name, err)
+		}
+		if err := firstErr(resp.Errors); err != nil {
+			return fmt.Errorf("growing topic %s: %w", name, err)
+		}
+	}
+	if after.RetentionPeriod != before.RetentionPeriod {
+		resp, err := c.IncrementalAlterConfigs(ctx, &kafka.IncrementalAlterConfigsRequest{Resources: []kafka.IncrementalAlterConfigsRequestResource{{
+			ResourceType: kafka.ResourceTypeTopic, ResourceName: name,
+			Configs: []kafka.IncrementalAlterConfigsRequestConfig{{Name: "retention.ms", Value: strconv.FormatUint(after.RetentionPeriod.Secs*1000, 10), ConfigOperation: kafka.ConfigOperationSet}},
+		}}})
+		if err != nil {
+			return fmt.Errorf("changing retention of %s: %w", name, err)
+		}
+		for _, r := range resp.Resources {
+			if r.Error != nil {
+				return fmt.Errorf("changing retention of %s: %w", name, r.Error)
+			}
+		}
+	}
+	return nil
+}
+
+func firstErr(errs map[string]error) error {
+	keys := make([]string, 0, len(errs))
+	for k := range errs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if errs[k] != nil {
+			return errs[k]
+		}
+	}
+	return nil
+}
