@@ -1,0 +1,261 @@
+// Package watcher watches a project's source directory recursively and
+// delivers batches of changed files after a short quiet period: new
+// directories are watched as they appear, editor temp files and chmod-only
+// events are dropped, saves that did not change a file's content are
+// skipped, and ignore patterns are honoured.
+package watcher
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// Options configure a Watcher.
+type Options struct {
+	// Debounce is the quiet period after the last event before a batch is
+	// delivered. Upstream waits 1 s; we default to 50 ms.
+	Debounce time.Duration
+	// Extensions are the file suffixes that matter (default ".py").
+	Extensions []string
+	// Ignore are glob patterns relative to the root (`[watcher_config]
+	// ignore_patterns`); `**` matches any number of directories.
+	Ignore []string
+}
+
+// Watcher delivers batches of changed paths on Batches.
+type Watcher struct {
+	root    string
+	opts    Options
+	fsw     *fsnotify.Watcher
+	batches chan []string
+	errs    chan error
+	done    chan struct{}
+	once    sync.Once
+
+	hashes map[string][32]byte // last seen content of each file (loop-owned after New)
+}
+
+// New starts watching root and every directory under it.
+func New(root string, opts Options) (*Watcher, error) {
+	if opts.Debounce <= 0 {
+		opts.Debounce = 50 * time.Millisecond
+	}
+	if len(opts.Extensions) == 0 {
+		opts.Extensions = []string{".py"}
+	}
+	for _, p := range opts.Ignore {
+		if _, err := filepath.Match(strings.ReplaceAll(p, "**", "*"), ""); err != nil {
+			return nil, fmt.Errorf("watcher_config.ignore_patterns: invalid glob %q: %w", p, err)
+		}
+	}
+	fsw, err := fsnotify.NewWatcher()
+	if err != nil {
+		return nil, fmt.Errorf("starting the file watcher: %w", err)
+	}
+	w := &Watcher{root: root, opts: opts, fsw: fsw, batches: make(chan []string), errs: make(chan error, 8),
+		done: make(chan struct{}), hashes: map[string][32]byte{}}
+	if _, err := w.addTree(root, false); err != nil {
+		fsw.Close()
+		return nil, err
+	}
+	go w.loop()
+	return w, nil
+}
+
+// Batches delivers sets of changed files (absolute paths, sorted).
+func (w *Watcher) Batches() <-chan []string { return w.batches }
+
+// Errors delivers watcher problems (for example an inotify limit).
+func (w *Watcher) Errors() <-chan error { return w.errs }
+
+// Close stops watching.
+func (w *Watcher) Close() error {
+	w.once.Do(func() { close(w.done) })
+	return w.fsw.Close()
+}
+
+// addTree watches dir and its subdirectories. With report, files found are
+// returned as changed (a directory that appears brings its files along).
+func (w *Watcher) addTree(dir string, report bool) ([]string, error) {
+	var found []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if d.IsDir() {
+			if path != w.root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "__pycache__" || w.ignored(path)) {
+				return filepath.SkipDir
+			}
+			if err := w.fsw.Add(path); err != nil {
+				return fmt.Errorf("watching %s: %w (raise fs.inotify.max_user_watches?)", path, err)
+			}
+			return nil
+		}
+		if w.relevant(path) && w.contentChanged(path) && report {
+			found = append(found, path)
+		}
+		return nil
+	})
+	return found, err
+}
+
+func (w *Watcher) relevant(path string) bool {
+	base := filepath.Base(path)
+	if strings.HasPrefix(base, ".#") || strings.HasSuffix(base, "~") || strings.HasSuffix(base, ".swp") ||
+		strings.HasSuffix(base, ".swx") || strings.HasPrefix(base, "#") {
+		return false
+	}
+	for _, ext := range w.opts.Extensions {
+		if strings.HasSuffix(base, ext) {
+			return !w.ignored(path)
+		}
+	}
+	return false
+}
+
+// ignored matches a path against the ignore globs, relative to the root.
+func (w *Watcher) ignored(path string) bool {
+	rel, err := filepath.Rel(w.root, path)
+	if err != nil {
+		return false
+	}
+	rel = filepath.ToSlash(rel)
+	for _, p := range w.opts.Ignore {
+		if matchGlob(p, rel) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchGlob matches slash-separated paths; `**` spans directories; a
+// pattern without a slash also matches a base name.
+func matchGlob(pattern, path string) bool {
+	if !strings.Contains(pattern, "**") {
+		if ok, _ := filepath.Match(pattern, path); ok {
+			return true
+		}
+		if !strings.Contains(pattern, "/") {
+			ok, _ := filepath.Match(pattern, filepath.Base(path))
+			return ok
+		}
+		return false
+	}
+	head, tail, _ := strings.Cut(pattern, "**")
+	head = strings.TrimSuffix(head, "/")
+	tail = strings.TrimPrefix(tail, "/")
+	parts := strings.Split(path, "/")
+	for i := 0; i <= len(parts); i++ {
+		if head != "" {
+			if ok, _ := filepath.Match(head, strings.Join(parts[:i], "/")); !ok {
+				continue
+			}
+		}
+		for j := i; j <= len(parts); j++ {
+			if tail == "" || matchGlob(tail, strings.Join(parts[j:], "/")) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// contentChanged records a file's hash and reports whether it differs from
+// the last one seen. A vanished file counts as changed if it was known.
+func (w *Watcher) contentChanged(path string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		_, had := w.hashes[path]
+		delete(w.hashes, path)
+		return had
+	}
+	sum := sha256.Sum256(data)
+	old, had := w.hashes[path]
+	w.hashes[path] = sum
+	return !had || old != sum
+}
+
+// loop owns all watcher state. Events gather in pending until the quiet
+// period passes; files whose content really changed move to ready, which
+// is offered to the consumer. While the consumer is busy (a reload is
+// running), ready keeps absorbing changes, so any number of saves during
+// a reload make exactly one more batch.
+func (w *Watcher) loop() {
+	pending := map[string]bool{}
+	ready := map[string]bool{}
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		var out chan []string
+		var batch []string
+		if len(ready) > 0 {
+			out = w.batches
+			for p := range ready {
+				batch = append(batch, p)
+			}
+			sort.Strings(batch)
+		}
+		select {
+		case <-w.done:
+			return
+		case out <- batch:
+			ready = map[string]bool{}
+		case ev, ok := <-w.fsw.Events:
+			if !ok {
+				return
+			}
+			if ev.Op == fsnotify.Chmod {
+				continue
+			}
+			if ev.Has(fsnotify.Create) {
+				if st, err := os.Stat(ev.Name); err == nil && st.IsDir() {
+					found, err := w.addTree(ev.Name, true)
+					if err != nil {
+						w.report(err)
+					}
+					for _, p := range found {
+						ready[p] = true
+					}
+					continue
+				}
+			}
+			if !w.relevant(ev.Name) {
+				continue
+			}
+			pending[ev.Name] = true
+			timer.Reset(w.opts.Debounce)
+		case err, ok := <-w.fsw.Errors:
+			if !ok {
+				return
+			}
+			w.report(err)
+		case <-timer.C:
+			for p := range pending {
+				if w.contentChanged(p) {
+					ready[p] = true
+				}
+			}
+			pending = map[string]bool{}
+		}
+	}
+}
+
+func (w *Watcher) report(err error) {
+	select {
+	case w.errs <- err:
+	default:
+	}
+}
