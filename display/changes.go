@@ -1,0 +1,122 @@
+package display
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/moose-dev/moose-dev/differ"
+	"github.com/moose-dev/moose-dev/infra"
+)
+
+// ChangeLines renders changes as upstream's show_changes does: streaming
+// first, then OLAP, each in the order given.
+func ChangeLines(changes []differ.Change) []Line {
+	var topics, tables []Line
+	for _, c := range changes {
+		switch c := c.(type) {
+		case differ.AddTopic:
+			topics = append(topics, Line{Kind: Added, Action: "+ ", Message: topicTitle(c.Topic, true)})
+		case differ.DropTopic:
+			topics = append(topics, Line{Kind: Removed, Action: "- ", Message: topicTitle(c.Topic, false)})
+		case differ.UpdateTopic:
+			topics = append(topics, Line{Kind: Changed, Action: "~ ", Message: topicTitle(c.After, true)})
+		case differ.AddTable:
+			tables = append(tables, Line{Kind: Added, Action: "+ ", Message: tableTitle(c.Table), Details: tableDetails(c.Table)})
+		case differ.DropTable:
+			tables = append(tables, Line{Kind: Removed, Action: "- ", Message: tableTitle(c.Table), Details: tableDetails(c.Table)})
+		case differ.RecreateTable:
+			tables = append(tables,
+				Line{Kind: Removed, Action: "- ", Message: tableTitle(c.Before), Details: tableDetails(c.Before)},
+				Line{Kind: Added, Action: "+ ", Message: tableTitle(c.After), Details: append(tableDetails(c.After), "Recreated: "+c.Reason)})
+		case differ.UpdateTable:
+			tables = append(tables, Line{Kind: Changed, Action: "~ ", Message: tableTitle(c.After), Details: columnChangeDetails(c.Columns)})
+		}
+	}
+	return append(topics, tables...)
+}
+
+func version(v *string) string {
+	if v == nil {
+		return "None"
+	}
+	return fmt.Sprintf("Some(%q)", *v)
+}
+
+func topicTitle(t *infra.Topic, full bool) string {
+	if !full {
+		return fmt.Sprintf("Topic: %s - Version: %s", t.Name, version(t.Version))
+	}
+	return fmt.Sprintf("Topic: %s - Version: %s - Retention Period: %ds - Partition Count: %d",
+		t.Name, version(t.Version), t.RetentionPeriod.Secs, t.PartitionCount)
+}
+
+func tableTitle(t *infra.Table) string {
+	if t.Version != nil {
+		return fmt.Sprintf("Table: %s (Version: %s)", t.Name, *t.Version)
+	}
+	return "Table: " + t.Name
+}
+
+func nullability(c infra.Column) string {
+	if c.Required {
+		return "NOT NULL"
+	}
+	return "NULLABLE"
+}
+
+func tableDetails(t *infra.Table) []string {
+	out := []string{"Columns:"}
+	for _, c := range t.Columns {
+		line := fmt.Sprintf("  %s: %s %s", c.Name, c.DataType, nullability(c))
+		if c.Default != nil {
+			line += " DEFAULT=" + *c.Default
+		}
+		var flags []string
+		if c.PrimaryKey {
+			flags = append(flags, "primary key")
+		}
+		if c.Unique {
+			flags = append(flags, "unique")
+		}
+		if len(flags) > 0 {
+			line += " [" + strings.Join(flags, ", ") + "]"
+		}
+		out = append(out, line)
+	}
+	if !t.OrderBy.Empty() {
+		out = append(out, "Order by: "+t.OrderBy.String())
+	}
+	if t.ClusterName != nil {
+		out = append(out, "Cluster: "+*t.ClusterName)
+	}
+	engine := t.Engine.Name
+	if engine == "" {
+		engine = "MergeTree"
+	}
+	out = append(out, "Engine: "+engine)
+	return out
+}
+
+func columnChangeDetails(changes []differ.ColumnChange) []string {
+	out := []string{"Column changes:"}
+	for _, cc := range changes {
+		switch cc.Kind {
+		case differ.ColumnAdded:
+			line := fmt.Sprintf("  + %s: %s %s", cc.After.Name, cc.After.DataType, nullability(cc.After))
+			if cc.After.PrimaryKey {
+				line += ", primary key"
+			}
+			out = append(out, line)
+		case differ.ColumnRemoved:
+			out = append(out, fmt.Sprintf("  - %s: %s", cc.Before.Name, cc.Before.DataType))
+		case differ.ColumnModified:
+			if infra.TypeKey(cc.Before.DataType) == infra.TypeKey(cc.After.DataType) && cc.Before.Required == cc.After.Required {
+				out = append(out, fmt.Sprintf("  ~ %s: updated", cc.After.Name))
+				continue
+			}
+			out = append(out, fmt.Sprintf("  ~ %s: %s %s -> %s %s", cc.After.Name, cc.Before.DataType, nullability(cc.Before),
+				cc.After.DataType, nullability(cc.After)))
+		}
+	}
+	return out
+}

@@ -1,0 +1,165 @@
+// Package display renders moose-dev's terminal output in upstream's format:
+// an action right-aligned in 15 columns, styled, a space, the message;
+// detail lines indented 18 spaces; `+ ` green, `- ` red, `~ ` yellow.
+// Rendering is a pure function of its inputs; colour is decided once, in
+// NewStyles.
+package display
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+)
+
+// ActionWidth is the width of the right-aligned action column.
+const ActionWidth = 15
+
+// detailIndent prefixes detail lines (ActionWidth + 3).
+var detailIndent = strings.Repeat(" ", ActionWidth+3)
+
+// Kind is a message type.
+type Kind int
+
+// Message kinds, styled as upstream styles them.
+const (
+	Info Kind = iota
+	Success
+	Warning
+	Error
+	Highlight
+	Added
+	Removed
+	Changed
+)
+
+// Styles holds every style the renderer uses.
+type Styles struct {
+	byKind map[Kind]lipgloss.Style
+}
+
+// NewStyles returns styles with colour on or off.
+func NewStyles(color bool) Styles {
+	r := lipgloss.NewRenderer(io.Discard)
+	if color {
+		r.SetColorProfile(termenv.ANSI)
+	} else {
+		r.SetColorProfile(termenv.Ascii)
+	}
+	st := func() lipgloss.Style { return r.NewStyle() }
+	return Styles{byKind: map[Kind]lipgloss.Style{
+		Info:      st().Foreground(lipgloss.Color("6")).Bold(true),
+		Success:   st().Foreground(lipgloss.Color("2")).Bold(true),
+		Warning:   st().Foreground(lipgloss.Color("3")).Bold(true),
+		Error:     st().Foreground(lipgloss.Color("1")).Bold(true),
+		Highlight: st().Background(lipgloss.Color("2")).Bold(true),
+		Added:     st().Foreground(lipgloss.Color("2")),
+		Removed:   st().Foreground(lipgloss.Color("1")),
+		Changed:   st().Foreground(lipgloss.Color("3")),
+	}}
+}
+
+// ColorWanted reports whether output to f should be coloured: a terminal,
+// and neither NO_COLOR nor NO_ANSI set.
+func ColorWanted(f *os.File) bool {
+	if os.Getenv("NO_COLOR") != "" || os.Getenv("NO_ANSI") != "" {
+		return false
+	}
+	return IsTerminal(f)
+}
+
+// IsTerminal reports whether f is a character device (a terminal).
+func IsTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// Printer writes lines. It is safe for concurrent use.
+type Printer struct {
+	mu         sync.Mutex
+	w          io.Writer
+	styles     Styles
+	Timestamps bool
+	now        func() time.Time
+}
+
+// NewPrinter writes to w with the given styles.
+func NewPrinter(w io.Writer, styles Styles) *Printer {
+	return &Printer{w: w, styles: styles, now: time.Now}
+}
+
+// Line is one message: action, styled by kind, and the message. Multi-line
+// messages continue on detail lines.
+type Line struct {
+	Kind    Kind
+	Action  string
+	Message string
+	Details []string
+}
+
+// FormatLine renders a line (without trailing newline handling of details).
+func (s Styles) FormatLine(l Line, timestamp string) string {
+	var b strings.Builder
+	action := l.Action
+	pad := ActionWidth - len([]rune(action))
+	if pad < 0 {
+		pad = 0
+	}
+	b.WriteString(timestamp)
+	b.WriteString(strings.Repeat(" ", pad))
+	b.WriteString(s.byKind[l.Kind].Render(action))
+	msgLines := strings.Split(l.Message, "\n")
+	b.WriteString(" " + msgLines[0] + "\n")
+	for _, d := range append(msgLines[1:], l.Details...) {
+		b.WriteString(timestamp + detailIndent + d + "\n")
+	}
+	return b.String()
+}
+
+// Print writes lines.
+func (p *Printer) Print(lines ...Line) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, l := range lines {
+		ts := ""
+		if p.Timestamps {
+			ts = p.now().Format("15:04:05.000") + " "
+		}
+		io.WriteString(p.w, p.styles.FormatLine(l, ts))
+	}
+}
+
+// Infof prints an Info line.
+func (p *Printer) Infof(action, format string, args ...any) {
+	p.Print(Line{Kind: Info, Action: action, Message: fmt.Sprintf(format, args...)})
+}
+
+// Successf prints a Success line.
+func (p *Printer) Successf(action, format string, args ...any) {
+	p.Print(Line{Kind: Success, Action: action, Message: fmt.Sprintf(format, args...)})
+}
+
+// Warnf prints a Warning line.
+func (p *Printer) Warnf(action, format string, args ...any) {
+	p.Print(Line{Kind: Warning, Action: action, Message: fmt.Sprintf(format, args...)})
+}
+
+// Errorf prints an Error line.
+func (p *Printer) Errorf(action, format string, args ...any) {
+	p.Print(Line{Kind: Error, Action: action, Message: fmt.Sprintf(format, args...)})
+}
+
+// Raw writes text as is (for the spinner's completion line).
+func (p *Printer) Raw(text string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	io.WriteString(p.w, text)
+}
+
+// Styles returns the printer's styles.
+func (p *Printer) Styles() Styles { return p.styles }

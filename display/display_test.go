@@ -1,0 +1,91 @@
+package display
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/moose-dev/moose-dev/differ"
+	"github.com/moose-dev/moose-dev/infra"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create)", err)
+	}
+	if string(want) != got {
+		t.Fatalf("output differs from %s:\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
+	}
+}
+
+func render(s Styles, lines []Line) string {
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(s.FormatLine(l, ""))
+	}
+	return b.String()
+}
+
+func sampleChanges() []differ.Change {
+	id := infra.Column{Name: "id", DataType: infra.String, Required: true, PrimaryKey: true}
+	ts := infra.Column{Name: "ts", DataType: infra.DateTime, Required: true}
+	note := infra.Column{Name: "note", DataType: infra.String}
+	tags := infra.Column{Name: "tags", DataType: infra.Array{Element: infra.String}, Required: true}
+	foo := &infra.Table{Name: "Foo", Columns: []infra.Column{id, ts, note}, OrderBy: infra.OrderBy{Fields: []string{"id"}}, Engine: infra.MergeTree}
+	foo2 := &infra.Table{Name: "Foo", Columns: []infra.Column{id, ts, tags}, OrderBy: infra.OrderBy{Fields: []string{"id"}}, Engine: infra.MergeTree}
+	bar := &infra.Table{Name: "Bar", Columns: []infra.Column{id}, OrderBy: infra.OrderBy{Fields: []string{"id"}}, Engine: infra.MergeTree}
+	after := "ts"
+	return []differ.Change{
+		differ.AddTable{Table: bar},
+		differ.UpdateTable{Before: foo, After: foo2, Columns: []differ.ColumnChange{
+			{Kind: differ.ColumnAdded, After: tags, AfterColumn: &after},
+			{Kind: differ.ColumnRemoved, Before: note},
+			{Kind: differ.ColumnModified, Before: infra.Column{Name: "ts", DataType: infra.Date, Required: true}, After: ts},
+		}},
+		differ.AddTopic{Topic: &infra.Topic{Name: "Foo", PartitionCount: 1, RetentionPeriod: infra.Duration{Secs: 604800}}},
+		differ.DropTable{Table: bar},
+	}
+}
+
+func TestChangeLinesPlain(t *testing.T) {
+	golden(t, "changes.txt", render(NewStyles(false), ChangeLines(sampleChanges())))
+}
+
+func TestChangeLinesColoured(t *testing.T) {
+	out := render(NewStyles(true), ChangeLines(sampleChanges()))
+	for _, want := range []string{"\x1b[32m+ \x1b[0m", "\x1b[31m- \x1b[0m", "\x1b[33m~ \x1b[0m"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("coloured output lacks %q:\n%q", want, out)
+		}
+	}
+}
+
+func TestActionIsRightAlignedIn15Columns(t *testing.T) {
+	got := NewStyles(false).FormatLine(Line{Kind: Added, Action: "+ ", Message: "Table: Foo"}, "")
+	if got != "             +  Table: Foo\n" {
+		t.Fatalf("got %q", got)
+	}
+	got = NewStyles(false).FormatLine(Line{Kind: Error, Action: "Failed", Message: "a\nb"}, "")
+	if got != "         Failed a\n                  b\n" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestColorWantedHonoursNoColor(t *testing.T) {
+	t.Setenv("NO_COLOR", "1")
+	if ColorWanted(os.Stdout) {
+		t.Fatal("NO_COLOR must disable colour")
+	}
+}
