@@ -61,6 +61,8 @@ var ops3 = []string{"**=", "//=", ">>=", "<<=", "...", "!="}
 var ops2 = []string{"**", "//", ">>", "<<", "<=", ">=", "==", "!=", "->", ":=",
 	"+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@="}
 
+var matching = map[byte]byte{')': '(', ']': '[', '}': '{'}
+
 const ops1 = "+-*/%@&|^~<>()[]{},:;.=!"
 
 type lexer struct {
@@ -70,6 +72,7 @@ type lexer struct {
 	line   int
 	lineAt int // byte offset where the current line starts
 	depth  int // bracket depth: newlines inside brackets are ignored
+	opens  []Token // open brackets, for 'was never closed'
 	indent []int
 	atBOL  bool
 	toks   []Token
@@ -224,7 +227,8 @@ func (lx *lexer) indentation() (bool, error) {
 func (lx *lexer) finish() error {
 	p := lx.pos()
 	if lx.depth > 0 {
-		return lx.errf(p, "unexpected end of file: a bracket is not closed")
+		o := lx.opens[len(lx.opens)-1]
+		return lx.errf(o.Pos, "'%s' was never closed", o.Text)
 	}
 	if n := len(lx.toks); n > 0 && lx.toks[n-1].Kind != NEWLINE && lx.toks[n-1].Kind != DEDENT && lx.toks[n-1].Kind != INDENT {
 		lx.emit(NEWLINE, "", p)
@@ -418,11 +422,16 @@ func (lx *lexer) op() error {
 	switch c {
 	case '(', '[', '{':
 		lx.depth++
+		lx.opens = append(lx.opens, Token{Kind: OP, Text: string(c), Pos: p})
 	case ')', ']', '}':
 		if lx.depth == 0 {
 			return lx.errf(p, "unmatched '%c'", c)
 		}
+		if o := lx.opens[len(lx.opens)-1].Text; o != string(matching[c]) {
+			return lx.errf(p, "closing parenthesis '%c' does not match opening parenthesis '%s'", c, o)
+		}
 		lx.depth--
+		lx.opens = lx.opens[:len(lx.opens)-1]
 	}
 	lx.i++
 	lx.emit(OP, string(c), p)

@@ -1,0 +1,213 @@
+// Package devloop is the heart of `moose-dev dev`: one reload cycle reads
+// the project, reconciles the stored state with what ClickHouse and the
+// broker really hold, diffs, prints the changes, applies them and persists
+// the new state. A failure at any step changes nothing it has not already
+// applied, keeps the last good state, and says what and where.
+package devloop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/moose-dev/moose-dev/broker"
+	"github.com/moose-dev/moose-dev/clickhouse"
+	"github.com/moose-dev/moose-dev/differ"
+	"github.com/moose-dev/moose-dev/display"
+	"github.com/moose-dev/moose-dev/infra"
+	"github.com/moose-dev/moose-dev/parser"
+	"github.com/moose-dev/moose-dev/project"
+)
+
+// StateFile is where the last applied map is stored, under .moose/.
+const StateFile = "state.json"
+
+// Messages printed around a reload, as upstream prints them.
+const (
+	ProcessingMessage = "Processing Infrastructure changes from file watcher"
+	DoneMessage       = "Infrastructure changes processed successfully"
+)
+
+// Options wire a Loop to its project and services.
+type Options struct {
+	Project    *project.Project
+	ClickHouse *clickhouse.Client
+	// Topics applies topic changes; nil when streaming is off.
+	Topics  *broker.Admin
+	Printer *display.Printer
+}
+
+// Loop runs reload cycles. It is not safe for concurrent use: the daemon
+// runs one reload at a time.
+type Loop struct {
+	o      Options
+	loader *parser.Loader
+	state  *infra.Map
+	db     string
+}
+
+// Timing is how long a reload's phases took.
+type Timing struct {
+	Parse, Plan, Apply, Total time.Duration
+}
+
+// New creates a loop and loads the stored state, if any.
+func New(o Options) (*Loop, error) {
+	db := o.Project.Config.ClickHouse.DBName
+	l := &Loop{o: o, loader: parser.NewLoader(o.Project.Root, o.Project.Config.SourceDir), state: infra.NewMap(db), db: db}
+	data, err := os.ReadFile(l.statePath())
+	switch {
+	case err == nil:
+		m, err := infra.UnmarshalMap(data)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w (delete it to start from what ClickHouse holds)", l.statePath(), err)
+		}
+		l.state = m
+	case !errors.Is(err, os.ErrNotExist):
+		return nil, err
+	}
+	return l, nil
+}
+
+func (l *Loop) statePath() string { return filepath.Join(l.o.Project.StateDir(), StateFile) }
+
+// State is the last applied map.
+func (l *Loop) State() *infra.Map { return l.state }
+
+// Reload runs one cycle. fromWatcher adds upstream's processing and done
+// messages around it.
+func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
+	var tm Timing
+	start := time.Now()
+	p := l.o.Printer
+	if fromWatcher {
+		p.Raw(ProcessingMessage + "\n")
+	}
+	res, err := l.loader.Load(l.db)
+	tm.Parse = time.Since(start)
+	if err != nil {
+		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Planning changes to the infrastructure failed:\n" + err.Error()})
+		return tm, err
+	}
+	if len(res.Unloaded) > 0 {
+		shown := res.Unloaded
+		if len(shown) > 5 {
+			shown = shown[:5]
+		}
+		p.Print(display.Line{Kind: display.Warning, Action: "Unloaded Files",
+			Message: fmt.Sprintf("%d file(s) under %s/ are not imported by main.py, so nothing they define is loaded: %s",
+				len(res.Unloaded), l.o.Project.Config.SourceDir, strings.Join(shown, ", "))})
+	}
+	desired := res.Map
+	if l.o.Topics == nil && len(desired.Topics) > 0 {
+		p.Warnf("Streaming", "streams are defined but [features] streaming_engine is off: topics are not managed")
+		desired.Topics = map[string]*infra.Topic{}
+	}
+	planStart := time.Now()
+	current, err := l.reconcile(ctx, desired)
+	if err != nil {
+		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Reading the current infrastructure failed:\n" + err.Error()})
+		return tm, err
+	}
+	changes := differ.Diff(current, desired)
+	ops := differ.Plan(changes)
+	tm.Plan = time.Since(planStart)
+	p.Print(display.ChangeLines(changes)...)
+	applyStart := time.Now()
+	if err := l.o.ClickHouse.Apply(ctx, ops); err != nil {
+		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Executing changes to the infrastructure failed:\n" + err.Error()})
+		return tm, err
+	}
+	if l.o.Topics != nil {
+		if err := l.o.Topics.Apply(ctx, differ.TopicChanges(changes)); err != nil {
+			p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Executing changes to the infrastructure failed:\n" + err.Error()})
+			return tm, err
+		}
+	}
+	tm.Apply = time.Since(applyStart)
+	if err := l.saveState(desired); err != nil {
+		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Persisting state failed:\n" + err.Error()})
+		return tm, err
+	}
+	l.state = desired
+	if fromWatcher {
+		p.Raw("✓ " + DoneMessage + "\n")
+	}
+	tm.Total = time.Since(start)
+	return tm, nil
+}
+
+// reconcile corrects the stored state by what ClickHouse and the broker
+// really hold.
+func (l *Loop) reconcile(ctx context.Context, desired *infra.Map) (*infra.Map, error) {
+	dbs := []string{l.db}
+	seen := map[string]bool{l.db: true}
+	for _, t := range desired.Tables {
+		if d := t.DatabaseOr(l.db); !seen[d] {
+			seen[d] = true
+			dbs = append(dbs, d)
+		}
+	}
+	live, err := l.o.ClickHouse.Reality(ctx, dbs...)
+	if err != nil {
+		return nil, err
+	}
+	current := differ.Reconcile(l.state, desired, live)
+	if l.o.Topics == nil {
+		current.Topics = map[string]*infra.Topic{}
+		return current, nil
+	}
+	liveTopics, err := l.o.Topics.Topics(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for id, t := range current.Topics {
+		if _, ok := liveTopics[l.o.Topics.TopicName(t)]; !ok {
+			delete(current.Topics, id)
+		}
+	}
+	for id, t := range desired.Topics {
+		info, ok := liveTopics[l.o.Topics.TopicName(t)]
+		if _, known := current.Topics[id]; ok && !known {
+			adopted := *t
+			adopted.PartitionCount = info.Partitions
+			current.Topics[id] = &adopted
+		}
+	}
+	return current, nil
+}
+
+// saveState writes the map atomically: a reader never sees half a file.
+func (l *Loop) saveState(m *infra.Map) error {
+	data, err := infra.MarshalSorted(m)
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(l.statePath(), data)
+}
+
+// WriteFileAtomic writes data to a temporary file beside path and renames
+// it into place.
+func WriteFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
