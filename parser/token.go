@@ -70,8 +70,8 @@ type lexer struct {
 	src    string
 	i      int // byte offset
 	line   int
-	lineAt int // byte offset where the current line starts
-	depth  int // bracket depth: newlines inside brackets are ignored
+	lineAt int     // byte offset where the current line starts
+	depth  int     // bracket depth: newlines inside brackets are ignored
 	opens  []Token // open brackets, for 'was never closed'
 	indent []int
 	atBOL  bool
