@@ -547,7 +547,11 @@ func (ev *evaluator) call(m *module, e *Call) (value, error) {
 		}
 		kwargs[kw.Name], kwPos[kw.Name] = v, kw.P
 	}
-	c := callVal{args: args, kwargs: kwargs, kwPos: kwPos, pos: e.P}
+	argPos := make([]Pos, len(e.Args))
+	for i, a := range e.Args {
+		argPos[i] = a.Position()
+	}
+	c := callVal{args: args, argPos: argPos, kwargs: kwargs, kwPos: kwPos, pos: e.P}
 	switch f := fn.(type) {
 	case genericVal:
 		if ref, ok := f.base.(extRef); ok {
@@ -573,7 +577,7 @@ func (c callVal) argument(i int, name string) (value, Pos, bool) {
 		return v, c.kwPos[name], true
 	}
 	if i >= 0 && i < len(c.args) {
-		return c.args[i], c.pos, true
+		return c.args[i], c.argPos[i], true
 	}
 	return nil, c.pos, false
 }
@@ -656,7 +660,15 @@ func (ev *evaluator) olapTable(m *module, g genericVal, c callVal) (value, error
 	ev.tableDefs[key], ev.defFile["table:"+key] = c.pos, m.file
 	for _, f := range t.OrderBy.Fields {
 		if _, ok := t.Column(f); !ok {
-			return nil, ev.errAt(m.file, c.pos, "OlapTable %q orders by %q, which is not a field of %s", name, f, mv.name)
+			at := c.pos
+			if cfg, ok := c.kwargs["config"].(callVal); ok {
+				at = cfg.kwPos["order_by_fields"]
+			} else if len(c.args) > 1 {
+				if cfg, ok := c.args[1].(callVal); ok {
+					at = cfg.kwPos["order_by_fields"]
+				}
+			}
+			return nil, ev.errAt(m.file, at, "OlapTable %q orders by %q, which is not a field of %s", name, f, mv.name)
 		}
 	}
 	ev.out.AddTable(t)

@@ -38,6 +38,7 @@ type (
 	callVal struct {
 		fn     string
 		args   []value
+		argPos []Pos
 		kwargs map[string]value
 		kwPos  map[string]Pos
 		pos    Pos
@@ -134,4 +135,5 @@ func canonical(module, name string) string {
 }
 
 var builtinNames = map[string]bool{"str": true, "int": true, "float": true, "bool": true, "bytes": true,
-	"list": true, "dict": true, "tuple": true, "set": true, "frozenset": true, "object": true, "type": true}
+	"list": true, "dict": true, "tuple": true, "set": true, "frozenset": true, "object": true, "type": true, "complex": true, "bytearray": true,
+	"memoryview": true, "range": true}
