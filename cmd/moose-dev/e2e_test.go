@@ -1,0 +1,296 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/moose-dev/moose-dev/internal/chtest"
+)
+
+// buildBinary compiles moose-dev once per test run.
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+func moosedevBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "moose-dev-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "moose-dev")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// syncBuffer collects a process's output safely across goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// devProject is a temporary project with its own ports.
+type devProject struct {
+	t      *testing.T
+	dir    string
+	chPort int
+	out    *syncBuffer
+	cmd    *exec.Cmd
+}
+
+const e2eModels = `from datetime import datetime
+from typing import Optional
+
+from moose_lib import Key
+from pydantic import BaseModel
+
+
+class PageView(BaseModel):
+    id: Key[str]
+    url: str
+    referrer: Optional[str]
+    duration_ms: int
+`
+
+const e2eMain = `from moose_lib import OlapConfig, OlapTable, Stream
+
+from app.models import PageView
+
+page_views = OlapTable[PageView]("PageView", OlapConfig(order_by_fields=["id"]))
+stream = Stream[PageView]("PageView")
+`
+
+func newDevProject(t *testing.T) *devProject {
+	dir := t.TempDir()
+	p := &devProject{t: t, dir: dir, chPort: chtest.FreePort(t), out: &syncBuffer{}}
+	cfg := fmt.Sprintf("language = \"Python\"\n[clickhouse_config]\ndb_name = \"local\"\nuser = \"panda\"\npassword = \"pandapass\"\nhost_port = %d\n"+
+		"[redpanda_config]\nbroker = \"127.0.0.1:%d\"\n", p.chPort, chtest.FreePort(t))
+	p.write(filepath.Join("..", "moose.config.toml"), cfg)
+	p.write("models.py", e2eModels)
+	p.write("main.py", e2eMain)
+	return p
+}
+
+func (p *devProject) write(name, content string) {
+	p.t.Helper()
+	path := filepath.Join(p.dir, "app", name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		p.t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+func (p *devProject) edit(name, old, new string) {
+	p.t.Helper()
+	path := filepath.Join(p.dir, "app", name)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if !strings.Contains(string(data), old) {
+		p.t.Fatalf("%s does not contain %q", name, old)
+	}
+	p.write(name, strings.Replace(string(data), old, new, 1))
+}
+
+func (p *devProject) start() {
+	p.t.Helper()
+	p.cmd = exec.Command(moosedevBinary(p.t), "dev", "-p", p.dir)
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	p.cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	if err := p.cmd.Start(); err != nil {
+		p.t.Fatal(err)
+	}
+	p.t.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			p.cmd.Process.Kill()
+			p.cmd.Wait()
+		}
+	})
+	p.waitOutput("Watching", 1)
+}
+
+// waitOutput waits until text has appeared n times in the output.
+func (p *devProject) waitOutput(text string, n int) {
+	p.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for strings.Count(p.out.String(), text) < n {
+		if time.Now().After(deadline) {
+			p.t.Fatalf("waiting for %q (x%d); output so far:\n%s", text, n, p.out.String())
+		}
+		if p.cmd.ProcessState != nil {
+			p.t.Fatalf("moose-dev exited; output:\n%s", p.out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (p *devProject) query(sql string) string {
+	p.t.Helper()
+	u := fmt.Sprintf("http://127.0.0.1:%d/?query=%s", p.chPort, url.QueryEscape(sql))
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	req.SetBasicAuth("panda", "pandapass")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		p.t.Fatalf("%s: %d %s", sql, resp.StatusCode, body)
+	}
+	return string(body)
+}
+
+func (p *devProject) columns(table string) string {
+	return p.query(fmt.Sprintf("SELECT name, type FROM system.columns WHERE database = 'local' AND table = '%s' ORDER BY position FORMAT CSV", table))
+}
+
+func TestDevHotReloadsEditsIntoTheEmbeddedClickHouse(t *testing.T) {
+	chtest.RequireEngine(t)
+	p := newDevProject(t)
+	p.start()
+	if got := p.columns("PageView"); got != "\"id\",\"String\"\n\"url\",\"String\"\n\"referrer\",\"Nullable(String)\"\n\"duration_ms\",\"Int64\"\n" {
+		t.Fatalf("initial columns:\n%s", got)
+	}
+	p.query("INSERT INTO local.PageView (id, url, duration_ms) VALUES ('a', '/', 5)")
+
+	steps := []struct {
+		name, file, old, new string
+		wantLine             string
+		wantColumns          string
+	}{
+		{"add a column", "models.py", "    duration_ms: int\n", "    duration_ms: int\n    country: str\n",
+			"                    + country: String NOT NULL",
+			"\"id\",\"String\"\n\"url\",\"String\"\n\"referrer\",\"Nullable(String)\"\n\"duration_ms\",\"Int64\"\n\"country\",\"String\"\n"},
+		{"remove a column", "models.py", "    referrer: Optional[str]\n", "",
+			"                    - referrer: String",
+			"\"id\",\"String\"\n\"url\",\"String\"\n\"duration_ms\",\"Int64\"\n\"country\",\"String\"\n"},
+		{"change a type", "models.py", "duration_ms: int", "duration_ms: float",
+			"                    ~ duration_ms: Int64 NOT NULL -> Float64 NOT NULL",
+			"\"id\",\"String\"\n\"url\",\"String\"\n\"duration_ms\",\"Float64\"\n\"country\",\"String\"\n"},
+	}
+	for i, s := range steps {
+		p.edit(s.file, s.old, s.new)
+		p.waitOutput("✓ Infrastructure changes processed successfully", i+1)
+		if !strings.Contains(p.out.String(), s.wantLine) {
+			t.Fatalf("%s: output lacks %q:\n%s", s.name, s.wantLine, p.out.String())
+		}
+		if got := p.columns("PageView"); got != s.wantColumns {
+			t.Fatalf("%s: columns:\n%s\nwant:\n%s", s.name, got, s.wantColumns)
+		}
+	}
+	if got := p.query("SELECT id, duration_ms FROM local.PageView FORMAT CSV"); got != "\"a\",5\n" {
+		t.Fatalf("the row written before the edits: %q", got)
+	}
+
+	// add a table
+	p.edit("main.py", "stream = ", "signups = OlapTable[PageView](\"Signup\")\nstream = ")
+	p.waitOutput("✓ Infrastructure changes processed successfully", 4)
+	if !strings.Contains(p.out.String(), "             +  Table: Signup") {
+		t.Fatalf("output lacks the new table:\n%s", p.out.String())
+	}
+	if got := p.query("EXISTS TABLE local.Signup"); got != "1\n" {
+		t.Fatalf("Signup does not exist: %q", got)
+	}
+
+	// break the file: an error with its position, and nothing changes
+	before := p.columns("PageView")
+	p.edit("models.py", "    country: str\n", "    country: str\n    broken: \n")
+	p.waitOutput("Planning changes to the infrastructure failed:", 1)
+	p.waitOutput("app/models.py:13:13: invalid syntax", 1)
+	if got := p.columns("PageView"); got != before {
+		t.Fatalf("a broken save changed the table:\n%s\nwas:\n%s", got, before)
+	}
+	// fixing it applies the pending change
+	p.edit("models.py", "    broken: \n", "    fixed: bool\n")
+	p.waitOutput("✓ Infrastructure changes processed successfully", 5)
+	if !strings.Contains(p.columns("PageView"), "\"fixed\",\"Bool\"") {
+		t.Fatalf("the fix was not applied:\n%s", p.columns("PageView"))
+	}
+
+	// Ctrl-C stops everything: the ClickHouse port is free again
+	p.cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("moose-dev exited with %v:\n%s", err, p.out.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("moose-dev did not stop on SIGINT")
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p.chPort))
+		if err == nil {
+			ln.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the embedded ClickHouse still holds its port after shutdown")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestDevRestartKeepsDataAndRepairsAHandDroppedTable(t *testing.T) {
+	chtest.RequireEngine(t)
+	p := newDevProject(t)
+	p.start()
+	p.query("INSERT INTO local.PageView (id, url, duration_ms) VALUES ('kept', '/', 1)")
+	p.cmd.Process.Signal(syscall.SIGINT)
+	p.cmd.Wait()
+
+	p.out = &syncBuffer{}
+	p.start()
+	if strings.Contains(p.out.String(), "Table: PageView") {
+		t.Fatalf("a restart with nothing changed must apply nothing:\n%s", p.out.String())
+	}
+	if got := p.query("SELECT id FROM local.PageView FORMAT CSV"); got != "\"kept\"\n" {
+		t.Fatalf("rows after restart: %q", got)
+	}
+	p.query("DROP TABLE local.PageView SYNC")
+	p.edit("main.py", "stream = ", "# a save\nstream = ")
+	p.waitOutput("✓ Infrastructure changes processed successfully", 1)
+	if got := p.query("EXISTS TABLE local.PageView"); got != "1\n" {
+		t.Fatal("a table dropped by hand was not recreated")
+	}
+}
