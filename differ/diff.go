@@ -183,10 +183,10 @@ func ColumnsEquivalent(a, b infra.Column) bool {
 		str(a.Codec) != str(b.Codec) {
 		return false
 	}
-	if annotationsKey(a.Annotations) != annotationsKey(b.Annotations) {
+	if (len(a.Annotations) != 0 || len(b.Annotations) != 0) && annotationsKey(a.Annotations) != annotationsKey(b.Annotations) {
 		return false
 	}
-	return infra.TypeKey(a.DataType) == infra.TypeKey(b.DataType)
+	return infra.TypesEqual(a.DataType, b.DataType)
 }
 
 func annotationsKey(as []infra.Annotation) string {

@@ -503,3 +503,15 @@ func TypeKey(t ColumnType) string {
 	}
 	return string(b)
 }
+
+// TypesEqual reports whether two types are the same type (TypeKey
+// equality), comparing scalars directly: the common case stays cheap on
+// the reload path.
+func TypesEqual(a, b ColumnType) bool {
+	sa, okA := a.(Scalar)
+	sb, okB := b.(Scalar)
+	if okA || okB {
+		return okA && okB && sa == sb
+	}
+	return TypeKey(a) == TypeKey(b)
+}

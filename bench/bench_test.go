@@ -1,0 +1,104 @@
+// Package bench holds moose-dev's Go benchmarks; the reload-latency harness
+// is the command in bench/reload. Figures are reported, never asserted.
+package bench
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/moose-dev/moose-dev/differ"
+	"github.com/moose-dev/moose-dev/infra"
+	"github.com/moose-dev/moose-dev/parser"
+)
+
+var fieldTypes = []string{"str", "int", "float", "bool", "datetime", "date", "Optional[str]", "list[str]"}
+
+// genProject writes a project of models x fields spread over files.
+func genProject(b *testing.B, models, fields, files int) string {
+	b.Helper()
+	root := b.TempDir()
+	app := filepath.Join(root, "app")
+	os.MkdirAll(app, 0o755)
+	var main strings.Builder
+	perFile := (models + files - 1) / files
+	for f := 0; f < files; f++ {
+		var src strings.Builder
+		src.WriteString("from datetime import date, datetime\nfrom typing import Optional\n\nfrom moose_lib import Key, OlapConfig, OlapTable\nfrom pydantic import BaseModel\n\n")
+		for m := f * perFile; m < (f+1)*perFile && m < models; m++ {
+			fmt.Fprintf(&src, "\nclass Model%d(BaseModel):\n    id: Key[str]\n", m)
+			for i := 1; i < fields; i++ {
+				fmt.Fprintf(&src, "    field_%d: %s\n", i, fieldTypes[i%len(fieldTypes)])
+			}
+			fmt.Fprintf(&src, "\n\ntable_%d = OlapTable[Model%d](\"Table%d\", OlapConfig(order_by_fields=[\"id\"]))\n", m, m, m)
+		}
+		os.WriteFile(filepath.Join(app, fmt.Sprintf("models_%d.py", f)), []byte(src.String()), 0o644)
+		fmt.Fprintf(&main, "from app.models_%d import *\n", f)
+	}
+	os.WriteFile(filepath.Join(app, "main.py"), []byte(main.String()), 0o644)
+	return root
+}
+
+// BenchmarkLoadCold parses and evaluates a 1,000-model x 20-field project
+// in 50 files from scratch (no parse cache).
+func BenchmarkLoadCold(b *testing.B) {
+	root := genProject(b, 1000, 20, 50)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := parser.NewLoader(root, "app").Load("local"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadWarm re-evaluates the same project with every file's parse
+// cached: the dev loop's cost when one file changed is between the two.
+func BenchmarkLoadWarm(b *testing.B) {
+	root := genProject(b, 1000, 20, 50)
+	l := parser.NewLoader(root, "app")
+	if _, err := l.Load("local"); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := l.Load("local"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDiffPlan diffs and plans two maps of 1,000 tables x 20 columns
+// with 5% of the tables changed.
+func BenchmarkDiffPlan(b *testing.B) {
+	current, desired := infra.NewMap("local"), infra.NewMap("local")
+	for t := 0; t < 1000; t++ {
+		mk := func(changed bool) *infra.Table {
+			tbl := &infra.Table{Name: fmt.Sprintf("T%d", t), Engine: infra.MergeTree, OrderBy: infra.OrderBy{Fields: []string{"c0"}}}
+			for c := 0; c < 20; c++ {
+				typ := infra.ColumnType(infra.String)
+				if changed && c == 5 {
+					typ = infra.Int64
+				}
+				tbl.Columns = append(tbl.Columns, infra.Column{Name: fmt.Sprintf("c%d", c), DataType: typ, Required: true})
+			}
+			if changed {
+				tbl.Columns = append(tbl.Columns, infra.Column{Name: "added", DataType: infra.Float64})
+			}
+			return tbl
+		}
+		current.AddTable(mk(false))
+		desired.AddTable(mk(t%20 == 0))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ops := differ.Plan(differ.Diff(current, desired))
+		if len(ops) != 100 {
+			b.Fatalf("ops = %d", len(ops))
+		}
+	}
+}

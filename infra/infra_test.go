@@ -1,0 +1,141 @@
+package infra
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func TestColumnTypeJSONRoundTrips(t *testing.T) {
+	one := int64(1)
+	for _, tc := range []struct {
+		t    ColumnType
+		json string
+	}{
+		{String, `"String"`},
+		{Int64, `"Int64"`},
+		{UInt8, `"UInt8"`},
+		{Boolean, `"Boolean"`},
+		{DateTime, `"DateTime"`},
+		{DateTime64{Precision: 3}, `"DateTime(3)"`},
+		{Date, `"Date"`},
+		{Date16, `"Date16"`},
+		{Decimal{Precision: 10, Scale: 2}, `"Decimal(10, 2)"`},
+		{FixedString{Length: 16}, `"FixedString(16)"`},
+		{JSON, `"Json"`},
+		{UUID, `"UUID"`},
+		{Array{Element: String, ElementNullable: true}, `{"elementNullable":true,"elementType":"String"}`},
+		{Nullable{Inner: Int32}, `{"nullable":"Int32"}`},
+		{MapType{Key: String, Value: Float64}, `{"keyType":"String","valueType":"Float64"}`},
+		{NamedTuple{Fields: []TupleField{{"a", String}}}, `{"fields":[["a","String"]]}`},
+		{Enum{Name: "S", Values: []EnumMember{{Name: "A", Value: EnumValue{Int: &one}}}}, `{"name":"S","values":[{"name":"A","value":{"Int":1}}]}`},
+		{Nested{Name: "N", Columns: []Column{{Name: "x", DataType: Int64, Required: true}}},
+			`{"columns":[{"annotations":[],"data_type":"Int64","default":null,"name":"x","primary_key":false,"required":true,"unique":false}],"jwt":false,"name":"N"}`},
+		{JSONOptions{MaxDynamicPaths: ptr(5), TypedPaths: []TupleField{{"a.b", String}}}, `{"max_dynamic_paths":5,"skip_paths":[],"skip_regexps":[],"typed_paths":[["a.b","String"]]}`},
+	} {
+		raw, err := MarshalColumnType(tc.t)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sorted, _ := MarshalSorted(json.RawMessage(raw))
+		var compact bytes.Buffer
+		json.Compact(&compact, sorted)
+		if got := compact.String(); got != tc.json {
+			t.Errorf("%v: JSON %s, want %s", tc.t, got, tc.json)
+		}
+		back, err := UnmarshalColumnType([]byte(tc.json))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.json, err)
+		}
+		if TypeKey(back) != TypeKey(tc.t) {
+			t.Errorf("%s read back as %#v", tc.json, back)
+		}
+	}
+}
+
+func TestUnmarshalAcceptsUpstreamSpellings(t *testing.T) {
+	for in, want := range map[string]ColumnType{
+		`"Int"`:   Int64,
+		`"Float"`: Float64,
+		`{"element_type": "String", "element_nullable": false}`: Array{Element: String},
+		`{"key_type": "String", "value_type": "Int8"}`:          MapType{Key: String, Value: Int8},
+		`{"typedPaths": [], "skipPaths": ["x"]}`:                JSONOptions{SkipPaths: []string{"x"}},
+	} {
+		got, err := UnmarshalColumnType([]byte(in))
+		if err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		if TypeKey(got) != TypeKey(want) {
+			t.Errorf("%s: got %v", in, got)
+		}
+	}
+	if _, err := UnmarshalColumnType([]byte(`"Complex"`)); err == nil {
+		t.Error("an unknown type must be an error")
+	}
+}
+
+func TestTableIDCarriesDatabaseAndVersion(t *testing.T) {
+	tbl := &Table{Name: "Foo_1_0", Version: ptr("1.0")}
+	if got := tbl.ID("local"); got != "local_Foo_1_0_1_0" {
+		t.Errorf("versioned id = %q (upstream's quirk: the suffix twice)", got)
+	}
+	tbl = &Table{Name: "Bar", Database: ptr("other")}
+	if got := tbl.ID("local"); got != "other_Bar" {
+		t.Errorf("id = %q", got)
+	}
+}
+
+func TestCanonicalizeFallsBackToKeyColumnsAndRequiresArrays(t *testing.T) {
+	tbl := &Table{Name: "T", Columns: []Column{
+		{Name: "id", DataType: String, PrimaryKey: true, Required: true},
+		{Name: "tags", DataType: Array{Element: String}},
+	}}
+	tbl.Canonicalize()
+	if tbl.OrderBy.String() != "id" || !tbl.Columns[1].Required {
+		t.Fatalf("order by %q, tags required %v", tbl.OrderBy, tbl.Columns[1].Required)
+	}
+	buf := &Table{Name: "B", Engine: Engine{Name: "Buffer", Params: map[string]any{}}, Columns: []Column{{Name: "id", DataType: String, PrimaryKey: true}}}
+	buf.Canonicalize()
+	if buf.Columns[0].PrimaryKey || !buf.OrderBy.Empty() {
+		t.Fatal("engines without ORDER BY carry no key flags and no ORDER BY")
+	}
+}
+
+func TestMapJSONIsSortedAndRoundTrips(t *testing.T) {
+	m := NewMap("local")
+	m.AddTable(&Table{Name: "T", Engine: MergeTree, LifeCycle: FullyManaged, OrderBy: OrderBy{Expr: "tuple()", IsExpr: true},
+		Columns: []Column{{Name: "a", DataType: String, Required: true, Annotations: []Annotation{{Key: "LowCardinality", Value: json.RawMessage("true")}}}}})
+	m.AddTopic(&Topic{Name: "T", PartitionCount: 1, RetentionPeriod: Duration{Secs: 60}, SchemaConfig: json.RawMessage("null")})
+	data, err := MarshalSorted(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	if strings.Index(s, `"api_endpoints"`) > strings.Index(s, `"default_database"`) || !strings.Contains(s, `"order_by": "tuple()"`) ||
+		!strings.Contains(s, `"LowCardinality",`) || !strings.Contains(s, `"engine": "MergeTree"`) {
+		t.Fatalf("unexpected JSON:\n%s", s)
+	}
+	back, err := UnmarshalMap(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := MarshalSorted(back)
+	if string(again) != s {
+		t.Fatalf("round trip changed the map:\n%s\nvs\n%s", again, s)
+	}
+}
+
+func TestEngineJSONIsExternallyTagged(t *testing.T) {
+	e := Engine{Name: "ReplacingMergeTree", Params: map[string]any{"ver": "v", "is_deleted": nil}}
+	b, _ := json.Marshal(e)
+	if string(b) != `{"ReplacingMergeTree":{"is_deleted":null,"ver":"v"}}` {
+		t.Fatalf("got %s", b)
+	}
+	var back Engine
+	if err := json.Unmarshal(b, &back); err != nil || back.Name != "ReplacingMergeTree" || back.Params["ver"] != "v" {
+		t.Fatalf("back = %+v, %v", back, err)
+	}
+}
