@@ -11,6 +11,7 @@ import (
 	"github.com/moose-dev/moose-dev/clickhouse"
 	"github.com/moose-dev/moose-dev/devloop"
 	"github.com/moose-dev/moose-dev/display"
+	"github.com/moose-dev/moose-dev/docker"
 	"github.com/moose-dev/moose-dev/project"
 	"github.com/moose-dev/moose-dev/watcher"
 	"github.com/spf13/cobra"
@@ -35,7 +36,11 @@ func runDev(ctx context.Context, g *globals, p *display.Printer) error {
 		return err
 	}
 	cfg := proj.Config
-	p.Infof("Starting", "development mode on the embedded default (ClickHouse: chDB %s, broker: in-process)", chdb.Version)
+	why := ""
+	if err := docker.Available(ctx); err != nil {
+		why = ": " + err.Error()
+	}
+	p.Infof("Starting", "development mode on the embedded default (ClickHouse: chDB %s, broker: in-process)%s", chdb.Version, why)
 	if err := os.MkdirAll(proj.StateDir(), 0o755); err != nil {
 		return err
 	}

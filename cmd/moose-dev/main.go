@@ -13,6 +13,7 @@ import (
 
 	"github.com/moose-dev/moose-dev/chdb"
 	"github.com/moose-dev/moose-dev/display"
+	"github.com/moose-dev/moose-dev/templates"
 	"github.com/spf13/cobra"
 )
 
@@ -48,7 +49,7 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().StringVarP(&g.projectDir, "project", "p", ".", "project directory (holds moose.config.toml)")
-	root.AddCommand(devCmd(g), checkCmd(g), setupCmd(), versionCmd())
+	root.AddCommand(devCmd(g), checkCmd(g), initCmd(), setupCmd(), versionCmd())
 	return root
 }
 
@@ -88,4 +89,22 @@ func absDir(dir string) string {
 		return a
 	}
 	return dir
+}
+
+func initCmd() *cobra.Command {
+	var tmpl string
+	cmd := &cobra.Command{
+		Use:   "init DIR",
+		Short: "Create a new project from a template",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := templates.Write(tmpl, args[0]); err != nil {
+				return err
+			}
+			fmt.Printf("created %s from the %s template: cd %s && moose-dev dev\n", args[0], tmpl, args[0])
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&tmpl, "template", "python", "template name")
+	return cmd
 }
