@@ -145,6 +145,16 @@ func (ev *evaluator) importModule(name string, at Pos, fromFile string) (*module
 	if m, ok := ev.modules[name]; ok {
 		return m, nil // a cycle returns the partly loaded module, as Python does
 	}
+	// Python runs a module's parent packages first (app/__init__.py before
+	// app/main.py).
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		if _, err := ev.importModule(name[:i], at, fromFile); err != nil {
+			return nil, err
+		}
+		if m, ok := ev.modules[name]; ok { // the parent imported it
+			return m, nil
+		}
+	}
 	file, isPkg := ev.l.moduleFile(name)
 	if file == "" {
 		if name == ev.l.sourceDir+".main" {
