@@ -61,6 +61,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	params := r.URL.Query()
+	if r.Method == http.MethodGet && params.Get("query") == "" {
+		io.WriteString(w, "Ok.\n") // a health check, answered before auth as ClickHouse does
+		return
+	}
 	if err := s.authenticate(r, params); err != nil {
 		s.fail(w, err, http.StatusUnauthorized)
 		return
@@ -81,10 +85,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		query += " " + string(body)
 	}
 	if strings.TrimSpace(query) == "" {
-		if r.Method == http.MethodGet {
-			io.WriteString(w, "Ok.\n")
-			return
-		}
 		s.fail(w, &QueryError{Code: 62, Msg: "Code: 62. DB::Exception: Empty query. (SYNTAX_ERROR)"}, http.StatusBadRequest)
 		return
 	}
