@@ -1,0 +1,190 @@
+package devloop_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/moose-dev/moose-dev/broker"
+	"github.com/moose-dev/moose-dev/chdb"
+	"github.com/moose-dev/moose-dev/devloop"
+	"github.com/moose-dev/moose-dev/display"
+	"github.com/moose-dev/moose-dev/infra"
+	"github.com/moose-dev/moose-dev/internal/chtest"
+	"github.com/moose-dev/moose-dev/project"
+)
+
+func TestMain(m *testing.M) {
+	chdb.RunChildIfRequested()
+	os.Exit(m.Run())
+}
+
+const models = `from moose_lib import Key, OlapTable, Stream
+from pydantic import BaseModel
+
+
+class Event(BaseModel):
+    id: Key[str]
+    name: str
+
+
+events = OlapTable[Event]("Events")
+stream = Stream[Event]("Events")
+`
+
+type fixture struct {
+	t    *testing.T
+	proj *project.Project
+	srv  *chtest.Server
+	out  *bytes.Buffer
+	loop *devloop.Loop
+	adm  *broker.Admin
+}
+
+func newFixture(t *testing.T) *fixture {
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "app"), 0o755)
+	os.WriteFile(filepath.Join(root, "moose.config.toml"), []byte("language = \"Python\"\n"), 0o644)
+	os.WriteFile(filepath.Join(root, "app", "main.py"), []byte(models), 0o644)
+	proj, err := project.Load(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := chtest.Start(t, "local")
+	b, err := broker.StartEmbedded("127.0.0.1:"+strconv.Itoa(chtest.FreePort(t)), filepath.Join(root, ".moose", "kafka"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	f := &fixture{t: t, proj: proj, srv: srv, out: &bytes.Buffer{}, adm: &broker.Admin{Addr: b.Addr}}
+	f.loop = f.newLoop()
+	return f
+}
+
+func (f *fixture) newLoop() *devloop.Loop {
+	l, err := devloop.New(devloop.Options{Project: f.proj, ClickHouse: f.srv.Client, Topics: f.adm,
+		Printer: display.NewPrinter(f.out, display.NewStyles(false))})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return l
+}
+
+func (f *fixture) write(src string) {
+	os.WriteFile(filepath.Join(f.proj.AppDir(), "main.py"), []byte(src), 0o644)
+}
+
+func (f *fixture) columns(table string) []string {
+	tables, err := f.srv.Client.Tables(context.Background(), "local")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var out []string
+	if t, ok := tables[table]; ok {
+		for _, c := range t.Columns {
+			out = append(out, c.Name+" "+c.Type)
+		}
+	}
+	return out
+}
+
+func TestReloadAppliesTablesAndTopicsAndPersistsState(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.loop.Reload(context.Background(), false); err != nil {
+		t.Fatal(err, f.out.String())
+	}
+	if got := strings.Join(f.columns("Events"), ","); got != "id String,name String" {
+		t.Fatalf("columns: %s", got)
+	}
+	topics, err := f.adm.Topics(context.Background())
+	if err != nil || topics["Events"].Partitions != 1 {
+		t.Fatalf("topics: %v %v", topics, err)
+	}
+	data, err := os.ReadFile(filepath.Join(f.proj.StateDir(), devloop.StateFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := infra.UnmarshalMap(data)
+	if err != nil || m.Tables["local_Events"] == nil || m.Topics["Events"] == nil {
+		t.Fatalf("state: %v %v", m, err)
+	}
+}
+
+func TestABrokenProjectChangesNothingAndKeepsTheLastGoodState(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.loop.Reload(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	statePath := filepath.Join(f.proj.StateDir(), devloop.StateFile)
+	before, _ := os.ReadFile(statePath)
+	f.write(strings.Replace(models, "    name: str\n", "    name: str\n    extra: int\n", 1) + "oops = OlapTable[Event](\n")
+	f.out.Reset()
+	if _, err := f.loop.Reload(ctx, true); err == nil {
+		t.Fatal("want an error")
+	}
+	if !strings.Contains(f.out.String(), "app/main.py:13:24: '(' was never closed") || strings.Contains(f.out.String(), "✓") {
+		t.Fatalf("output:\n%s", f.out.String())
+	}
+	if got := strings.Join(f.columns("Events"), ","); got != "id String,name String" {
+		t.Fatalf("a broken save changed the table: %s", got)
+	}
+	if after, _ := os.ReadFile(statePath); !bytes.Equal(before, after) {
+		t.Fatal("a broken save changed the stored state")
+	}
+	f.write(strings.Replace(models, "    name: str\n", "    name: str\n    extra: int\n", 1))
+	if _, err := f.loop.Reload(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(f.columns("Events"), ","); got != "id String,name String,extra Int64" {
+		t.Fatalf("the fix was not applied: %s", got)
+	}
+}
+
+func TestAFailedApplyIsReportedAndNotPersisted(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.loop.Reload(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	// a table with no ORDER BY cannot be created
+	f.write(models + "\nclass NoKey(BaseModel):\n    a: str\n\n\nbad = OlapTable[NoKey](\"NoKey\")\n")
+	f.out.Reset()
+	if _, err := f.loop.Reload(ctx, true); err == nil {
+		t.Fatal("want an error")
+	}
+	if !strings.Contains(f.out.String(), "Executing changes to the infrastructure failed") || !strings.Contains(f.out.String(), "no ORDER BY") {
+		t.Fatalf("output:\n%s", f.out.String())
+	}
+	if _, ok := f.loop.State().Tables["local_NoKey"]; ok {
+		t.Fatal("a table that was not created entered the state")
+	}
+}
+
+func TestARestartedLoopReconcilesInsteadOfReapplying(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.loop.Reload(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	f.out.Reset()
+	fresh := f.newLoop()
+	if _, err := fresh.Reload(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if f.out.Len() != 0 {
+		t.Fatalf("nothing changed, so nothing must be printed:\n%s", f.out.String())
+	}
+	// losing the state file adopts what exists instead of failing to recreate it
+	os.Remove(filepath.Join(f.proj.StateDir(), devloop.StateFile))
+	if _, err := f.newLoop().Reload(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if f.out.Len() != 0 {
+		t.Fatalf("a lost state file must not produce changes:\n%s", f.out.String())
+	}
+}
