@@ -221,9 +221,11 @@ func TestDevHotReloadsEditsIntoTheEmbeddedClickHouse(t *testing.T) {
 		t.Fatalf("the row written before the edits: %q", got)
 	}
 
-	// add a table
-	p.edit("main.py", "stream = ", "signups = OlapTable[PageView](\"Signup\")\nstream = ")
-	p.waitOutput("✓ Infrastructure changes processed successfully", 4)
+	// add a table, in the models file too
+	p.edit("models.py", "from moose_lib import Key\n", "from moose_lib import Key, OlapTable\n")
+	p.waitOutput("✓ Infrastructure changes processed successfully", 4) // an import changes nothing, and says so
+	p.write("models.py", readFile(t, filepath.Join(p.dir, "app", "models.py"))+"\n\nsignups = OlapTable[PageView](\"Signup\")\n")
+	p.waitOutput("✓ Infrastructure changes processed successfully", 5)
 	if !strings.Contains(p.out.String(), "             +  Table: Signup") {
 		t.Fatalf("output lacks the new table:\n%s", p.out.String())
 	}
@@ -236,12 +238,15 @@ func TestDevHotReloadsEditsIntoTheEmbeddedClickHouse(t *testing.T) {
 	p.edit("models.py", "    country: str\n", "    country: str\n    broken: \n")
 	p.waitOutput("Planning changes to the infrastructure failed:", 1)
 	p.waitOutput("app/models.py:13:13: invalid syntax", 1)
+	if strings.Count(p.out.String(), "✓ Infrastructure changes processed successfully") != 5 {
+		t.Fatalf("a failed reload must not claim success:\n%s", p.out.String())
+	}
 	if got := p.columns("PageView"); got != before {
 		t.Fatalf("a broken save changed the table:\n%s\nwas:\n%s", got, before)
 	}
 	// fixing it applies the pending change
 	p.edit("models.py", "    broken: \n", "    fixed: bool\n")
-	p.waitOutput("✓ Infrastructure changes processed successfully", 5)
+	p.waitOutput("✓ Infrastructure changes processed successfully", 6)
 	if !strings.Contains(p.columns("PageView"), "\"fixed\",\"Bool\"") {
 		t.Fatalf("the fix was not applied:\n%s", p.columns("PageView"))
 	}
@@ -293,4 +298,13 @@ func TestDevRestartKeepsDataAndRepairsAHandDroppedTable(t *testing.T) {
 	if got := p.query("EXISTS TABLE local.PageView"); got != "1\n" {
 		t.Fatal("a table dropped by hand was not recreated")
 	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }
