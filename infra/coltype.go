@@ -248,13 +248,9 @@ func columnTypeValue(t ColumnType) (any, error) {
 		}
 		return map[string]any{"nullable": e}, nil
 	case NamedTuple:
-		fields := make([][2]any, len(t.Fields))
-		for i, f := range t.Fields {
-			e, err := columnTypeValue(f.Type)
-			if err != nil {
-				return nil, err
-			}
-			fields[i] = [2]any{f.Name, e}
+		fields, err := tupleFieldsValue(t.Fields)
+		if err != nil {
+			return nil, err
 		}
 		return map[string]any{"fields": fields}, nil
 	case MapType:
@@ -274,13 +270,9 @@ func columnTypeValue(t ColumnType) (any, error) {
 		}
 		return map[string]any{"name": t.Name, "columns": cols, "jwt": t.JWT}, nil
 	case JSONOptions:
-		typed := make([][2]any, len(t.TypedPaths))
-		for i, f := range t.TypedPaths {
-			e, err := columnTypeValue(f.Type)
-			if err != nil {
-				return nil, err
-			}
-			typed[i] = [2]any{f.Name, e}
+		typed, err := tupleFieldsValue(t.TypedPaths)
+		if err != nil {
+			return nil, err
 		}
 		m := map[string]any{"typed_paths": typed, "skip_paths": orEmpty(t.SkipPaths), "skip_regexps": orEmpty(t.SkipRegexps)}
 		if t.MaxDynamicPaths != nil {
@@ -342,23 +334,11 @@ func UnmarshalColumnType(b []byte) (ColumnType, error) {
 		return Nullable{Inner: inner}, nil
 	}
 	if v, ok := get("fields"); ok {
-		var raw [][2]json.RawMessage
-		if err := json.Unmarshal(v, &raw); err != nil {
+		fields, err := unmarshalTupleFields(v)
+		if err != nil {
 			return nil, fmt.Errorf("named tuple fields: %w", err)
 		}
-		t := NamedTuple{}
-		for _, f := range raw {
-			var name string
-			if err := json.Unmarshal(f[0], &name); err != nil {
-				return nil, err
-			}
-			ft, err := UnmarshalColumnType(f[1])
-			if err != nil {
-				return nil, err
-			}
-			t.Fields = append(t.Fields, TupleField{Name: name, Type: ft})
-		}
-		return t, nil
+		return NamedTuple{Fields: fields}, nil
 	}
 	if v, ok := get("elementType", "element_type"); ok {
 		el, err := UnmarshalColumnType(v)
@@ -436,21 +416,11 @@ func unmarshalJSONOptions(get func(...string) (json.RawMessage, bool)) (ColumnTy
 		o.MaxDynamicTypes = &n
 	}
 	if v, ok := get("typed_paths", "typedPaths"); ok {
-		var raw [][2]json.RawMessage
-		if err := json.Unmarshal(v, &raw); err != nil {
-			return nil, err
+		fields, err := unmarshalTupleFields(v)
+		if err != nil {
+			return nil, fmt.Errorf("typed paths: %w", err)
 		}
-		for _, f := range raw {
-			var name string
-			if err := json.Unmarshal(f[0], &name); err != nil {
-				return nil, err
-			}
-			ft, err := UnmarshalColumnType(f[1])
-			if err != nil {
-				return nil, err
-			}
-			o.TypedPaths = append(o.TypedPaths, TupleField{Name: name, Type: ft})
-		}
+		o.TypedPaths = fields
 	}
 	if v, ok := get("skip_paths", "skipPaths"); ok {
 		if err := json.Unmarshal(v, &o.SkipPaths); err != nil {
@@ -514,4 +484,38 @@ func TypesEqual(a, b ColumnType) bool {
 		return okA && okB && sa == sb
 	}
 	return TypeKey(a) == TypeKey(b)
+}
+
+// tupleFieldsValue is the JSON value of `[[name, type], ...]`.
+func tupleFieldsValue(fields []TupleField) ([][2]any, error) {
+	out := make([][2]any, len(fields))
+	for i, f := range fields {
+		e, err := columnTypeValue(f.Type)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = [2]any{f.Name, e}
+	}
+	return out, nil
+}
+
+// unmarshalTupleFields reads `[[name, type], ...]`.
+func unmarshalTupleFields(v json.RawMessage) ([]TupleField, error) {
+	var raw [][2]json.RawMessage
+	if err := json.Unmarshal(v, &raw); err != nil {
+		return nil, err
+	}
+	out := make([]TupleField, 0, len(raw))
+	for _, f := range raw {
+		var name string
+		if err := json.Unmarshal(f[0], &name); err != nil {
+			return nil, err
+		}
+		ft, err := UnmarshalColumnType(f[1])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, TupleField{Name: name, Type: ft})
+	}
+	return out, nil
 }

@@ -59,15 +59,13 @@ type evaluator struct {
 	defaultDB string
 	modules   map[string]*module
 	out       *infra.Map
-	tableDefs map[string]Pos // table registry key -> where defined
-	topicDefs map[string]Pos
-	defFile   map[string]string
+	defined   map[string]definition // "kind:key" -> where it was defined
 }
 
 // Load parses and evaluates the project, starting at sourceDir/main.py.
 func (l *Loader) Load(defaultDB string) (*Result, error) {
 	ev := &evaluator{l: l, defaultDB: defaultDB, modules: map[string]*module{}, out: infra.NewMap(defaultDB),
-		tableDefs: map[string]Pos{}, topicDefs: map[string]Pos{}, defFile: map[string]string{}}
+		defined: map[string]definition{}}
 	mainName := l.sourceDir + ".main"
 	if _, err := ev.importModule(mainName, Pos{}, ""); err != nil {
 		return nil, err
@@ -592,6 +590,40 @@ func (c callVal) argument(i int, name string) (value, Pos, bool) {
 	return nil, c.pos, false
 }
 
+// definition is where a resource was defined.
+type definition struct {
+	file string
+	pos  Pos
+}
+
+// register records a resource under its registry key; a second resource
+// of the same kind and key is upstream's duplicate-name error.
+func (ev *evaluator) register(kind, key, file string, p Pos) error {
+	if prev, dup := ev.defined[kind+":"+key]; dup {
+		return ev.errAt(file, p, "%s %q is already defined at %s:%d:%d", kind, key, prev.file, prev.pos.Line, prev.pos.Col)
+	}
+	ev.defined[kind+":"+key] = definition{file, p}
+	return nil
+}
+
+// resourceHead reads what every `Resource[Model](name, ...)` call starts
+// with: the model, the name, and the model's columns.
+func (ev *evaluator) resourceHead(m *module, kind string, g genericVal, c callVal) (*modelVal, string, []infra.Column, error) {
+	mv, err := ev.modelParam(m, kind, g)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	name, err := ev.resourceName(m, kind, c)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	cols, err := ev.columns(mv)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return mv, name, cols, nil
+}
+
 func (ev *evaluator) resourceName(m *module, kind string, c callVal) (string, error) {
 	v, p, ok := c.argument(0, "name")
 	if !ok {
@@ -635,15 +667,7 @@ var olapConfigFields = map[string]bool{"order_by_fields": true, "order_by_expres
 	"database": true, "seed_filter": true}
 
 func (ev *evaluator) olapTable(m *module, g genericVal, c callVal) (value, error) {
-	mv, err := ev.modelParam(m, "OlapTable", g)
-	if err != nil {
-		return nil, err
-	}
-	name, err := ev.resourceName(m, "OlapTable", c)
-	if err != nil {
-		return nil, err
-	}
-	cols, err := ev.columns(mv)
+	mv, name, cols, err := ev.resourceHead(m, "OlapTable", g, c)
 	if err != nil {
 		return nil, err
 	}
@@ -664,10 +688,9 @@ func (ev *evaluator) olapTable(m *module, g genericVal, c callVal) (value, error
 		key = name + "_" + *t.Version
 		t.Name = name + "_" + strings.ReplaceAll(*t.Version, ".", "_")
 	}
-	if prev, dup := ev.tableDefs[key]; dup {
-		return nil, ev.errAt(m.file, c.pos, "OlapTable %q is already defined at %s:%d:%d", key, ev.defFile["table:"+key], prev.Line, prev.Col)
+	if err := ev.register("OlapTable", key, m.file, c.pos); err != nil {
+		return nil, err
 	}
-	ev.tableDefs[key], ev.defFile["table:"+key] = c.pos, m.file
 	for _, f := range t.OrderBy.Fields {
 		if _, ok := t.Column(f); !ok {
 			at := c.pos
@@ -752,15 +775,7 @@ func (ev *evaluator) applyOlapConfig(m *module, t *infra.Table, cfg callVal) err
 }
 
 func (ev *evaluator) stream(m *module, g genericVal, c callVal) (value, error) {
-	mv, err := ev.modelParam(m, "Stream", g)
-	if err != nil {
-		return nil, err
-	}
-	name, err := ev.resourceName(m, "Stream", c)
-	if err != nil {
-		return nil, err
-	}
-	cols, err := ev.columns(mv)
+	_, name, cols, err := ev.resourceHead(m, "Stream", g, c)
 	if err != nil {
 		return nil, err
 	}
@@ -802,10 +817,9 @@ func (ev *evaluator) stream(m *module, g genericVal, c callVal) (value, error) {
 			}
 		}
 	}
-	if prev, dup := ev.topicDefs[t.ID()]; dup {
-		return nil, ev.errAt(m.file, c.pos, "Stream %q is already defined at %s:%d:%d", name, ev.defFile["topic:"+t.ID()], prev.Line, prev.Col)
+	if err := ev.register("Stream", t.ID(), m.file, c.pos); err != nil {
+		return nil, err
 	}
-	ev.topicDefs[t.ID()], ev.defFile["topic:"+t.ID()] = c.pos, m.file
 	ev.out.AddTopic(t)
 	return streamVal{t}, nil
 }
