@@ -6,6 +6,7 @@
 package clickhouse
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -151,6 +152,39 @@ func columnTypeSQL(c infra.Column) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("column %q: %w", c.Name, err)
 	}
+	for _, a := range c.Annotations {
+		switch a.Key {
+		case "simpleAggregationFunction":
+			var f struct {
+				Name string `json:"functionName"`
+			}
+			if err := json.Unmarshal(a.Value, &f); err != nil {
+				return "", fmt.Errorf("column %q: %w", c.Name, err)
+			}
+			t = fmt.Sprintf("SimpleAggregateFunction(%s, %s)", f.Name, t)
+		case "aggregationFunction":
+			var f struct {
+				Name string            `json:"functionName"`
+				Args []json.RawMessage `json:"argumentTypes"`
+			}
+			if err := json.Unmarshal(a.Value, &f); err != nil {
+				return "", fmt.Errorf("column %q: %w", c.Name, err)
+			}
+			parts := []string{f.Name}
+			for _, raw := range f.Args {
+				at, err := infra.UnmarshalColumnType(raw)
+				if err != nil {
+					return "", fmt.Errorf("column %q: %w", c.Name, err)
+				}
+				s, err := TypeSQL(at)
+				if err != nil {
+					return "", err
+				}
+				parts = append(parts, s)
+			}
+			t = "AggregateFunction(" + strings.Join(parts, ", ") + ")"
+		}
+	}
 	if c.HasAnnotation("LowCardinality") {
 		t = "LowCardinality(" + t + ")"
 	}
@@ -205,7 +239,8 @@ func orderBySQL(o infra.OrderBy) string {
 	return "(" + strings.Join(q, ", ") + ")"
 }
 
-// EngineSQL renders a table engine with its parameters.
+// EngineSQL renders a table engine with its constructor arguments, as
+// upstream's queries.rs does.
 func EngineSQL(e infra.Engine) string {
 	name := e.Name
 	if name == "" {
@@ -215,23 +250,30 @@ func EngineSQL(e infra.Engine) string {
 		v, ok := e.Params[k].(string)
 		return v, ok && v != ""
 	}
+	lit := func(k string) string { v, _ := str(k); return QuoteString(v) }
+	num := func(k string) string { return fmt.Sprint(e.Params[k]) }
+	col := func(k string) string { v, _ := str(k); return Quote(v) }
 	var args []string
-	switch name {
+	replicated := strings.HasPrefix(name, "Replicated")
+	if replicated {
+		kp, ok1 := str("keeper_path")
+		rn, ok2 := str("replica_name")
+		if ok1 && ok2 {
+			args = append(args, QuoteString(kp), QuoteString(rn))
+		}
+	}
+	switch strings.TrimPrefix(name, "Replicated") {
 	case "ReplacingMergeTree":
-		if v, ok := str("ver"); ok {
-			args = append(args, Quote(v))
-			if d, ok := str("is_deleted"); ok {
-				args = append(args, Quote(d))
+		if _, ok := str("ver"); ok {
+			args = append(args, col("ver"))
+			if _, ok := str("is_deleted"); ok {
+				args = append(args, col("is_deleted"))
 			}
 		}
 	case "CollapsingMergeTree":
-		if v, ok := str("sign"); ok {
-			args = append(args, Quote(v))
-		}
+		args = append(args, col("sign"))
 	case "VersionedCollapsingMergeTree":
-		s, _ := str("sign")
-		v, _ := str("version")
-		args = append(args, Quote(s), Quote(v))
+		args = append(args, col("sign"), col("version"))
 	case "SummingMergeTree":
 		if cols, ok := e.Params["columns"].([]any); ok && len(cols) > 0 {
 			q := make([]string, len(cols))
@@ -240,8 +282,52 @@ func EngineSQL(e infra.Engine) string {
 			}
 			args = append(args, "("+strings.Join(q, ", ")+")")
 		}
+	case "S3Queue", "S3", "IcebergS3":
+		pathKey := "path"
+		if name == "S3Queue" {
+			pathKey = "s3_path"
+		}
+		args = append(args, lit(pathKey))
+		if _, ok := str("aws_access_key_id"); ok {
+			args = append(args, lit("aws_access_key_id"), lit("aws_secret_access_key"))
+		}
+		args = append(args, lit("format"))
+		if _, ok := str("compression"); ok {
+			args = append(args, lit("compression"))
+		}
+		if name == "S3" {
+			if _, ok := str("partition_strategy"); ok {
+				args = append(args, lit("partition_strategy"))
+			}
+		}
+	case "Buffer":
+		args = append(args, lit("target_database"), lit("target_table"))
+		for _, k := range []string{"num_layers", "min_time", "max_time", "min_rows", "max_rows", "min_bytes", "max_bytes"} {
+			args = append(args, num(k))
+		}
+		if e.Params["flush_time"] != nil || e.Params["flush_rows"] != nil || e.Params["flush_bytes"] != nil {
+			for _, k := range []string{"flush_time", "flush_rows", "flush_bytes"} {
+				if e.Params[k] == nil {
+					args = append(args, "0")
+				} else {
+					args = append(args, num(k))
+				}
+			}
+		}
+	case "Distributed":
+		args = append(args, lit("cluster"), lit("target_database"), lit("target_table"))
+		if v, ok := str("sharding_key"); ok {
+			args = append(args, v)
+			if _, ok := str("policy_name"); ok {
+				args = append(args, lit("policy_name"))
+			}
+		}
+	case "Kafka":
+		args = append(args, lit("broker_list"), lit("topic_list"), lit("group_name"), lit("format"))
+	case "Merge":
+		args = append(args, lit("source_database"), lit("tables_regexp"))
 	}
-	if len(args) == 0 && name == "MergeTree" {
+	if len(args) == 0 && !replicated {
 		return name
 	}
 	return name + "(" + strings.Join(args, ", ") + ")"

@@ -139,3 +139,22 @@ func TestEngineJSONIsExternallyTagged(t *testing.T) {
 		t.Fatalf("back = %+v, %v", back, err)
 	}
 }
+
+func TestHashesFollowUpstreamsRecipe(t *testing.T) {
+	// sha256("MergeTree") and sha256("a:1;b:2;"), computed with sha256sum
+	if got := MergeTree.ParamsHash(); got != "d5aa53dbc771b396681e589a76e142d602f44981211d28085e2af418e519fe8a" {
+		t.Errorf("MergeTree hash = %s", got)
+	}
+	a := Engine{Name: "ReplacingMergeTree", Params: map[string]any{"ver": "v", "is_deleted": nil}}
+	b := Engine{Name: "ReplacingMergeTree", Params: map[string]any{"ver": nil, "is_deleted": "v"}}
+	if a.ParamsHash() == b.ParamsHash() {
+		t.Error("absent parameters are hashed by position")
+	}
+	tbl := &Table{TableSettings: map[string]string{"b": "2", "a": "1"}}
+	if got := *tbl.SettingsHash(); got != "d88dae0dd036183320d1eb4db00a267e156d5f8c258c6713ab4cf07e6d4b3566" {
+		t.Errorf("settings hash = %s", got)
+	}
+	if (&Table{}).SettingsHash() != nil {
+		t.Error("no settings, no hash")
+	}
+}

@@ -334,9 +334,12 @@ func (ev *evaluator) member(src *module, name string, p Pos, fromFile string) (v
 	return nil, ev.errAt(fromFile, p, "cannot import name %q from %s (%s)", name, src.name, src.file)
 }
 
+var enumBases = map[string]bool{"enum.Enum": true, "enum.IntEnum": true, "enum.StrEnum": true,
+	"enum.Flag": true, "enum.IntFlag": true}
+
 func (ev *evaluator) classDef(m *module, cd *ClassDef) (value, error) {
 	var inherited []field
-	isModel := false
+	isModel, enumKind := false, ""
 	for _, b := range cd.Bases {
 		bv, err := ev.eval(m, b)
 		if err != nil {
@@ -344,13 +347,19 @@ func (ev *evaluator) classDef(m *module, cd *ClassDef) (value, error) {
 		}
 		switch bv := bv.(type) {
 		case extRef:
-			if bv.qual == "pydantic.BaseModel" {
+			if bv.qual == "pydantic.BaseModel" || bv.qual == "moose_lib.MooseModel" {
 				isModel = true
+			}
+			if enumBases[bv.qual] {
+				enumKind = bv.qual
 			}
 		case *modelVal:
 			isModel = true
 			inherited = append(inherited, bv.fields...)
 		}
+	}
+	if enumKind != "" {
+		return ev.enumDef(m, cd, enumKind)
 	}
 	if !isModel {
 		return classVal{name: cd.Name}, nil
@@ -358,15 +367,33 @@ func (ev *evaluator) classDef(m *module, cd *ClassDef) (value, error) {
 	mv := &modelVal{name: cd.Name, file: m.file, pos: cd.P}
 	mv.fields = append(mv.fields, inherited...)
 	for _, st := range cd.Body {
+		if as, ok := st.(*Assign); ok && len(as.Targets) == 1 {
+			if n, ok := as.Targets[0].(*Name); ok && n.ID == "model_config" {
+				cfg, err := ev.eval(m, as.Value)
+				if err != nil {
+					return nil, err
+				}
+				if c, ok := cfg.(callVal); ok {
+					mv.extraAllow = c.kwargs["extra"] == strVal("allow")
+				} else if d, ok := cfg.(dictVal); ok {
+					for i, k := range d.keys {
+						if k == strVal("extra") && d.vals[i] == strVal("allow") {
+							mv.extraAllow = true
+						}
+					}
+				}
+			}
+			continue
+		}
 		aa, ok := st.(*AnnAssign)
 		if !ok {
 			continue
 		}
 		n, ok := aa.Target.(*Name)
-		if !ok || strings.HasPrefix(n.ID, "_") {
+		if !ok || strings.HasPrefix(n.ID, "_") || isClassVar(ev, m, aa.Annotation) {
 			continue
 		}
-		f := field{name: n.ID, ann: aa.Annotation, mod: m, pos: aa.P}
+		f := field{name: n.ID, ann: aa.Annotation, value: aa.Value, mod: m, pos: aa.P}
 		replaced := false
 		for i := range mv.fields {
 			if mv.fields[i].name == f.name {
@@ -378,6 +405,66 @@ func (ev *evaluator) classDef(m *module, cd *ClassDef) (value, error) {
 		}
 	}
 	return mv, nil
+}
+
+func isClassVar(ev *evaluator, m *module, ann Expr) bool {
+	v, err := ev.eval(m, ann)
+	if err != nil {
+		return false
+	}
+	if g, ok := v.(genericVal); ok {
+		return isRef(g.base, "typing.ClassVar")
+	}
+	return isRef(v, "typing.ClassVar")
+}
+
+// enumDef reads an Enum subclass's members: `NAME = value` with int or
+// str values, or auto() (1, 2, ... after the last int; the lower-cased
+// name for StrEnum).
+func (ev *evaluator) enumDef(m *module, cd *ClassDef, kind string) (value, error) {
+	e := &enumVal{name: cd.Name}
+	next := int64(1)
+	for _, st := range cd.Body {
+		as, ok := st.(*Assign)
+		if !ok || len(as.Targets) != 1 {
+			continue
+		}
+		n, ok := as.Targets[0].(*Name)
+		if !ok || strings.HasPrefix(n.ID, "_") {
+			continue
+		}
+		v, err := ev.eval(m, as.Value)
+		if err != nil {
+			return nil, err
+		}
+		member := infra.EnumMember{Name: n.ID}
+		switch x := v.(type) {
+		case intVal:
+			i := int64(x)
+			member.Value.Int, next = &i, i+1
+		case strVal:
+			s := string(x)
+			member.Value.Str = &s
+		case callVal:
+			if x.fn != "enum.auto" {
+				return nil, ev.errAt(m.file, as.P, "enum %s: member %s must be an int, a str or auto(), found %s", cd.Name, n.ID, describe(v))
+			}
+			if kind == "enum.StrEnum" {
+				s := strings.ToLower(n.ID)
+				member.Value.Str = &s
+			} else {
+				i := next
+				member.Value.Int, next = &i, next+1
+			}
+		default:
+			return nil, ev.errAt(m.file, as.P, "enum %s: member %s must be an int, a str or auto(), found %s", cd.Name, n.ID, describe(v))
+		}
+		e.members = append(e.members, member)
+	}
+	if len(e.members) == 0 {
+		return nil, ev.errAt(m.file, cd.P, "enum %s has no members", cd.Name)
+	}
+	return e, nil
 }
 
 func (ev *evaluator) lookup(m *module, n *Name) value {
@@ -654,126 +741,6 @@ func (ev *evaluator) metadata(m *module) *infra.Metadata {
 	return &infra.Metadata{Source: &infra.SourceLocation{File: m.file}}
 }
 
-// mergeTreeDefaults are the settings upstream injects into MergeTree-family
-// tables at parse time so that reading a table back does not show a diff.
-func mergeTreeDefaults() map[string]string {
-	return map[string]string{"index_granularity": "8192", "index_granularity_bytes": "10485760",
-		"enable_mixed_granularity_parts": "1"}
-}
-
-var olapConfigFields = map[string]bool{"order_by_fields": true, "order_by_expression": true, "partition_by": true,
-	"sample_by_expression": true, "primary_key_expression": true, "engine": true, "version": true, "metadata": true,
-	"life_cycle": true, "settings": true, "ttl": true, "cluster": true, "indexes": true, "projections": true,
-	"database": true, "seed_filter": true}
-
-func (ev *evaluator) olapTable(m *module, g genericVal, c callVal) (value, error) {
-	mv, name, cols, err := ev.resourceHead(m, "OlapTable", g, c)
-	if err != nil {
-		return nil, err
-	}
-	t := &infra.Table{Name: name, Columns: cols, Engine: infra.MergeTree, LifeCycle: infra.FullyManaged,
-		SourcePrimitive: infra.PrimitiveSignature{Name: name, PrimitiveType: "DataModel"},
-		Metadata:        ev.metadata(m), TableSettings: mergeTreeDefaults()}
-	if cv, p, ok := c.argument(1, "config"); ok {
-		cfg, ok := cv.(callVal)
-		if !ok || cfg.fn != "moose_lib.OlapConfig" {
-			return nil, ev.errAt(m.file, p, "OlapTable config must be an OlapConfig(...), found %s", describe(cv))
-		}
-		if err := ev.applyOlapConfig(m, t, cfg); err != nil {
-			return nil, err
-		}
-	}
-	key := name
-	if t.Version != nil {
-		key = name + "_" + *t.Version
-		t.Name = name + "_" + strings.ReplaceAll(*t.Version, ".", "_")
-	}
-	if err := ev.register("OlapTable", key, m.file, c.pos); err != nil {
-		return nil, err
-	}
-	for _, f := range t.OrderBy.Fields {
-		if _, ok := t.Column(f); !ok {
-			at := c.pos
-			if cfg, ok := c.kwargs["config"].(callVal); ok {
-				at = cfg.kwPos["order_by_fields"]
-			} else if len(c.args) > 1 {
-				if cfg, ok := c.args[1].(callVal); ok {
-					at = cfg.kwPos["order_by_fields"]
-				}
-			}
-			return nil, ev.errAt(m.file, at, "OlapTable %q orders by %q, which is not a field of %s", name, f, mv.name)
-		}
-	}
-	ev.out.AddTable(t)
-	return tableVal{t}, nil
-}
-
-func (ev *evaluator) applyOlapConfig(m *module, t *infra.Table, cfg callVal) error {
-	if len(cfg.args) > 0 {
-		return ev.errAt(m.file, cfg.pos, "OlapConfig takes keyword arguments only")
-	}
-	keys := make([]string, 0, len(cfg.kwargs))
-	for k := range cfg.kwargs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		v, p := cfg.kwargs[k], cfg.kwPos[k]
-		if !olapConfigFields[k] {
-			return ev.errAt(m.file, p, "OlapConfig has no field %q", k)
-		}
-		var err error
-		switch k {
-		case "order_by_fields":
-			var fields []string
-			fields, err = ev.stringList(m, p, k, v)
-			if err == nil && len(fields) > 0 {
-				if t.OrderBy.IsExpr {
-					return ev.errAt(m.file, p, "OlapConfig: give order_by_fields or order_by_expression, not both")
-				}
-				t.OrderBy = infra.OrderBy{Fields: fields}
-			}
-		case "order_by_expression":
-			var s *string
-			s, err = ev.optString(m, p, k, v)
-			if s != nil {
-				if len(t.OrderBy.Fields) > 0 {
-					return ev.errAt(m.file, p, "OlapConfig: give order_by_fields or order_by_expression, not both")
-				}
-				t.OrderBy = infra.OrderBy{Expr: *s, IsExpr: true}
-			}
-		case "partition_by":
-			t.PartitionBy, err = ev.optString(m, p, k, v)
-		case "sample_by_expression":
-			t.SampleBy, err = ev.optString(m, p, k, v)
-		case "primary_key_expression":
-			t.PrimaryKeyExpression, err = ev.optString(m, p, k, v)
-		case "ttl":
-			t.TTL, err = ev.optString(m, p, k, v)
-		case "database":
-			t.Database, err = ev.optString(m, p, k, v)
-		case "cluster":
-			t.ClusterName, err = ev.optString(m, p, k, v)
-		case "version":
-			t.Version, err = ev.optString(m, p, k, v)
-		case "life_cycle":
-			t.LifeCycle, err = ev.lifeCycle(m, p, v)
-		case "settings":
-			var s map[string]string
-			s, err = ev.stringDict(m, p, k, v)
-			for sk, sv := range s {
-				t.TableSettings[sk] = sv
-			}
-		default:
-			return ev.errAt(m.file, p, "OlapConfig field %q is not supported by moose-dev yet", k)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func (ev *evaluator) stream(m *module, g genericVal, c callVal) (value, error) {
 	_, name, cols, err := ev.resourceHead(m, "Stream", g, c)
 	if err != nil {
@@ -885,143 +852,6 @@ func (ev *evaluator) lifeCycle(m *module, p Pos, v value) (infra.LifeCycle, erro
 		}
 	}
 	return "", ev.errAt(m.file, p, "life_cycle must be LifeCycle.FULLY_MANAGED, DELETION_PROTECTED or EXTERNALLY_MANAGED, found %s", describe(v))
-}
-
-// ---- types ----
-
-// columns converts a model's fields to columns.
-func (ev *evaluator) columns(mv *modelVal) ([]infra.Column, error) {
-	cols := make([]infra.Column, 0, len(mv.fields))
-	for _, f := range mv.fields {
-		c, err := ev.column(f)
-		if err != nil {
-			return nil, err
-		}
-		cols = append(cols, c)
-	}
-	return cols, nil
-}
-
-func (ev *evaluator) column(f field) (infra.Column, error) {
-	v, err := ev.eval(f.mod, f.ann)
-	if err != nil {
-		return infra.Column{}, err
-	}
-	c := infra.Column{Name: f.name, Required: true}
-	t, err := ev.columnType(f, v, &c, 0)
-	if err != nil {
-		return infra.Column{}, err
-	}
-	c.DataType = t
-	if _, isArray := t.(infra.Array); isArray {
-		c.Required = true
-	}
-	return c, nil
-}
-
-var scalarTypes = map[string]infra.ColumnType{
-	"builtins.str": infra.String, "builtins.bytes": infra.String, "builtins.int": infra.Int64,
-	"builtins.float": infra.Float64, "builtins.bool": infra.Boolean, "datetime.datetime": infra.DateTime,
-	"datetime.date": infra.Date, "uuid.UUID": infra.UUID, "decimal.Decimal": infra.Decimal{Precision: 10, Scale: 0},
-	"ipaddress.IPv4Address": infra.IPv4, "ipaddress.IPv6Address": infra.IPv6, "typing.Any": infra.JSON,
-}
-
-// columnType converts an annotation value. Optional and Key set flags on c;
-// depth > 0 means the type is nested (inside a list), where flags do not
-// apply to the column.
-func (ev *evaluator) columnType(f field, v value, c *infra.Column, depth int) (infra.ColumnType, error) {
-	file, p := f.mod.file, f.ann.Position()
-	switch v := v.(type) {
-	case extRef:
-		if t, ok := scalarTypes[v.qual]; ok {
-			return t, nil
-		}
-		switch v.qual {
-		case "builtins.list", "typing.List":
-			return nil, ev.errAt(file, p, "field %q: list needs an element type, e.g. list[str]", f.name)
-		}
-		return nil, ev.errAt(file, p, "field %q: unsupported type %q", f.name, shortName(v.qual))
-	case *modelVal:
-		cols, err := ev.columns(v)
-		if err != nil {
-			return nil, err
-		}
-		return infra.Nested{Name: v.name, Columns: cols}, nil
-	case unionVal:
-		return ev.optional(f, v.items, c, depth)
-	case genericVal:
-		ref, ok := v.base.(extRef)
-		if !ok {
-			return nil, ev.errAt(file, p, "field %q: unsupported type %s", f.name, describe(v))
-		}
-		switch ref.qual {
-		case "typing.Optional":
-			if len(v.params) != 1 {
-				return nil, ev.errAt(file, p, "field %q: Optional takes one type", f.name)
-			}
-			return ev.optional(f, []value{v.params[0], noneVal{}}, c, depth)
-		case "typing.Union":
-			return ev.optional(f, v.params, c, depth)
-		case "moose_lib.Key":
-			if len(v.params) != 1 {
-				return nil, ev.errAt(file, p, "field %q: Key takes one type", f.name)
-			}
-			if depth == 0 {
-				c.PrimaryKey = true
-			}
-			return ev.columnType(f, v.params[0], c, depth)
-		case "builtins.list", "typing.List":
-			if len(v.params) != 1 {
-				return nil, ev.errAt(file, p, "field %q: list takes one element type", f.name)
-			}
-			inner := infra.Column{Required: true}
-			el, err := ev.columnType(f, v.params[0], &inner, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			return infra.Array{Element: el, ElementNullable: !inner.Required}, nil
-		case "typing.Annotated":
-			if len(v.params) < 2 {
-				return nil, ev.errAt(file, p, "field %q: Annotated needs a type and at least one marker", f.name)
-			}
-			t, err := ev.columnType(f, v.params[0], c, depth)
-			if err != nil {
-				return nil, err
-			}
-			for _, marker := range v.params[1:] {
-				if s, ok := marker.(strVal); ok && s == "LowCardinality" {
-					if depth == 0 {
-						c.Annotations = append(c.Annotations, infra.Annotation{Key: "LowCardinality", Value: []byte("true")})
-					}
-					continue
-				}
-				return nil, ev.errAt(file, p, "field %q: unsupported Annotated marker %s", f.name, describe(marker))
-			}
-			return t, nil
-		}
-		return nil, ev.errAt(file, p, "field %q: unsupported type %s[...]", f.name, shortName(ref.qual))
-	case unknownVal:
-		return nil, ev.errAt(file, v.pos, "field %q: %s", f.name, v.why)
-	}
-	return nil, ev.errAt(file, p, "field %q: %s is not a type", f.name, describe(v))
-}
-
-// optional handles `T | None`, Optional[T] and Union[T, None].
-func (ev *evaluator) optional(f field, items []value, c *infra.Column, depth int) (infra.ColumnType, error) {
-	var rest []value
-	hasNone := false
-	for _, it := range items {
-		if _, ok := it.(noneVal); ok {
-			hasNone = true
-			continue
-		}
-		rest = append(rest, it)
-	}
-	if !hasNone || len(rest) != 1 {
-		return nil, ev.errAt(f.mod.file, f.ann.Position(), "field %q: unions are only supported as Optional[T] (T | None)", f.name)
-	}
-	c.Required = false
-	return ev.columnType(f, rest[0], c, depth)
 }
 
 func shortName(qual string) string {

@@ -527,14 +527,14 @@ func (p *parser) simpleStatement() Stmt {
 			return p.fromImport()
 		case "type":
 			if nt := p.peekAt(1); nt.Kind == NAME && (p.peekAt(2).Text == "=" || p.peekAt(2).Text == "[") {
+				// `type X = T`: evaluated as the assignment X = T
 				p.next()
-				p.expectName()
+				name := p.expectName()
 				if p.isOp("[") {
 					p.skipBracketed("[", "]")
 				}
 				p.expectOp("=")
-				p.test()
-				return &Other{P: t.Pos, Kind: "type"}
+				return &Assign{P: t.Pos, Targets: []Expr{&Name{P: name.Pos, ID: name.Text}}, Value: p.test()}
 			}
 		}
 	}

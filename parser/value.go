@@ -18,10 +18,16 @@ type (
 	extRef struct{ qual string }
 	// modelVal is a pydantic model class defined in the project.
 	modelVal struct {
-		name   string
-		fields []field
-		file   string
-		pos    Pos
+		name       string
+		fields     []field
+		file       string
+		pos        Pos
+		extraAllow bool // model_config = ConfigDict(extra="allow")
+	}
+	// enumVal is an Enum subclass defined in the project.
+	enumVal struct {
+		name    string
+		members []infra.EnumMember
 	}
 	// classVal is any other class defined in the project.
 	classVal struct{ name string }
@@ -65,10 +71,11 @@ type (
 
 // field is one annotated attribute of a model class.
 type field struct {
-	name string
-	ann  Expr
-	mod  *module // the module whose names the annotation uses
-	pos  Pos
+	name  string
+	ann   Expr
+	value Expr    // the default (`= Field(...)`), nil without one
+	mod   *module // the module whose names the annotation uses
+	pos   Pos
 }
 
 // describe names a value for error messages.
@@ -82,6 +89,8 @@ func describe(v value) string {
 		return "model " + v.name
 	case classVal:
 		return "class " + v.name
+	case *enumVal:
+		return "enum " + v.name
 	case genericVal:
 		return describe(v.base) + "[...]"
 	case unionVal:
