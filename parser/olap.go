@@ -53,6 +53,9 @@ func (ev *evaluator) buildTable(m *module, mv *modelVal, name string, cols []inf
 			return nil, err
 		}
 	}
+	if _, set := t.TableSettings["mode"]; t.Engine.Name == "S3Queue" && !set {
+		t.TableSettings["mode"] = "unordered" // upstream's default for S3Queue
+	}
 	if t.Engine.IsMergeTreeFamily() {
 		for k, v := range mergeTreeDefaults {
 			if _, set := t.TableSettings[k]; !set {
