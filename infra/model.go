@@ -383,22 +383,22 @@ func (t *Topic) ID() string {
 // Resource kinds this version does not model yet are carried as raw JSON so
 // that they round-trip unchanged.
 type Map struct {
-	DefaultDatabase           string                     `json:"default_database"`
-	Topics                    map[string]*Topic          `json:"topics"`
-	APIEndpoints              map[string]json.RawMessage `json:"api_endpoints"`
-	Tables                    map[string]*Table          `json:"tables"`
-	Dmv1Views                 map[string]json.RawMessage `json:"dmv1_views"`
-	TopicToTableSyncProcesses map[string]json.RawMessage `json:"topic_to_table_sync_processes"`
-	TopicToTopicSyncProcesses map[string]json.RawMessage `json:"topic_to_topic_sync_processes"`
-	FunctionProcesses         map[string]json.RawMessage `json:"function_processes"`
-	ConsumptionAPIWebServer   struct{}                   `json:"consumption_api_web_server"`
-	OrchestrationWorkers      map[string]json.RawMessage `json:"orchestration_workers"`
-	SQLResources              map[string]json.RawMessage `json:"sql_resources"`
-	Workflows                 map[string]json.RawMessage `json:"workflows"`
-	WebApps                   map[string]json.RawMessage `json:"web_apps"`
-	MaterializedViews         map[string]json.RawMessage `json:"materialized_views"`
-	Views                     map[string]json.RawMessage `json:"views"`
-	MooseVersion              *string                    `json:"moose_version,omitempty"`
+	DefaultDatabase           string                              `json:"default_database"`
+	Topics                    map[string]*Topic                   `json:"topics"`
+	APIEndpoints              map[string]*APIEndpoint             `json:"api_endpoints"`
+	Tables                    map[string]*Table                   `json:"tables"`
+	Dmv1Views                 map[string]json.RawMessage          `json:"dmv1_views"`
+	TopicToTableSyncProcesses map[string]*TopicToTableSyncProcess `json:"topic_to_table_sync_processes"`
+	TopicToTopicSyncProcesses map[string]json.RawMessage          `json:"topic_to_topic_sync_processes"`
+	FunctionProcesses         map[string]*FunctionProcess         `json:"function_processes"`
+	ConsumptionAPIWebServer   struct{}                            `json:"consumption_api_web_server"`
+	OrchestrationWorkers      map[string]*OrchestrationWorker     `json:"orchestration_workers"`
+	SQLResources              map[string]*SQLResource             `json:"sql_resources"`
+	Workflows                 map[string]*Workflow                `json:"workflows"`
+	WebApps                   map[string]*WebApp                  `json:"web_apps"`
+	MaterializedViews         map[string]*MaterializedView        `json:"materialized_views"`
+	Views                     map[string]*View                    `json:"views"`
+	MooseVersion              *string                             `json:"moose_version,omitempty"`
 }
 
 // NewMap returns an empty map for the given default database, every
@@ -419,12 +419,22 @@ func (m *Map) fillEmpty() {
 	if m.Tables == nil {
 		m.Tables = map[string]*Table{}
 	}
-	for _, p := range []*map[string]json.RawMessage{&m.APIEndpoints, &m.Dmv1Views, &m.TopicToTableSyncProcesses,
-		&m.TopicToTopicSyncProcesses, &m.FunctionProcesses, &m.OrchestrationWorkers, &m.SQLResources,
-		&m.Workflows, &m.WebApps, &m.MaterializedViews, &m.Views} {
-		if *p == nil {
-			*p = map[string]json.RawMessage{}
-		}
+	initMap(&m.APIEndpoints)
+	initMap(&m.Dmv1Views)
+	initMap(&m.TopicToTableSyncProcesses)
+	initMap(&m.TopicToTopicSyncProcesses)
+	initMap(&m.FunctionProcesses)
+	initMap(&m.OrchestrationWorkers)
+	initMap(&m.SQLResources)
+	initMap(&m.Workflows)
+	initMap(&m.WebApps)
+	initMap(&m.MaterializedViews)
+	initMap(&m.Views)
+}
+
+func initMap[V any](p *map[string]V) {
+	if *p == nil {
+		*p = map[string]V{}
 	}
 }
 

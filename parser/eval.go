@@ -60,14 +60,20 @@ type evaluator struct {
 	modules   map[string]*module
 	out       *infra.Map
 	defined   map[string]definition // "kind:key" -> where it was defined
+	flows     map[*infra.Topic]*flow
+	mainFile  string // "app/main.py", the executable of processes
+	flowOrder []*infra.Topic
 }
 
 // Load parses and evaluates the project, starting at sourceDir/main.py.
 func (l *Loader) Load(defaultDB string) (*Result, error) {
 	ev := &evaluator{l: l, defaultDB: defaultDB, modules: map[string]*module{}, out: infra.NewMap(defaultDB),
-		defined: map[string]definition{}}
+		defined: map[string]definition{}, flows: map[*infra.Topic]*flow{}, mainFile: l.sourceDir + "/main.py"}
 	mainName := l.sourceDir + ".main"
 	if _, err := ev.importModule(mainName, Pos{}, ""); err != nil {
+		return nil, err
+	}
+	if err := ev.finish(l.sourceDir + "/main.py"); err != nil {
 		return nil, err
 	}
 	res := &Result{Map: ev.out}
@@ -531,6 +537,8 @@ func (ev *evaluator) eval(m *module, e Expr) (value, error) {
 			return ev.member(b.mod, e.Attr, e.P, m.file)
 		case extRef:
 			return extRef{b.qual + "." + e.Attr}, nil
+		case tableVal, streamVal, pipelineVal, mvVal, viewVal, resourceVal:
+			return resourceAttr(b, e.Attr, e.P), nil
 		}
 		return unknownVal{pos: e.P, why: fmt.Sprintf("attribute %q of %s", e.Attr, describe(base))}, nil
 	case *Subscript:
@@ -650,16 +658,18 @@ func (ev *evaluator) call(m *module, e *Call) (value, error) {
 	switch f := fn.(type) {
 	case genericVal:
 		if ref, ok := f.base.(extRef); ok {
-			switch ref.qual {
-			case "moose_lib.OlapTable":
-				return ev.olapTable(m, f, c)
-			case "moose_lib.Stream":
-				return ev.stream(m, f, c)
+			if build, ok := genericResources[ref.qual]; ok {
+				return build(ev, m, f, c)
 			}
 		}
 	case extRef:
+		if build, ok := plainResources[f.qual]; ok {
+			return build(ev, m, c)
+		}
 		c.fn = f.qual
 		return c, nil
+	case methodVal:
+		return ev.callMethod(m, f, c)
 	}
 	return unknownVal{pos: e.P, why: fmt.Sprintf("the result of calling %s", describe(fn))}, nil
 }
@@ -739,56 +749,6 @@ func (ev *evaluator) modelParam(m *module, kind string, g genericVal) (*modelVal
 
 func (ev *evaluator) metadata(m *module) *infra.Metadata {
 	return &infra.Metadata{Source: &infra.SourceLocation{File: m.file}}
-}
-
-func (ev *evaluator) stream(m *module, g genericVal, c callVal) (value, error) {
-	_, name, cols, err := ev.resourceHead(m, "Stream", g, c)
-	if err != nil {
-		return nil, err
-	}
-	t := &infra.Topic{Name: name, RetentionPeriod: infra.Duration{Secs: 604800}, PartitionCount: 1,
-		MaxMessageBytes: 1048576, Columns: cols, LifeCycle: infra.FullyManaged,
-		SourcePrimitive: infra.PrimitiveSignature{Name: name, PrimitiveType: "DataModel"},
-		Metadata:        ev.metadata(m), SchemaConfig: []byte("null")}
-	if cv, p, ok := c.argument(1, "config"); ok {
-		cfg, ok := cv.(callVal)
-		if !ok || cfg.fn != "moose_lib.StreamConfig" {
-			return nil, ev.errAt(m.file, p, "Stream config must be a StreamConfig(...), found %s", describe(cv))
-		}
-		for k, v := range cfg.kwargs {
-			p := cfg.kwPos[k]
-			switch k {
-			case "parallelism":
-				n, ok := v.(intVal)
-				if !ok || n < 1 {
-					return nil, ev.errAt(m.file, p, "StreamConfig parallelism must be a positive integer, found %s", describe(v))
-				}
-				t.PartitionCount = int(n)
-			case "retention_period":
-				n, ok := v.(intVal)
-				if !ok || n < 0 {
-					return nil, ev.errAt(m.file, p, "StreamConfig retention_period must be a number of seconds, found %s", describe(v))
-				}
-				t.RetentionPeriod = infra.Duration{Secs: uint64(n)}
-			case "version":
-				t.Version, err = ev.optString(m, p, k, v)
-			case "life_cycle":
-				t.LifeCycle, err = ev.lifeCycle(m, p, v)
-			case "destination", "metadata", "default_dead_letter_queue", "schema_config":
-				// carried by later versions of the map (sync processes, DLQs)
-			default:
-				return nil, ev.errAt(m.file, p, "StreamConfig has no field %q", k)
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
-	}
-	if err := ev.register("Stream", t.ID(), m.file, c.pos); err != nil {
-		return nil, err
-	}
-	ev.out.AddTopic(t)
-	return streamVal{t}, nil
 }
 
 func (ev *evaluator) optString(m *module, p Pos, key string, v value) (*string, error) {

@@ -62,6 +62,26 @@ type (
 	}
 	tableVal  struct{ t *infra.Table }
 	streamVal struct{ t *infra.Topic }
+	// pipelineVal is an IngestPipeline: its parts, each possibly nil.
+	pipelineVal struct {
+		table  *infra.Table
+		stream *infra.Topic
+		dlq    *infra.Topic
+		api    *infra.APIEndpoint
+	}
+	// mvVal is a MaterializedView and its target table.
+	mvVal struct {
+		mv     *infra.MaterializedView
+		target *infra.Table
+	}
+	viewVal struct{ v *infra.View }
+	// resourceVal is any other registered resource (APIs, workflows, ...).
+	resourceVal struct{ kind, name string }
+	// methodVal is `resource.method`, waiting to be called.
+	methodVal struct {
+		recv value
+		name string
+	}
 	// unknownVal is a value only known at run time; why says what it was.
 	unknownVal struct {
 		pos Pos
@@ -117,6 +137,16 @@ func describe(v value) string {
 		return "OlapTable " + v.t.Name
 	case streamVal:
 		return "Stream " + v.t.Name
+	case pipelineVal:
+		return "an IngestPipeline"
+	case mvVal:
+		return "MaterializedView " + v.mv.Name
+	case viewVal:
+		return "View " + v.v.Name
+	case resourceVal:
+		return v.kind + " " + v.name
+	case methodVal:
+		return "method " + v.name + " of " + describe(v.recv)
 	case unknownVal:
 		return v.why
 	}
