@@ -661,6 +661,8 @@ func (ev *evaluator) call(m *module, e *Call) (value, error) {
 			if build, ok := genericResources[ref.qual]; ok {
 				return build(ev, m, f, c)
 			}
+			c.fn = ref.qual // e.g. Task[In, Out](...): modelled by its arguments
+			return c, nil
 		}
 	case extRef:
 		if build, ok := plainResources[f.qual]; ok {
