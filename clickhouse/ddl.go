@@ -466,6 +466,15 @@ func OperationSQL(op infra.Operation, defaultDB string) ([]string, error) {
 		return []string{fmt.Sprintf("ALTER TABLE %s%s RENAME COLUMN %s TO %s", tableRef(dbOr(o.Database, defaultDB), o.Table), onCluster(o.ClusterName), Quote(o.BeforeColumnName), Quote(o.AfterColumnName))}, nil
 	case infra.RawSQL:
 		return o.SQL, nil
+	case infra.CreateMaterializedView:
+		return []string{fmt.Sprintf("CREATE MATERIALIZED VIEW IF NOT EXISTS %s TO %s AS %s",
+			tableRef(dbOr(o.Database, defaultDB), o.Name), tableRef(dbOr(o.TargetDatabase, defaultDB), o.TargetTable), o.SelectSQL)}, nil
+	case infra.DropMaterializedView:
+		return []string{"DROP VIEW IF EXISTS " + tableRef(dbOr(o.Database, defaultDB), o.Name)}, nil
+	case infra.CreateView:
+		return []string{fmt.Sprintf("CREATE VIEW IF NOT EXISTS %s AS %s", tableRef(dbOr(o.Database, defaultDB), o.Name), o.SelectSQL)}, nil
+	case infra.DropView:
+		return []string{"DROP VIEW IF EXISTS " + tableRef(dbOr(o.Database, defaultDB), o.Name)}, nil
 	}
 	return nil, fmt.Errorf("operation %s is not supported by the ClickHouse executor", op.OpName())
 }

@@ -113,10 +113,11 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Reading the current infrastructure failed:\n" + err.Error()})
 		return tm, err
 	}
-	changes := differ.Diff(current, desired)
+	changes, blocked := differ.FilterLifecycle(differ.Diff(current, desired), l.db)
 	ops := differ.Plan(changes)
 	tm.Plan = time.Since(planStart)
 	p.Print(display.ChangeLines(changes)...)
+	p.Print(display.BlockedLines(blocked)...)
 	applyStart := time.Now()
 	if err := l.o.ClickHouse.Apply(ctx, ops); err != nil {
 		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Executing changes to the infrastructure failed:\n" + err.Error()})

@@ -52,6 +52,17 @@ type ColumnChange struct {
 	AfterColumn   *string
 }
 
+// AddMaterializedView, DropMaterializedView and UpdateMaterializedView
+// (drop + create) change materialized views; the view kinds likewise.
+type (
+	AddMaterializedView    struct{ View *infra.MaterializedView }
+	DropMaterializedView   struct{ View *infra.MaterializedView }
+	UpdateMaterializedView struct{ Before, After *infra.MaterializedView }
+	AddView                struct{ View *infra.View }
+	DropView               struct{ View *infra.View }
+	UpdateView             struct{ Before, After *infra.View }
+)
+
 // AddTopic creates a topic.
 type AddTopic struct{ Topic *infra.Topic }
 
@@ -69,6 +80,13 @@ func (AddTopic) isChange()      {}
 func (DropTopic) isChange()     {}
 func (UpdateTopic) isChange()   {}
 
+func (AddMaterializedView) isChange()    {}
+func (DropMaterializedView) isChange()   {}
+func (UpdateMaterializedView) isChange() {}
+func (AddView) isChange()                {}
+func (DropView) isChange()               {}
+func (UpdateView) isChange()             {}
+
 // Diff compares current with desired. Changes come in upstream's section
 // order (topics, then tables), each section sorted by id, so the result is
 // deterministic.
@@ -76,6 +94,54 @@ func Diff(current, desired *infra.Map) []Change {
 	var out []Change
 	out = append(out, diffTopics(current, desired)...)
 	out = append(out, diffTables(current, desired)...)
+	out = append(out, diffViews(current, desired)...)
+	return out
+}
+
+// diffViews compares materialized views and views on normalized SQL, target
+// and source tables, so that formatting alone never recreates a view.
+func diffViews(current, desired *infra.Map) []Change {
+	var out []Change
+	for _, id := range union(sortedKeys(current.MaterializedViews), sortedKeys(desired.MaterializedViews)) {
+		b, inB := current.MaterializedViews[id]
+		a, inA := desired.MaterializedViews[id]
+		switch {
+		case !inB:
+			out = append(out, AddMaterializedView{a})
+		case !inA:
+			out = append(out, DropMaterializedView{b})
+		case NormalizeSQL(b.SelectSQL) != NormalizeSQL(a.SelectSQL) || b.TargetTable != a.TargetTable ||
+			str(b.TargetDatabase) != str(a.TargetDatabase) || str(b.Database) != str(a.Database):
+			out = append(out, UpdateMaterializedView{b, a})
+		}
+	}
+	for _, id := range union(sortedKeys(current.Views), sortedKeys(desired.Views)) {
+		b, inB := current.Views[id]
+		a, inA := desired.Views[id]
+		switch {
+		case !inB:
+			out = append(out, AddView{a})
+		case !inA:
+			out = append(out, DropView{b})
+		case NormalizeSQL(b.SelectSQL) != NormalizeSQL(a.SelectSQL) || str(b.Database) != str(a.Database):
+			out = append(out, UpdateView{b, a})
+		}
+	}
+	return out
+}
+
+// NormalizeSQL folds whitespace and backticks so that a reformatted query
+// compares equal.
+func NormalizeSQL(s string) string {
+	return strings.ReplaceAll(strings.Join(strings.Fields(s), " "), "`", "")
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
 	return out
 }
 

@@ -173,3 +173,32 @@ func TestReconcile(t *testing.T) {
 		t.Fatalf("after reconciling, the plan repairs reality (-want +got):\n%s", diff)
 	}
 }
+
+func TestViewsComeDownBeforeTablesAndUpAfterThem(t *testing.T) {
+	id := col("id", infra.String)
+	cur, des := mapOf(table("Old", id)), mapOf(table("Src", id), table("Tgt", id))
+	cur.MaterializedViews["OldMV"] = &infra.MaterializedView{Name: "OldMV", SelectSQL: "SELECT * FROM Old", TargetTable: "Old"}
+	des.MaterializedViews["MV"] = &infra.MaterializedView{Name: "MV", SelectSQL: "SELECT * FROM Src", TargetTable: "Tgt"}
+	des.Views["V"] = &infra.View{Name: "V", SelectSQL: "SELECT 1"}
+	var got []string
+	for _, op := range Plan(Diff(cur, des)) {
+		got = append(got, op.OpName())
+	}
+	want := []string{"DropMaterializedView", "DropTable", "CreateTable", "CreateTable", "CreateMaterializedView", "CreateView"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatal(diff)
+	}
+}
+
+func TestReformattedViewSQLIsNoChange(t *testing.T) {
+	cur, des := infra.NewMap("local"), infra.NewMap("local")
+	cur.MaterializedViews["MV"] = &infra.MaterializedView{Name: "MV", SelectSQL: "SELECT a,\n  b FROM `t`", TargetTable: "T"}
+	des.MaterializedViews["MV"] = &infra.MaterializedView{Name: "MV", SelectSQL: "SELECT a, b   FROM t", TargetTable: "T"}
+	if c := Diff(cur, des); len(c) != 0 {
+		t.Fatalf("got %v", c)
+	}
+	des.MaterializedViews["MV"] = &infra.MaterializedView{Name: "MV", SelectSQL: "SELECT a FROM t", TargetTable: "T"}
+	if c := Diff(cur, des); len(c) != 1 {
+		t.Fatalf("a changed SELECT must recreate the view, got %v", c)
+	}
+}

@@ -8,7 +8,7 @@ import (
 // first, then every setup operation (creates, adds, modifies), each phase in
 // the order of the changes, as upstream orders them.
 func Plan(changes []Change) []infra.Operation {
-	var teardown, setup []infra.Operation
+	var viewTeardown, teardown, setup, viewSetup []infra.Operation
 	for _, c := range changes {
 		switch c := c.(type) {
 		case AddTable:
@@ -18,6 +18,20 @@ func Plan(changes []Change) []infra.Operation {
 		case RecreateTable:
 			teardown = append(teardown, dropTable(c.Before))
 			setup = append(setup, infra.CreateTable{Table: c.After})
+		case AddMaterializedView:
+			viewSetup = append(viewSetup, createMV(c.View))
+		case DropMaterializedView:
+			viewTeardown = append(viewTeardown, infra.DropMaterializedView{Name: c.View.Name, Database: c.View.Database})
+		case UpdateMaterializedView:
+			viewTeardown = append(viewTeardown, infra.DropMaterializedView{Name: c.Before.Name, Database: c.Before.Database})
+			viewSetup = append(viewSetup, createMV(c.After))
+		case AddView:
+			viewSetup = append(viewSetup, infra.CreateView{Name: c.View.Name, Database: c.View.Database, SelectSQL: c.View.SelectSQL})
+		case DropView:
+			viewTeardown = append(viewTeardown, infra.DropView{Name: c.View.Name, Database: c.View.Database})
+		case UpdateView:
+			viewTeardown = append(viewTeardown, infra.DropView{Name: c.Before.Name, Database: c.Before.Database})
+			viewSetup = append(viewSetup, infra.CreateView{Name: c.After.Name, Database: c.After.Database, SelectSQL: c.After.SelectSQL})
 		case UpdateTable:
 			for _, cc := range c.Columns {
 				switch cc.Kind {
@@ -34,7 +48,16 @@ func Plan(changes []Change) []infra.Operation {
 			}
 		}
 	}
-	return append(teardown, setup...)
+	// views read tables: they go before the tables on the way down and
+	// after them on the way up
+	out := append(viewTeardown, teardown...)
+	out = append(out, setup...)
+	return append(out, viewSetup...)
+}
+
+func createMV(v *infra.MaterializedView) infra.Operation {
+	return infra.CreateMaterializedView{Name: v.Name, Database: v.Database, TargetTable: v.TargetTable,
+		TargetDatabase: v.TargetDatabase, SelectSQL: v.SelectSQL}
 }
 
 func dropTable(t *infra.Table) infra.Operation {

@@ -30,6 +30,18 @@ func ChangeLines(changes []differ.Change) []Line {
 				Line{Kind: Added, Action: "+ ", Message: tableTitle(c.After), Details: append(tableDetails(c.After), "Recreated: "+c.Reason)})
 		case differ.UpdateTable:
 			tables = append(tables, Line{Kind: Changed, Action: "~ ", Message: tableTitle(c.After), Details: columnChangeDetails(c.Columns)})
+		case differ.AddMaterializedView:
+			tables = append(tables, Line{Kind: Added, Action: "+ ", Message: mvTitle(c.View)})
+		case differ.DropMaterializedView:
+			tables = append(tables, Line{Kind: Removed, Action: "- ", Message: mvTitle(c.View)})
+		case differ.UpdateMaterializedView:
+			tables = append(tables, Line{Kind: Changed, Action: "~ ", Message: mvTitle(c.After), Details: []string{"Recreated: its SELECT or target changed"}})
+		case differ.AddView:
+			tables = append(tables, Line{Kind: Added, Action: "+ ", Message: viewTitle(c.View)})
+		case differ.DropView:
+			tables = append(tables, Line{Kind: Removed, Action: "- ", Message: viewTitle(c.View)})
+		case differ.UpdateView:
+			tables = append(tables, Line{Kind: Changed, Action: "~ ", Message: viewTitle(c.After)})
 		}
 	}
 	return append(topics, tables...)
@@ -117,6 +129,35 @@ func columnChangeDetails(changes []differ.ColumnChange) []string {
 			out = append(out, fmt.Sprintf("  ~ %s: %s %s -> %s %s", cc.After.Name, cc.Before.DataType, nullability(cc.Before),
 				cc.After.DataType, nullability(cc.After)))
 		}
+	}
+	return out
+}
+
+func mvTitle(v *infra.MaterializedView) string {
+	return fmt.Sprintf("MaterializedView: %s -> %s", v.Name, v.TargetTable)
+}
+
+func viewTitle(v *infra.View) string {
+	return fmt.Sprintf("View: %s (sources: [%s])", v.Name, strings.Join(v.SourceTables, ", "))
+}
+
+// BlockedLines renders changes a lifecycle kept from running, as upstream's
+// filtered changes: `~ Table: {name} (protected)` and the reason.
+func BlockedLines(blocked []differ.Blocked) []Line {
+	var out []Line
+	for _, b := range blocked {
+		title := "Change blocked"
+		switch c := b.Change.(type) {
+		case differ.AddTable:
+			title = "Table: " + c.Table.Name + " (protected)"
+		case differ.DropTable:
+			title = "Table: " + c.Table.Name + " (protected)"
+		case differ.RecreateTable:
+			title = "Table: " + c.After.Name + " (protected)"
+		case differ.UpdateTable:
+			title = "Table: " + c.After.Name + " (protected)"
+		}
+		out = append(out, Line{Kind: Changed, Action: "~ ", Message: title, Details: []string{"  ⚠ " + b.Reason}})
 	}
 	return out
 }

@@ -62,19 +62,60 @@ type RenameTableColumn struct {
 	ClusterName      *string `json:"cluster_name"`
 }
 
+// CreateMaterializedView creates a materialized view writing into a table.
+type CreateMaterializedView struct {
+	Name           string  `json:"name"`
+	Database       *string `json:"database"`
+	TargetTable    string  `json:"target_table"`
+	TargetDatabase *string `json:"target_database"`
+	SelectSQL      string  `json:"select_sql"`
+}
+
+// DropMaterializedView drops a materialized view.
+type DropMaterializedView struct {
+	Name     string  `json:"name"`
+	Database *string `json:"database"`
+}
+
+// CreateView creates a view.
+type CreateView struct {
+	Name      string  `json:"name"`
+	Database  *string `json:"database"`
+	SelectSQL string  `json:"select_sql"`
+}
+
+// DropView drops a view.
+type DropView struct {
+	Name     string  `json:"name"`
+	Database *string `json:"database"`
+}
+
 // RawSQL runs statements as written.
 type RawSQL struct {
 	SQL         []string `json:"sql"`
 	Description string   `json:"description"`
 }
 
-func (CreateTable) OpName() string       { return "CreateTable" }
-func (DropTable) OpName() string         { return "DropTable" }
-func (AddTableColumn) OpName() string    { return "AddTableColumn" }
-func (DropTableColumn) OpName() string   { return "DropTableColumn" }
-func (ModifyTableColumn) OpName() string { return "ModifyTableColumn" }
-func (RenameTableColumn) OpName() string { return "RenameTableColumn" }
-func (RawSQL) OpName() string            { return "RawSql" }
+func (CreateTable) OpName() string            { return "CreateTable" }
+func (DropTable) OpName() string              { return "DropTable" }
+func (AddTableColumn) OpName() string         { return "AddTableColumn" }
+func (DropTableColumn) OpName() string        { return "DropTableColumn" }
+func (ModifyTableColumn) OpName() string      { return "ModifyTableColumn" }
+func (RenameTableColumn) OpName() string      { return "RenameTableColumn" }
+func (RawSQL) OpName() string                 { return "RawSql" }
+func (CreateMaterializedView) OpName() string { return "CreateMaterializedView" }
+func (DropMaterializedView) OpName() string   { return "DropMaterializedView" }
+func (CreateView) OpName() string             { return "CreateView" }
+func (DropView) OpName() string               { return "DropView" }
+
+func (o CreateMaterializedView) Describe() string {
+	return fmt.Sprintf("Creating materialized view '%s'", o.Name)
+}
+func (o DropMaterializedView) Describe() string {
+	return fmt.Sprintf("Dropping materialized view '%s'", o.Name)
+}
+func (o CreateView) Describe() string { return fmt.Sprintf("Creating view '%s'", o.Name) }
+func (o DropView) Describe() string   { return fmt.Sprintf("Dropping view '%s'", o.Name) }
 
 func (o CreateTable) Describe() string { return fmt.Sprintf("Creating table '%s'", o.Table.Name) }
 func (o DropTable) Describe() string   { return fmt.Sprintf("Dropping table '%s'", o.Table) }

@@ -1,0 +1,69 @@
+package differ
+
+import (
+	"testing"
+
+	"github.com/moose-dev/moose-dev/infra"
+)
+
+func withLC(t *infra.Table, lc infra.LifeCycle) *infra.Table { t.LifeCycle = lc; return t }
+
+func TestLifecycleGuards(t *testing.T) {
+	id, name := col("id", infra.String), col("name", infra.String)
+	reordered := func(lc infra.LifeCycle) *infra.Table {
+		t := withLC(table("T", id, name), lc)
+		t.OrderBy = infra.OrderBy{Fields: []string{"id", "name"}}
+		return t
+	}
+	for _, tc := range []struct {
+		name             string
+		current, desired *infra.Map
+		wantOps          []string
+		wantBlocked      int
+	}{
+		{"fully managed table removed is dropped", mapOf(table("T", id)), mapOf(), []string{"DropTable:T"}, 0},
+		{"deletion protected table removed is kept", mapOf(withLC(table("T", id), infra.DeletionProtected)), mapOf(), nil, 1},
+		{"externally managed table removed is kept", mapOf(withLC(table("T", id), infra.ExternallyManaged)), mapOf(), nil, 1},
+		{"externally managed table is never created", mapOf(), mapOf(withLC(table("T", id), infra.ExternallyManaged)), nil, 1},
+		{"deletion protected table is created", mapOf(), mapOf(withLC(table("T", id), infra.DeletionProtected)), []string{"CreateTable:T"}, 0},
+		{"deletion protected keeps columns but takes new ones",
+			mapOf(withLC(table("T", id, name), infra.DeletionProtected)),
+			mapOf(withLC(table("T", id, col("age", infra.Int64)), infra.DeletionProtected)),
+			[]string{"AddTableColumn:T:age:after=id"}, 1},
+		{"externally managed table is never altered",
+			mapOf(withLC(table("T", id), infra.ExternallyManaged)), mapOf(withLC(table("T", id, name), infra.ExternallyManaged)), nil, 1},
+		{"deletion protected ORDER BY change is not a drop and create",
+			mapOf(withLC(table("T", id, name), infra.DeletionProtected)), mapOf(reordered(infra.DeletionProtected)), nil, 1},
+		{"becoming deletion protected protects at once",
+			mapOf(table("T", id, name)), mapOf(reordered(infra.DeletionProtected)), nil, 1},
+		{"fully managed ORDER BY change recreates",
+			mapOf(table("T", id, name)), mapOf(reordered(infra.FullyManaged)), []string{"DropTable:T", "CreateTable:T"}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			allowed, blocked := FilterLifecycle(Diff(tc.current, tc.desired), "local")
+			if got := opNames(Plan(allowed)); !equalStrings(got, tc.wantOps) {
+				t.Fatalf("ops = %v, want %v", got, tc.wantOps)
+			}
+			if len(blocked) != tc.wantBlocked {
+				t.Fatalf("blocked = %v, want %d", blocked, tc.wantBlocked)
+			}
+			for _, b := range blocked {
+				if b.Reason == "" {
+					t.Fatal("a blocked change needs a reason")
+				}
+			}
+		})
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
