@@ -28,20 +28,41 @@ type Client struct {
 	Log func(sql string)
 }
 
-// Open connects and checks the server answers.
+// Open connects with the project's database as the session default (so
+// unqualified names in view queries resolve there, as upstream's client
+// does), creating that database first if needed.
 func Open(ctx context.Context, cfg Config) (*Client, error) {
-	conn, err := clickhouse.Open(&clickhouse.Options{
-		Addr:        []string{cfg.Addr},
-		Protocol:    clickhouse.HTTP,
-		Auth:        clickhouse.Auth{Username: cfg.User, Password: cfg.Password},
-		DialTimeout: 5 * time.Second,
-		ReadTimeout: 5 * time.Minute,
-	})
+	open := func(db string) (driver.Conn, error) {
+		conn, err := clickhouse.Open(&clickhouse.Options{
+			Addr:        []string{cfg.Addr},
+			Protocol:    clickhouse.HTTP,
+			Auth:        clickhouse.Auth{Username: cfg.User, Password: cfg.Password, Database: db},
+			DialTimeout: 5 * time.Second,
+			ReadTimeout: 5 * time.Minute,
+		})
+		if err != nil {
+			return nil, err
+		}
+		if err := conn.Ping(ctx); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("ClickHouse at %s: %w", cfg.Addr, err)
+		}
+		return conn, nil
+	}
+	if cfg.Database != "" {
+		boot, err := open("")
+		if err != nil {
+			return nil, err
+		}
+		err = boot.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+Quote(cfg.Database))
+		boot.Close()
+		if err != nil {
+			return nil, fmt.Errorf("creating database %s: %w", cfg.Database, err)
+		}
+	}
+	conn, err := open(cfg.Database)
 	if err != nil {
 		return nil, err
-	}
-	if err := conn.Ping(ctx); err != nil {
-		return nil, fmt.Errorf("ClickHouse at %s: %w", cfg.Addr, err)
 	}
 	return &Client{conn: conn, db: cfg.Database}, nil
 }

@@ -48,6 +48,9 @@ type Loop struct {
 	loader *parser.Loader
 	state  *infra.Map
 	db     string
+	// shownBlocked are the reasons of blocked changes already shown: a
+	// blocked change is shown once, not on every reload.
+	shownBlocked map[string]bool
 }
 
 // Timing is how long a reload's phases took.
@@ -117,7 +120,7 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 	ops := differ.Plan(changes)
 	tm.Plan = time.Since(planStart)
 	p.Print(display.ChangeLines(changes)...)
-	p.Print(display.BlockedLines(blocked)...)
+	p.Print(display.BlockedLines(l.newlyBlocked(blocked))...)
 	applyStart := time.Now()
 	if err := l.o.ClickHouse.Apply(ctx, ops); err != nil {
 		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Executing changes to the infrastructure failed:\n" + err.Error()})
@@ -211,4 +214,18 @@ func WriteFileAtomic(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// newlyBlocked keeps the blocked changes not shown by the previous reload.
+func (l *Loop) newlyBlocked(blocked []differ.Blocked) []differ.Blocked {
+	now := map[string]bool{}
+	var out []differ.Blocked
+	for _, b := range blocked {
+		now[b.Reason] = true
+		if !l.shownBlocked[b.Reason] {
+			out = append(out, b)
+		}
+	}
+	l.shownBlocked = now
+	return out
 }
