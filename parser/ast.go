@@ -86,10 +86,12 @@ type (
 		P     Pos
 		Value Expr
 	}
-	// Opaque is any other expression form: parsed, never evaluated.
+	// Opaque is any other expression form: parsed, never evaluated. Span
+	// is its token range in the module.
 	Opaque struct {
 		P    Pos
 		Kind string // "lambda", "comprehension", "comparison", ...
+		Span [2]int
 	}
 )
 
@@ -159,11 +161,16 @@ type (
 		P     Pos
 		Value Expr
 	}
-	// Other is any other statement (def, if, for, try, ...): parsed,
-	// not evaluated.
+	// Other is any other statement (def, if, for, try, ...): parsed, not
+	// evaluated. Span is its token range; Name is a def's name; Cond an
+	// if's first condition; Body a try's first block.
 	Other struct {
 		P    Pos
 		Kind string
+		Name string
+		Cond Expr
+		Body []Stmt
+		Span [2]int
 	}
 )
 
@@ -186,4 +193,5 @@ func (s *Other) Position() Pos      { return s.P }
 type Module struct {
 	File string
 	Body []Stmt
+	Toks []Token
 }

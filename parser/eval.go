@@ -50,6 +50,7 @@ type module struct {
 	name    string // dotted, e.g. "app.models"
 	file    string // relative to the project root
 	pkg     string // the package relative imports start from
+	toks    []Token
 	ns      map[string]value
 	loading bool
 }
@@ -189,6 +190,7 @@ func (ev *evaluator) importModule(name string, at Pos, fromFile string) (*module
 	if err != nil {
 		return nil, err
 	}
+	m.toks = ast.Toks
 	for _, st := range ast.Body {
 		if err := ev.exec(m, st); err != nil {
 			return nil, err
@@ -289,8 +291,103 @@ func (ev *evaluator) exec(m *module, st Stmt) error {
 		if _, err := ev.eval(m, st.Value); err != nil {
 			return err
 		}
+	case *Other:
+		return ev.execOther(m, st)
 	}
 	return nil
+}
+
+// execOther handles the compound statements at module level: a try body
+// runs (optional imports); an `if __name__ == "__main__":` block is skipped
+// as under import; a function is recorded; any other block that constructs
+// a resource is refused, since which resources it makes is only known when
+// it runs.
+func (ev *evaluator) execOther(m *module, st *Other) error {
+	switch st.Kind {
+	case "try":
+		for _, b := range st.Body {
+			if err := ev.exec(m, b); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "def":
+		fv := funcVal{name: st.Name, file: m.file}
+		if tok, ok := ev.resourceMention(m, st.Span); ok {
+			fv.creates = &tok
+		}
+		m.ns[st.Name] = fv
+		return nil
+	case "if":
+		if isMainGuard(m, st.Cond) {
+			return nil
+		}
+	}
+	if tok, ok := ev.resourceMention(m, st.Span); ok {
+		return ev.errAt(m.file, tok.Pos, "%s inside %s is created at run time: moose-dev reads resources only from module-level statements; define each one at module level", tok.Text, statementName(st.Kind))
+	}
+	return nil
+}
+
+func statementName(kind string) string {
+	switch kind {
+	case "if":
+		return "an if statement"
+	case "with":
+		return "a with block"
+	case "match":
+		return "a match statement"
+	}
+	return "a " + kind + " loop"
+}
+
+// isMainGuard recognises `__name__ == "__main__"` (either way round).
+func isMainGuard(m *module, cond Expr) bool {
+	o, ok := cond.(*Opaque)
+	if !ok || o.Kind != "comparison" || o.Span[1]-o.Span[0] != 3 || o.Span[1] > len(m.toks) {
+		return false
+	}
+	t := m.toks[o.Span[0]:o.Span[1]]
+	if t[1].Kind != OP || t[1].Text != "==" {
+		return false
+	}
+	isName := func(k Token) bool { return k.Kind == NAME && k.Text == "__name__" }
+	isMain := func(k Token) bool {
+		v, _, _, err := decodeString(k.Text)
+		return k.Kind == STRING && err == nil && v == "__main__"
+	}
+	return isName(t[0]) && isMain(t[2]) || isMain(t[0]) && isName(t[2])
+}
+
+// resourceConstructors are the moose_lib names whose call defines a resource.
+var resourceConstructors = map[string]bool{"OlapTable": true, "Stream": true, "DeadLetterQueue": true,
+	"IngestPipeline": true, "IngestApi": true, "Api": true, "ConsumptionApi": true, "MaterializedView": true,
+	"View": true, "SqlResource": true, "Workflow": true, "WebApp": true}
+
+// resourceMention finds a resource constructor called within a token span:
+// a moose_lib resource name (imported, or reached as module.Name) followed
+// by `[` or `(`.
+func (ev *evaluator) resourceMention(m *module, span [2]int) (Token, bool) {
+	toks := m.toks
+	if span[1] > len(toks) {
+		span[1] = len(toks)
+	}
+	for i := span[0]; i < span[1]-1; i++ {
+		t := toks[i]
+		if t.Kind != NAME || !resourceConstructors[t.Text] {
+			continue
+		}
+		if nt := toks[i+1]; nt.Kind != OP || (nt.Text != "[" && nt.Text != "(") {
+			continue
+		}
+		if i > 0 && toks[i-1].Kind == OP && toks[i-1].Text == "." {
+			return t, true
+		}
+		if ref, ok := ev.lookup(m, &Name{ID: t.Text}).(extRef); ok && ref.qual == "moose_lib."+t.Text {
+			return t, true
+		}
+	}
+	return Token{}, false
 }
 
 func (ev *evaluator) bind(m *module, target Expr, v value) {
@@ -563,6 +660,11 @@ func (ev *evaluator) eval(m *module, e Expr) (value, error) {
 	case *Call:
 		return ev.call(m, e)
 	}
+	if o, ok := e.(*Opaque); ok {
+		if tok, found := ev.resourceMention(m, o.Span); found {
+			return nil, ev.errAt(m.file, tok.Pos, "%s inside a %s is created at run time: moose-dev reads resources only from module-level statements; define each one at module level", tok.Text, o.Kind)
+		}
+	}
 	return unknownVal{pos: e.Position(), why: describeExpr(e)}, nil
 }
 
@@ -672,6 +774,11 @@ func (ev *evaluator) call(m *module, e *Call) (value, error) {
 		return c, nil
 	case methodVal:
 		return ev.callMethod(m, f, c)
+	case funcVal:
+		if f.creates != nil {
+			return nil, ev.errAt(m.file, e.P, "calling %s() creates a %s at run time (%s:%d:%d): moose-dev reads resources only from module-level statements; define each one at module level",
+				f.name, f.creates.Text, f.file, f.creates.Pos.Line, f.creates.Pos.Col)
+		}
 	}
 	return unknownVal{pos: e.P, why: fmt.Sprintf("the result of calling %s", describe(fn))}, nil
 }

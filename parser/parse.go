@@ -45,7 +45,7 @@ func Parse(file, src string) (mod *Module, err error) {
 			mod, err = nil, b.err
 		}
 	}()
-	mod = &Module{File: file}
+	mod = &Module{File: file, Toks: toks}
 	for p.peek().Kind != EOF {
 		if p.peek().Kind == NEWLINE {
 			p.i++
@@ -183,8 +183,9 @@ func (p *parser) decorated() Stmt {
 }
 
 func (p *parser) funcDef(decos []Expr) Stmt {
+	i0 := p.i
 	start := p.next() // def
-	p.expectName()
+	name := p.expectName()
 	if p.isOp("[") { // type parameters
 		p.skipBracketed("[", "]")
 	}
@@ -196,7 +197,7 @@ func (p *parser) funcDef(decos []Expr) Stmt {
 	}
 	p.expectOp(":")
 	p.block()
-	return &Other{P: start.Pos, Kind: "def"}
+	return &Other{P: start.Pos, Kind: "def", Name: name.Text, Span: [2]int{i0, p.i}}
 }
 
 // parameters parses a parameter list up to (not including) the closer.
@@ -267,11 +268,13 @@ func (p *parser) skipBracketed(open, close string) {
 
 // compound parses if/while/for/try/with and their continuation clauses.
 func (p *parser) compound() Stmt {
+	i0 := p.i
 	start := p.next()
 	kind := start.Text
+	var cond Expr
 	switch kind {
 	case "if", "while":
-		p.namedExpr()
+		cond = p.namedExpr()
 	case "for":
 		p.targetList()
 		p.expectKw("in")
@@ -281,7 +284,7 @@ func (p *parser) compound() Stmt {
 	case "try":
 	}
 	p.expectOp(":")
-	p.block()
+	body := p.block()
 	for {
 		t := p.peek()
 		if t.Kind != NAME {
@@ -308,12 +311,12 @@ func (p *parser) compound() Stmt {
 		case t.Text == "finally" && kind == "try":
 			p.next()
 		default:
-			return &Other{P: start.Pos, Kind: kind}
+			return &Other{P: start.Pos, Kind: kind, Cond: cond, Body: body, Span: [2]int{i0, p.i}}
 		}
 		p.expectOp(":")
 		p.block()
 	}
-	return &Other{P: start.Pos, Kind: kind}
+	return &Other{P: start.Pos, Kind: kind, Cond: cond, Body: body, Span: [2]int{i0, p.i}}
 }
 
 func (p *parser) withItems() {
@@ -393,6 +396,7 @@ func (p *parser) looksLikeMatch() bool {
 }
 
 func (p *parser) matchStmt() Stmt {
+	i0 := p.i
 	start := p.next() // match
 	p.starExprList()
 	p.expectOp(":")
@@ -412,7 +416,7 @@ func (p *parser) matchStmt() Stmt {
 		p.block()
 	}
 	p.next()
-	return &Other{P: start.Pos, Kind: "match"}
+	return &Other{P: start.Pos, Kind: "match", Span: [2]int{i0, p.i}}
 }
 
 // skipToColon skips a pattern up to the ':' that ends a clause header
@@ -702,22 +706,24 @@ func (p *parser) test() Expr {
 	if p.isKw("lambda") {
 		return p.lambda()
 	}
+	i0 := p.i
 	e := p.orTest()
 	if p.acceptKw("if") {
 		p.orTest()
 		p.expectKw("else")
 		p.test()
-		return &Opaque{P: e.Position(), Kind: "conditional expression"}
+		return &Opaque{P: e.Position(), Kind: "conditional expression", Span: [2]int{i0, p.i}}
 	}
 	return e
 }
 
 func (p *parser) lambda() Expr {
+	i0 := p.i
 	t := p.next()
 	p.parameters(":")
 	p.expectOp(":")
 	p.test()
-	return &Opaque{P: t.Pos, Kind: "lambda"}
+	return &Opaque{P: t.Pos, Kind: "lambda", Span: [2]int{i0, p.i}}
 }
 
 func (p *parser) orTest() Expr {
@@ -746,6 +752,7 @@ func (p *parser) notTest() Expr {
 }
 
 func (p *parser) comparison() Expr {
+	i0 := p.i
 	e := p.bitOr()
 	for {
 		t := p.peek()
@@ -764,7 +771,7 @@ func (p *parser) comparison() Expr {
 			return e
 		}
 		p.bitOr()
-		e = &Opaque{P: e.Position(), Kind: "comparison"}
+		e = &Opaque{P: e.Position(), Kind: "comparison", Span: [2]int{i0, p.i}}
 	}
 }
 
@@ -860,10 +867,11 @@ func (p *parser) arguments(closer string) ([]Expr, []Keyword) {
 			p.next()
 			kws = append(kws, Keyword{P: t.Pos, Name: t.Text, Value: p.test()})
 		default:
+			i0 := p.i
 			e := p.namedExpr()
 			if p.isKw("for") || p.isKw("async") {
 				p.comprehension()
-				e = &Opaque{P: e.Position(), Kind: "generator expression"}
+				e = &Opaque{P: e.Position(), Kind: "generator expression", Span: [2]int{i0, p.i}}
 			}
 			args = append(args, e)
 		}
@@ -936,6 +944,7 @@ func (p *parser) orNoCond() {
 }
 
 func (p *parser) atom() Expr {
+	i0 := p.i
 	t := p.peek()
 	switch t.Kind {
 	case NAME:
@@ -977,7 +986,7 @@ func (p *parser) atom() Expr {
 			if p.isKw("for") || p.isKw("async") {
 				p.comprehension()
 				p.expectOp(")")
-				return &Opaque{P: t.Pos, Kind: "generator expression"}
+				return &Opaque{P: t.Pos, Kind: "generator expression", Span: [2]int{i0, p.i}}
 			}
 			if !p.isOp(",") {
 				p.expectOp(")")
@@ -1000,7 +1009,7 @@ func (p *parser) atom() Expr {
 				if len(elts) == 0 && (p.isKw("for") || p.isKw("async")) {
 					p.comprehension()
 					p.expectOp("]")
-					return &Opaque{P: t.Pos, Kind: "list comprehension"}
+					return &Opaque{P: t.Pos, Kind: "list comprehension", Span: [2]int{i0, p.i}}
 				}
 				elts = append(elts, e)
 				if !p.acceptOp(",") {
@@ -1021,6 +1030,7 @@ func (p *parser) atom() Expr {
 }
 
 func (p *parser) dictOrSet() Expr {
+	i0 := p.i
 	t := p.next() // {
 	if p.acceptOp("}") {
 		return &Dict{P: t.Pos}
@@ -1043,7 +1053,7 @@ func (p *parser) dictOrSet() Expr {
 				if first && (p.isKw("for") || p.isKw("async")) {
 					p.comprehension()
 					p.expectOp("}")
-					return &Opaque{P: t.Pos, Kind: "dict comprehension"}
+					return &Opaque{P: t.Pos, Kind: "dict comprehension", Span: [2]int{i0, p.i}}
 				}
 				d.Keys = append(d.Keys, k)
 				d.Values = append(d.Values, v)
@@ -1051,7 +1061,7 @@ func (p *parser) dictOrSet() Expr {
 				if first && (p.isKw("for") || p.isKw("async")) {
 					p.comprehension()
 					p.expectOp("}")
-					return &Opaque{P: t.Pos, Kind: "set comprehension"}
+					return &Opaque{P: t.Pos, Kind: "set comprehension", Span: [2]int{i0, p.i}}
 				}
 				s.Elts = append(s.Elts, k)
 			}

@@ -77,6 +77,13 @@ type (
 	viewVal struct{ v *infra.View }
 	// resourceVal is any other registered resource (APIs, workflows, ...).
 	resourceVal struct{ kind, name string }
+	// funcVal is a function defined in the project; creates is set when its
+	// body constructs a moose_lib resource.
+	funcVal struct {
+		name    string
+		creates *Token
+		file    string
+	}
 	// methodVal is `resource.method`, waiting to be called.
 	methodVal struct {
 		recv value
@@ -147,6 +154,8 @@ func describe(v value) string {
 		return v.kind + " " + v.name
 	case methodVal:
 		return "method " + v.name + " of " + describe(v.recv)
+	case funcVal:
+		return "function " + v.name
 	case unknownVal:
 		return v.why
 	}
