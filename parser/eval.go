@@ -467,7 +467,7 @@ func (ev *evaluator) classDef(m *module, cd *ClassDef) (value, error) {
 	if !isModel {
 		return classVal{name: cd.Name}, nil
 	}
-	mv := &modelVal{name: cd.Name, file: m.file, pos: cd.P}
+	mv := &modelVal{name: cd.Name, file: m.file, pos: cd.P, fields: make([]field, 0, len(inherited)+len(cd.Body))}
 	mv.fields = append(mv.fields, inherited...)
 	for _, st := range cd.Body {
 		if as, ok := st.(*Assign); ok && len(as.Targets) == 1 {
@@ -510,15 +510,19 @@ func (ev *evaluator) classDef(m *module, cd *ClassDef) (value, error) {
 	return mv, nil
 }
 
+// isClassVar recognises a `ClassVar[...]` annotation, which pydantic does
+// not treat as a field.
 func isClassVar(ev *evaluator, m *module, ann Expr) bool {
-	v, err := ev.eval(m, ann)
-	if err != nil {
-		return false
+	if sub, ok := ann.(*Subscript); ok {
+		ann = sub.Value
 	}
-	if g, ok := v.(genericVal); ok {
-		return isRef(g.base, "typing.ClassVar")
+	switch x := ann.(type) {
+	case *Name:
+		return x.ID == "ClassVar" && isRef(ev.lookup(m, x), "typing.ClassVar")
+	case *Attribute:
+		return x.Attr == "ClassVar"
 	}
-	return isRef(v, "typing.ClassVar")
+	return false
 }
 
 // enumDef reads an Enum subclass's members: `NAME = value` with int or

@@ -702,7 +702,16 @@ func (p *parser) namedExpr() Expr {
 	return e
 }
 
+// simpleAtomEnds are the tokens after which a lone name or literal is a
+// whole expression.
+var simpleAtomEnds = map[string]bool{",": true, ")": true, "]": true, "}": true, "=": true, ":": true, ";": true}
+
 func (p *parser) test() Expr {
+	// fast path: most expressions in model files are a lone name or literal
+	if t, nt := p.peek(), p.peekAt(1); (t.Kind == NAME && !keywords[t.Text] || t.Kind == NUMBER) &&
+		(nt.Kind == NEWLINE || nt.Kind == EOF || nt.Kind == OP && simpleAtomEnds[nt.Text]) {
+		return p.atom()
+	}
 	if p.isKw("lambda") {
 		return p.lambda()
 	}
@@ -775,34 +784,35 @@ func (p *parser) comparison() Expr {
 	}
 }
 
-func (p *parser) binary(ops []string, operand func() Expr) Expr {
-	e := operand()
+// binaryLevels are the binary operators from loosest to tightest binding.
+var binaryLevels = [][]string{{"|"}, {"^"}, {"&"}, {"<<", ">>"}, {"+", "-"}, {"*", "/", "//", "%", "@"}}
+
+// binaryAt parses the binary operators of one level and tighter.
+func (p *parser) binaryAt(level int) Expr {
+	if level == len(binaryLevels) {
+		return p.factor()
+	}
+	e := p.binaryAt(level + 1)
 	for {
 		t := p.peek()
-		if t.Kind != OP {
-			return e
-		}
-		matched := false
-		for _, o := range ops {
-			if t.Text == o {
-				matched = true
-				break
-			}
-		}
-		if !matched {
+		if t.Kind != OP || !isOneOf(t.Text, binaryLevels[level]) {
 			return e
 		}
 		p.next()
-		e = &BinOp{P: e.Position(), Op: t.Text, Left: e, Right: operand()}
+		e = &BinOp{P: e.Position(), Op: t.Text, Left: e, Right: p.binaryAt(level + 1)}
 	}
 }
 
-func (p *parser) bitOr() Expr  { return p.binary([]string{"|"}, p.bitXor) }
-func (p *parser) bitXor() Expr { return p.binary([]string{"^"}, p.bitAnd) }
-func (p *parser) bitAnd() Expr { return p.binary([]string{"&"}, p.shift) }
-func (p *parser) shift() Expr  { return p.binary([]string{"<<", ">>"}, p.arith) }
-func (p *parser) arith() Expr  { return p.binary([]string{"+", "-"}, p.term) }
-func (p *parser) term() Expr   { return p.binary([]string{"*", "/", "//", "%", "@"}, p.factor) }
+func isOneOf(s string, set []string) bool {
+	for _, o := range set {
+		if s == o {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *parser) bitOr() Expr { return p.binaryAt(0) }
 
 func (p *parser) factor() Expr {
 	t := p.peek()

@@ -72,6 +72,8 @@ type lexer struct {
 	line   int
 	lineAt int     // byte offset where the current line starts
 	depth  int     // bracket depth: newlines inside brackets are ignored
+	colAt  int     // byte offset colN was counted up to
+	colN   int     // characters from lineAt to colAt
 	opens  []Token // open brackets, for 'was never closed'
 	indent []int
 	atBOL  bool
@@ -81,15 +83,30 @@ type lexer struct {
 // Tokenize splits Python source into tokens, with INDENT/DEDENT and logical
 // NEWLINE tokens as Python's tokenizer produces them.
 func Tokenize(file, src string) ([]Token, error) {
-	lx := &lexer{file: file, src: src, line: 1, indent: []int{0}, atBOL: true}
+	lx := &lexer{file: file, src: src, line: 1, indent: []int{0}, atBOL: true, toks: make([]Token, 0, len(src)/3+16)}
 	if err := lx.run(); err != nil {
 		return nil, err
 	}
 	return lx.toks, nil
 }
 
+// pos is the current position. Columns count characters, counted
+// incrementally along the line so that long lines stay linear.
 func (lx *lexer) pos() Pos {
-	return Pos{lx.line, utf8.RuneCountInString(lx.src[lx.lineAt:lx.i]) + 1}
+	if lx.colAt < lx.lineAt || lx.colAt > lx.i {
+		lx.colAt, lx.colN = lx.lineAt, 0
+	}
+	seg := lx.src[lx.colAt:lx.i]
+	n := len(seg)
+	for j := 0; j < len(seg); j++ {
+		if seg[j] >= utf8.RuneSelf {
+			n = utf8.RuneCountInString(seg)
+			break
+		}
+	}
+	lx.colN += n
+	lx.colAt = lx.i
+	return Pos{lx.line, lx.colN + 1}
 }
 
 func (lx *lexer) errf(p Pos, format string, args ...any) error {
@@ -405,12 +422,14 @@ func (lx *lexer) scanReplacementField(p Pos) error {
 func (lx *lexer) op() error {
 	p := lx.pos()
 	rest := lx.src[lx.i:]
-	for _, set := range [][]string{ops3, ops2} {
-		for _, o := range set {
-			if strings.HasPrefix(rest, o) {
-				lx.i += len(o)
-				lx.emit(OP, o, p)
-				return nil
+	if len(rest) > 1 && strings.IndexByte("*/<>=!-:+%&|^@.", rest[0]) >= 0 {
+		for _, set := range [][]string{ops3, ops2} {
+			for _, o := range set {
+				if o[0] == rest[0] && strings.HasPrefix(rest, o) {
+					lx.i += len(o)
+					lx.emit(OP, o, p)
+					return nil
+				}
 			}
 		}
 	}
