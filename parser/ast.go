@@ -35,8 +35,9 @@ type (
 	Str struct {
 		P       Pos
 		Value   string
-		IsF     bool // an f-string with replacement fields: not known statically
+		IsF     bool // an f-string with replacement fields: Value is its raw body
 		IsBytes bool
+		Raw     bool
 	}
 	// Num is a numeric literal, as written.
 	Num struct {

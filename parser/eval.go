@@ -590,7 +590,7 @@ func (ev *evaluator) eval(m *module, e Expr) (value, error) {
 		return ev.lookup(m, e), nil
 	case *Str:
 		if e.IsF {
-			return unknownVal{pos: e.P, why: "an f-string (built at run time)"}, nil
+			return ev.evalFString(m, e)
 		}
 		return strVal(e.Value), nil
 	case *Num:
@@ -640,6 +640,17 @@ func (ev *evaluator) eval(m *module, e Expr) (value, error) {
 			return extRef{b.qual + "." + e.Attr}, nil
 		case tableVal, streamVal, pipelineVal, mvVal, viewVal, resourceVal:
 			return resourceAttr(b, e.Attr, e.P), nil
+		case colsVal:
+			if b.names[e.Attr] {
+				return columnRef{e.Attr}, nil
+			}
+			return nil, ev.errAt(m.file, e.P, "no column %q", e.Attr)
+		case *modelVal:
+			for _, f := range b.fields {
+				if f.name == e.Attr {
+					return columnRef{e.Attr}, nil
+				}
+			}
 		}
 		return unknownVal{pos: e.P, why: fmt.Sprintf("attribute %q of %s", e.Attr, describe(base))}, nil
 	case *Subscript:

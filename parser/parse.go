@@ -1099,6 +1099,12 @@ func (p *parser) strings() Expr {
 		if err != nil {
 			p.failAt(t, "%v", err)
 		}
+		if isF {
+			out.Raw = strings.Contains(strings.ToLower(t.Text[:strings.IndexAny(t.Text, "'\"")]), "r")
+		} else if out.IsF || p.peek().Kind == STRING && fieldsAhead(p) {
+			// a plain literal joined to an f-string: keep it escaped
+			val = strings.ReplaceAll(strings.ReplaceAll(val, "{", "{{"), "}", "}}")
+		}
 		if i > 0 && isBytes != out.IsBytes {
 			p.failAt(t, "cannot mix bytes and nonbytes literals")
 		}
@@ -1209,4 +1215,15 @@ func unescape(s string) (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// fieldsAhead reports whether a later literal of the current run of
+// adjacent strings is an f-string with fields.
+func fieldsAhead(p *parser) bool {
+	for j := p.i; j < len(p.toks) && p.toks[j].Kind == STRING; j++ {
+		if _, isF, _, _ := decodeString(p.toks[j].Text); isF {
+			return true
+		}
+	}
+	return false
 }

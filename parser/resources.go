@@ -87,6 +87,12 @@ func resourceAttr(r value, attr string, p Pos) value {
 		switch attr {
 		case "name":
 			return strVal(x.t.Name)
+		case "cols", "columns":
+			names := map[string]bool{}
+			for _, c := range x.t.Columns {
+				names[c.Name] = true
+			}
+			return colsVal{names}
 		}
 	case streamVal:
 		switch attr {
