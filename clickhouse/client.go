@@ -121,8 +121,21 @@ func (c *Client) Apply(ctx context.Context, ops []infra.Operation) error {
 		if err != nil {
 			return &ApplyError{Index: i, Applied: i, Op: op, Err: err}
 		}
+		mod, isModify := op.(infra.ModifyTableColumn)
+		if isModify {
+			if err := c.checkConversion(ctx, dbOr(mod.Database, c.db), mod); err != nil {
+				return &ApplyError{Index: i, Applied: i, Op: op, Err: err}
+			}
+		}
 		for _, s := range stmts {
 			if err := c.Exec(ctx, s); err != nil {
+				if isModify {
+					if rerr := c.rollbackModify(ctx, dbOr(mod.Database, c.db), mod); rerr != nil {
+						err = fmt.Errorf("%w; rolling back also failed: %v", err, rerr)
+					} else {
+						err = fmt.Errorf("%w (rolled back: the column keeps its previous type)", err)
+					}
+				}
 				return &ApplyError{Index: i, Applied: i, Op: op, SQL: s, Err: err}
 			}
 		}

@@ -2,6 +2,7 @@ package clickhouse_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -142,5 +143,78 @@ func TestApplyStopsAtFirstErrorAndSaysHowManyRan(t *testing.T) {
 	}
 	if _, ok := liveColumns(t, srv.Client, "Q")["never"]; ok {
 		t.Fatal("an operation after the failure ran")
+	}
+}
+
+func TestATypeChangeThatWouldFailOnExistingRowsIsRefusedAndChangesNothing(t *testing.T) {
+	srv := chtest.Start(t, "local")
+	ctx := context.Background()
+	c := srv.Client
+	tbl := &infra.Table{Name: "T", Engine: infra.MergeTree, OrderBy: infra.OrderBy{Fields: []string{"id"}},
+		Columns: []infra.Column{col("id", infra.String, true), col("s", infra.String, true), col("ok", infra.String, true)}}
+	if err := c.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Exec(ctx, "INSERT INTO local.T VALUES ('a', '1', '10'), ('b', 'abc', '20'), ('c', 'x y', '30')"); err != nil {
+		t.Fatal(err)
+	}
+	err := c.Apply(ctx, []infra.Operation{infra.ModifyTableColumn{Table: "T", BeforeColumn: col("s", infra.String, true), AfterColumn: col("s", infra.Int64, true)}})
+	var ce *clickhouse.ConversionError
+	if !errors.As(err, &ce) || ce.Bad != 2 || ce.Total != 3 || len(ce.Examples) != 2 {
+		t.Fatalf("want a ConversionError for 2 of 3 rows, got %v", err)
+	}
+	if got := liveColumns(t, c, "T")["s"]; got != "String" {
+		t.Fatalf("the column changed to %s", got)
+	}
+	rows, err := c.Query(ctx, "SELECT s FROM local.T ORDER BY id")
+	if err != nil {
+		t.Fatalf("the table must stay readable: %v", err)
+	}
+	rows.Close()
+	// a change every row survives goes through
+	if err := c.Apply(ctx, []infra.Operation{infra.ModifyTableColumn{Table: "T", BeforeColumn: col("ok", infra.String, true), AfterColumn: col("ok", infra.Int64, true)}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := liveColumns(t, c, "T")["ok"]; got != "Int64" {
+		t.Fatalf("ok is %s", got)
+	}
+	// making a column with NULLs required is refused the same way
+	if err := c.Exec(ctx, "ALTER TABLE local.T ADD COLUMN n Nullable(Int32)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Exec(ctx, "INSERT INTO local.T (id, s, ok, n) VALUES ('d', 'z', 1, NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	err = c.Apply(ctx, []infra.Operation{infra.ModifyTableColumn{Table: "T", BeforeColumn: col("n", infra.Int32, false), AfterColumn: col("n", infra.Int32, true)}})
+	if !errors.As(err, &ce) {
+		t.Fatalf("NULLs into a required column: want a ConversionError, got %v", err)
+	}
+}
+
+func TestAFailedTypeChangeNeverLeavesTheTableUnreadable(t *testing.T) {
+	srv := chtest.Start(t, "local")
+	ctx := context.Background()
+	c := srv.Client
+	tbl := &infra.Table{Name: "A", Engine: infra.MergeTree, OrderBy: infra.OrderBy{Fields: []string{"id"}},
+		Columns: []infra.Column{col("id", infra.String, true), col("xs", infra.Array{Element: infra.String}, true)}}
+	if err := c.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Exec(ctx, "INSERT INTO local.A VALUES ('a', ['1', 'abc'])"); err != nil {
+		t.Fatal(err)
+	}
+	err := c.Apply(ctx, []infra.Operation{infra.ModifyTableColumn{Table: "A",
+		BeforeColumn: col("xs", infra.Array{Element: infra.String}, true), AfterColumn: col("xs", infra.Array{Element: infra.Int64}, true)}})
+	if err == nil {
+		t.Fatal("converting ['1', 'abc'] to Array(Int64) must fail")
+	}
+	t.Logf("refused with: %v", err)
+	rows, qerr := c.Query(ctx, "SELECT xs FROM local.A")
+	if qerr != nil {
+		t.Fatalf("the table is unreadable after a failed type change: %v", qerr)
+	}
+	rows.Close()
+	if got := liveColumns(t, c, "A")["xs"]; got != "Array(String)" {
+		t.Fatalf("xs is %s", got)
 	}
 }
