@@ -408,11 +408,7 @@ func CreateTableSQL(db string, t *infra.Table) (string, error) {
 		b.WriteString("\nTTL " + *t.TTL)
 	}
 	if len(t.TableSettings) > 0 {
-		keys := make([]string, 0, len(t.TableSettings))
-		for k := range t.TableSettings {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := sortedKeys(t.TableSettings)
 		parts := make([]string, len(keys))
 		for i, k := range keys {
 			parts[i] = k + " = " + settingValue(t.TableSettings[k])
@@ -466,6 +462,52 @@ func OperationSQL(op infra.Operation, defaultDB string) ([]string, error) {
 		return []string{fmt.Sprintf("ALTER TABLE %s%s RENAME COLUMN %s TO %s", tableRef(dbOr(o.Database, defaultDB), o.Table), onCluster(o.ClusterName), Quote(o.BeforeColumnName), Quote(o.AfterColumnName))}, nil
 	case infra.RawSQL:
 		return o.SQL, nil
+	case infra.ModifyTableSettings:
+		ref := tableRef(dbOr(o.Database, defaultDB), o.Table) + onCluster(o.ClusterName)
+		var set, reset []string
+		for _, k := range sortedKeys(o.AfterSettings) {
+			if o.BeforeSettings[k] != o.AfterSettings[k] {
+				set = append(set, k+" = "+settingValue(o.AfterSettings[k]))
+			}
+		}
+		for _, k := range sortedKeys(o.BeforeSettings) {
+			if _, kept := o.AfterSettings[k]; !kept {
+				reset = append(reset, k)
+			}
+		}
+		var out []string
+		if len(set) > 0 {
+			out = append(out, fmt.Sprintf("ALTER TABLE %s MODIFY SETTING %s", ref, strings.Join(set, ", ")))
+		}
+		if len(reset) > 0 {
+			out = append(out, fmt.Sprintf("ALTER TABLE %s RESET SETTING %s", ref, strings.Join(reset, ", ")))
+		}
+		return out, nil
+	case infra.ModifyTableTtl:
+		ref := tableRef(dbOr(o.Database, defaultDB), o.Table) + onCluster(o.ClusterName)
+		if o.After == nil {
+			return []string{"ALTER TABLE " + ref + " REMOVE TTL"}, nil
+		}
+		return []string{"ALTER TABLE " + ref + " MODIFY TTL " + *o.After}, nil
+	case infra.AddTableIndex:
+		ix := o.Index
+		args := ""
+		if len(ix.Arguments) > 0 {
+			args = "(" + strings.Join(ix.Arguments, ", ") + ")"
+		}
+		return []string{fmt.Sprintf("ALTER TABLE %s%s ADD INDEX %s %s TYPE %s%s GRANULARITY %d", tableRef(dbOr(o.Database, defaultDB), o.Table),
+			onCluster(o.ClusterName), Quote(ix.Name), ix.Expression, ix.Type, args, ix.Granularity)}, nil
+	case infra.DropTableIndex:
+		return []string{fmt.Sprintf("ALTER TABLE %s%s DROP INDEX IF EXISTS %s", tableRef(dbOr(o.Database, defaultDB), o.Table), onCluster(o.ClusterName), Quote(o.IndexName))}, nil
+	case infra.AddTableProjection:
+		return []string{fmt.Sprintf("ALTER TABLE %s%s ADD PROJECTION %s (%s)", tableRef(dbOr(o.Database, defaultDB), o.Table),
+			onCluster(o.ClusterName), Quote(o.Projection.Name), o.Projection.Body)}, nil
+	case infra.DropTableProjection:
+		return []string{fmt.Sprintf("ALTER TABLE %s%s DROP PROJECTION IF EXISTS %s", tableRef(dbOr(o.Database, defaultDB), o.Table), onCluster(o.ClusterName), Quote(o.ProjectionName))}, nil
+	case infra.ModifySampleBy:
+		return []string{fmt.Sprintf("ALTER TABLE %s%s MODIFY SAMPLE BY %s", tableRef(dbOr(o.Database, defaultDB), o.Table), onCluster(o.ClusterName), o.Expression)}, nil
+	case infra.RemoveSampleBy:
+		return []string{fmt.Sprintf("ALTER TABLE %s%s REMOVE SAMPLE BY", tableRef(dbOr(o.Database, defaultDB), o.Table), onCluster(o.ClusterName))}, nil
 	case infra.CreateMaterializedView:
 		return []string{fmt.Sprintf("CREATE MATERIALIZED VIEW IF NOT EXISTS %s TO %s AS %s",
 			tableRef(dbOr(o.Database, defaultDB), o.Name), tableRef(dbOr(o.TargetDatabase, defaultDB), o.TargetTable), o.SelectSQL)}, nil
@@ -500,4 +542,13 @@ func modifyColumnSQL(ref string, before, after infra.Column) ([]string, error) {
 	col = strings.Replace(col, " NOT NULL", "", 1)
 	out = append(out, fmt.Sprintf("ALTER TABLE %s MODIFY COLUMN IF EXISTS %s", ref, col))
 	return out, nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

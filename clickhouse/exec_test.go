@@ -3,6 +3,7 @@ package clickhouse_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -216,5 +217,50 @@ func TestAFailedTypeChangeNeverLeavesTheTableUnreadable(t *testing.T) {
 	rows.Close()
 	if got := liveColumns(t, c, "A")["xs"]; got != "Array(String)" {
 		t.Fatalf("xs is %s", got)
+	}
+}
+
+func TestTableLevelAltersApply(t *testing.T) {
+	srv := chtest.Start(t, "local")
+	ctx := context.Background()
+	c := srv.Client
+	tbl := &infra.Table{Name: "L", Engine: infra.MergeTree, OrderBy: infra.OrderBy{Expr: "(id, cityHash64(id))", IsExpr: true},
+		PrimaryKeyExpression: ptr("(id, cityHash64(id))"),
+		Columns:              []infra.Column{col("id", infra.String, true), col("ts", infra.DateTime, true)}}
+	ttl := "ts + INTERVAL 1 DAY"
+	ops := []infra.Operation{
+		infra.CreateTable{Table: tbl},
+		infra.ModifyTableSettings{Table: "L", AfterSettings: map[string]string{"merge_with_ttl_timeout": "3600"}},
+		infra.ModifyTableTtl{Table: "L", After: &ttl},
+		infra.AddTableIndex{Table: "L", Index: infra.TableIndex{Name: "i_ts", Expression: "ts", Type: "minmax", Granularity: 2}},
+		infra.AddTableProjection{Table: "L", Projection: infra.TableProjection{Name: "by_ts", Body: "SELECT * ORDER BY ts"}},
+		infra.ModifySampleBy{Table: "L", Expression: "cityHash64(id)"},
+	}
+	if err := c.Apply(ctx, ops); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := c.Query(ctx, "SELECT create_table_query FROM system.tables WHERE database = 'local' AND name = 'L'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ddl string
+	for rows.Next() {
+		rows.Scan(&ddl)
+	}
+	rows.Close()
+	for _, want := range []string{"merge_with_ttl_timeout = 3600", "TTL ts + toIntervalDay(1)", "INDEX i_ts ts TYPE minmax GRANULARITY 2", "PROJECTION by_ts", "SAMPLE BY cityHash64(id)"} {
+		if !strings.Contains(ddl, want) {
+			t.Errorf("DDL lacks %q:\n%s", want, ddl)
+		}
+	}
+	undo := []infra.Operation{
+		infra.ModifyTableSettings{Table: "L", BeforeSettings: map[string]string{"merge_with_ttl_timeout": "3600"}, AfterSettings: map[string]string{}},
+		infra.ModifyTableTtl{Table: "L", Before: &ttl},
+		infra.DropTableIndex{Table: "L", IndexName: "i_ts"},
+		infra.DropTableProjection{Table: "L", ProjectionName: "by_ts"},
+		infra.RemoveSampleBy{Table: "L"},
+	}
+	if err := c.Apply(ctx, undo); err != nil {
+		t.Fatal(err)
 	}
 }

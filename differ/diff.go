@@ -28,10 +28,21 @@ type RecreateTable struct {
 	Reason        string
 }
 
-// UpdateTable alters a table's columns.
+// UpdateTable alters a table: its columns and the table-level properties
+// ClickHouse can ALTER (settings, TTL, indexes, projections, SAMPLE BY).
 type UpdateTable struct {
 	Before, After *infra.Table
 	Columns       []ColumnChange
+	// Settings is set when alterable settings differ.
+	Settings bool
+	// TTL is set when the table TTL differs.
+	TTL bool
+	// SampleBy is set when SAMPLE BY differs.
+	SampleBy         bool
+	IndexesDropped   []infra.TableIndex
+	IndexesAdded     []infra.TableIndex
+	ProjectionsDrop  []infra.TableProjection
+	ProjectionsAdded []infra.TableProjection
 }
 
 // ColumnChangeKind says what happens to a column.
@@ -192,11 +203,92 @@ func diffTable(before, after *infra.Table) Change {
 	case engineKey(before.Engine) != engineKey(after.Engine):
 		return RecreateTable{before, after, fmt.Sprintf("engine changed from %s to %s", before.Engine.Name, after.Engine.Name)}
 	}
-	cols := diffColumns(before.Columns, after.Columns)
-	if len(cols) == 0 {
+	if k, changed := readonlySettingChanged(before, after); changed {
+		return RecreateTable{before, after, fmt.Sprintf("setting %s cannot be changed on an existing table", k)}
+	}
+	u := UpdateTable{Before: before, After: after, Columns: diffColumns(before.Columns, after.Columns)}
+	u.Settings = !sameAlterableSettings(before, after)
+	u.TTL = normalizeExpr(str(before.TTL)) != normalizeExpr(str(after.TTL))
+	u.SampleBy = normalizeExpr(str(before.SampleBy)) != normalizeExpr(str(after.SampleBy))
+	u.IndexesDropped, u.IndexesAdded = diffByKey(before.Indexes, after.Indexes, func(i infra.TableIndex) string { return i.Name },
+		func(i infra.TableIndex) string {
+			return fmt.Sprint(normalizeExpr(i.Expression), i.Type, i.Arguments, i.Granularity)
+		})
+	u.ProjectionsDrop, u.ProjectionsAdded = diffByKey(before.Projections, after.Projections, func(p infra.TableProjection) string { return p.Name },
+		func(p infra.TableProjection) string { return NormalizeSQL(p.Body) })
+	if len(u.Columns) == 0 && !u.hasTableLevel() {
 		return nil
 	}
-	return UpdateTable{before, after, cols}
+	return u
+}
+
+// hasTableLevel reports whether anything besides columns changes.
+func (u UpdateTable) hasTableLevel() bool {
+	return u.Settings || u.TTL || u.SampleBy || len(u.IndexesDropped) > 0 || len(u.IndexesAdded) > 0 ||
+		len(u.ProjectionsDrop) > 0 || len(u.ProjectionsAdded) > 0
+}
+
+// readonlySettings cannot be ALTERed: a change means a new table. A
+// missing value means ClickHouse's default.
+var readonlySettings = map[string]string{"index_granularity": "8192", "index_granularity_bytes": "10485760",
+	"enable_mixed_granularity_parts": "1", "add_minmax_index_for_numeric_columns": "0",
+	"add_minmax_index_for_string_columns": "0", "table_disk": ""}
+
+func settingOr(s map[string]string, k, def string) string {
+	if v, ok := s[k]; ok {
+		return v
+	}
+	return def
+}
+
+func readonlySettingChanged(before, after *infra.Table) (string, bool) {
+	if !before.Engine.IsMergeTreeFamily() || !after.Engine.IsMergeTreeFamily() {
+		return "", false
+	}
+	for k, def := range readonlySettings {
+		if settingOr(before.TableSettings, k, def) != settingOr(after.TableSettings, k, def) {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+func sameAlterableSettings(before, after *infra.Table) bool {
+	for _, pair := range [][2]map[string]string{{before.TableSettings, after.TableSettings}, {after.TableSettings, before.TableSettings}} {
+		for k, v := range pair[0] {
+			if _, ro := readonlySettings[k]; ro {
+				continue
+			}
+			if w, ok := pair[1][k]; !ok || w != v {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// diffByKey compares two lists by name: an item whose body changed is
+// dropped and added again.
+func diffByKey[T any](before, after []T, name func(T) string, body func(T) string) (dropped, added []T) {
+	old := map[string]T{}
+	for _, b := range before {
+		old[name(b)] = b
+	}
+	seen := map[string]bool{}
+	for _, a := range after {
+		seen[name(a)] = true
+		if b, ok := old[name(a)]; !ok {
+			added = append(added, a)
+		} else if body(b) != body(a) {
+			dropped, added = append(dropped, b), append(added, a)
+		}
+	}
+	for _, b := range before {
+		if !seen[name(b)] {
+			dropped = append(dropped, b)
+		}
+	}
+	return dropped, added
 }
 
 func str(p *string) string {

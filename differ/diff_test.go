@@ -202,3 +202,52 @@ func TestReformattedViewSQLIsNoChange(t *testing.T) {
 		t.Fatalf("a changed SELECT must recreate the view, got %v", c)
 	}
 }
+
+func TestTableLevelChangesAreAlters(t *testing.T) {
+	base := func() *infra.Table {
+		tb := table("T", col("id", infra.String), col("ts", infra.DateTime))
+		tb.TableSettings = map[string]string{"index_granularity": "8192"}
+		return tb
+	}
+	ttl, sample := "ts + INTERVAL 1 DAY", "cityHash64(id)"
+	for _, tc := range []struct {
+		name string
+		edit func(*infra.Table)
+		want []string
+	}{
+		{"a new alterable setting", func(t *infra.Table) { t.TableSettings["merge_with_ttl_timeout"] = "60" }, []string{"ModifyTableSettings"}},
+		{"a readonly setting recreates", func(t *infra.Table) { t.TableSettings["index_granularity"] = "1024" }, []string{"DropTable", "CreateTable"}},
+		{"a readonly setting written at its default is no change", func(t *infra.Table) { t.TableSettings["index_granularity_bytes"] = "10485760" }, nil},
+		{"a TTL", func(t *infra.Table) { t.TTL = &ttl }, []string{"ModifyTableTtl"}},
+		{"SAMPLE BY", func(t *infra.Table) { t.SampleBy = &sample }, []string{"ModifySampleBy"}},
+		{"an index", func(t *infra.Table) {
+			t.Indexes = []infra.TableIndex{{Name: "i", Expression: "ts", Type: "minmax", Granularity: 1}}
+		}, []string{"AddTableIndex"}},
+		{"a projection", func(t *infra.Table) {
+			t.Projections = []infra.TableProjection{{Name: "p", Body: "SELECT * ORDER BY ts"}}
+		}, []string{"AddTableProjection"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			after := base()
+			tc.edit(after)
+			var got []string
+			for _, op := range Plan(Diff(mapOf(base()), mapOf(after))) {
+				got = append(got, op.OpName())
+			}
+			if !equalStrings(got, tc.want) {
+				t.Fatalf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+	// a changed index is dropped first and added again
+	b, a := base(), base()
+	b.Indexes = []infra.TableIndex{{Name: "i", Expression: "ts", Type: "minmax", Granularity: 1}}
+	a.Indexes = []infra.TableIndex{{Name: "i", Expression: "ts", Type: "minmax", Granularity: 4}}
+	var got []string
+	for _, op := range Plan(Diff(mapOf(b), mapOf(a))) {
+		got = append(got, op.OpName())
+	}
+	if !equalStrings(got, []string{"DropTableIndex", "AddTableIndex"}) {
+		t.Fatalf("got %v", got)
+	}
+}

@@ -48,7 +48,7 @@ func FilterLifecycle(changes []Change, defaultDB string) (allowed []Change, bloc
 			}
 		case UpdateTable:
 			if c.After.LifeCycle == infra.ExternallyManaged {
-				block(c, "Table '%s' has ExternallyManaged lifecycle - %d column change(s) blocked", c.After.Name, len(c.Columns))
+				block(c, "Table '%s' has ExternallyManaged lifecycle - %d column change(s) and any table change blocked", c.After.Name, len(c.Columns))
 				continue
 			}
 			if c.After.LifeCycle == infra.DeletionProtected {
@@ -62,12 +62,14 @@ func FilterLifecycle(changes []Change, defaultDB string) (allowed []Change, bloc
 					kept = append(kept, cc)
 				}
 				if len(removed) > 0 {
-					block(UpdateTable{c.Before, c.After, columnRemovals(c.Columns)}, "Table '%s' has DeletionProtected lifecycle - %d column change(s) blocked: %s",
+					block(UpdateTable{Before: c.Before, After: c.After, Columns: columnRemovals(c.Columns)}, "Table '%s' has DeletionProtected lifecycle - %d column change(s) blocked: %s",
 						c.After.Name, len(removed), strings.Join(removed, ", "))
-					if len(kept) == 0 {
+					rest := c
+					rest.Columns = kept
+					if len(kept) == 0 && !rest.hasTableLevel() {
 						continue
 					}
-					ch = UpdateTable{c.Before, c.After, kept}
+					ch = rest
 				}
 			}
 		case AddTopic:

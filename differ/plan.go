@@ -33,6 +33,8 @@ func Plan(changes []Change) []infra.Operation {
 			viewTeardown = append(viewTeardown, infra.DropView{Name: c.Before.Name, Database: c.Before.Database})
 			viewSetup = append(viewSetup, infra.CreateView{Name: c.After.Name, Database: c.After.Database, SelectSQL: c.After.SelectSQL})
 		case UpdateTable:
+			down, up := tableLevelOps(c)
+			teardown = append(teardown, down...)
 			for _, cc := range c.Columns {
 				switch cc.Kind {
 				case ColumnRemoved:
@@ -46,6 +48,7 @@ func Plan(changes []Change) []infra.Operation {
 						Database: c.After.Database, ClusterName: c.After.ClusterName})
 				}
 			}
+			setup = append(setup, up...)
 		}
 	}
 	// views read tables: they go before the tables on the way down and
@@ -71,6 +74,51 @@ func TopicChanges(changes []Change) []Change {
 		switch c.(type) {
 		case AddTopic, DropTopic, UpdateTopic:
 			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// tableLevelOps are an UpdateTable's table-level ALTERs: index and
+// projection drops come down with the teardown; settings, TTL, SAMPLE BY
+// and new indexes and projections go up after the column changes.
+func tableLevelOps(c UpdateTable) (down, up []infra.Operation) {
+	db, cl, name := c.After.Database, c.After.ClusterName, c.After.Name
+	for _, ix := range c.IndexesDropped {
+		down = append(down, infra.DropTableIndex{Table: name, IndexName: ix.Name, Database: db, ClusterName: cl})
+	}
+	for _, p := range c.ProjectionsDrop {
+		down = append(down, infra.DropTableProjection{Table: name, ProjectionName: p.Name, Database: db, ClusterName: cl})
+	}
+	if c.Settings {
+		up = append(up, infra.ModifyTableSettings{Table: name, BeforeSettings: alterable(c.Before.TableSettings),
+			AfterSettings: alterable(c.After.TableSettings), Database: db, ClusterName: cl})
+	}
+	if c.TTL {
+		up = append(up, infra.ModifyTableTtl{Table: name, Before: c.Before.TTL, After: c.After.TTL, Database: db, ClusterName: cl})
+	}
+	if c.SampleBy {
+		if c.After.SampleBy == nil {
+			up = append(up, infra.RemoveSampleBy{Table: name, Database: db, ClusterName: cl})
+		} else {
+			up = append(up, infra.ModifySampleBy{Table: name, Expression: *c.After.SampleBy, Database: db, ClusterName: cl})
+		}
+	}
+	for _, ix := range c.IndexesAdded {
+		up = append(up, infra.AddTableIndex{Table: name, Index: ix, Database: db, ClusterName: cl})
+	}
+	for _, p := range c.ProjectionsAdded {
+		up = append(up, infra.AddTableProjection{Table: name, Projection: p, Database: db, ClusterName: cl})
+	}
+	return down, up
+}
+
+// alterable drops the readonly settings, which never appear in ALTERs.
+func alterable(s map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range s {
+		if _, ro := readonlySettings[k]; !ro {
+			out[k] = v
 		}
 	}
 	return out

@@ -2,6 +2,7 @@ package display
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/moose-dev/moose-dev/differ"
@@ -29,7 +30,10 @@ func ChangeLines(changes []differ.Change) []Line {
 				Line{Kind: Removed, Action: "- ", Message: tableTitle(c.Before), Details: tableDetails(c.Before)},
 				Line{Kind: Added, Action: "+ ", Message: tableTitle(c.After), Details: append(tableDetails(c.After), "Recreated: "+c.Reason)})
 		case differ.UpdateTable:
-			tables = append(tables, Line{Kind: Changed, Action: "~ ", Message: tableTitle(c.After), Details: columnChangeDetails(c.Columns)})
+			if len(c.Columns) > 0 {
+				tables = append(tables, Line{Kind: Changed, Action: "~ ", Message: tableTitle(c.After), Details: columnChangeDetails(c.Columns)})
+			}
+			tables = append(tables, tableLevelLines(c)...)
 		case differ.AddMaterializedView:
 			tables = append(tables, Line{Kind: Added, Action: "+ ", Message: mvTitle(c.View)})
 		case differ.DropMaterializedView:
@@ -160,4 +164,74 @@ func BlockedLines(blocked []differ.Blocked) []Line {
 		out = append(out, Line{Kind: Changed, Action: "~ ", Message: title, Details: []string{"  ⚠ " + b.Reason}})
 	}
 	return out
+}
+
+// tableLevelLines renders settings, TTL, index, projection and SAMPLE BY
+// changes as upstream's `~ Table Settings:` / `~ Table TTL:` lines.
+func tableLevelLines(c differ.UpdateTable) []Line {
+	var out []Line
+	name := c.After.Name
+	if c.Settings {
+		var d []string
+		for _, k := range sortedKeys(c.After.TableSettings) {
+			b, had := c.Before.TableSettings[k]
+			switch a := c.After.TableSettings[k]; {
+			case !had:
+				d = append(d, fmt.Sprintf("  + %s: %s", k, a))
+			case b != a:
+				d = append(d, fmt.Sprintf("  ~ %s: %s -> %s", k, b, a))
+			}
+		}
+		for _, k := range sortedKeys(c.Before.TableSettings) {
+			if _, kept := c.After.TableSettings[k]; !kept {
+				d = append(d, fmt.Sprintf("  - %s: (reset to default)", k))
+			}
+		}
+		out = append(out, Line{Kind: Changed, Action: "~ ", Message: "Table Settings: " + name, Details: d})
+	}
+	if c.TTL {
+		var d string
+		switch {
+		case c.Before.TTL == nil:
+			d = "  + TTL " + *c.After.TTL
+		case c.After.TTL == nil:
+			d = "  - TTL (removed)"
+		default:
+			d = fmt.Sprintf("  ~ TTL %s -> %s", *c.Before.TTL, *c.After.TTL)
+		}
+		out = append(out, Line{Kind: Changed, Action: "~ ", Message: "Table TTL: " + name, Details: []string{d}})
+	}
+	var d []string
+	for _, ix := range c.IndexesDropped {
+		d = append(d, "  - index "+ix.Name)
+	}
+	for _, ix := range c.IndexesAdded {
+		d = append(d, fmt.Sprintf("  + index %s: %s TYPE %s", ix.Name, ix.Expression, ix.Type))
+	}
+	for _, p := range c.ProjectionsDrop {
+		d = append(d, "  - projection "+p.Name)
+	}
+	for _, p := range c.ProjectionsAdded {
+		d = append(d, "  + projection "+p.Name)
+	}
+	if c.SampleBy {
+		if c.After.SampleBy == nil {
+			d = append(d, "  - SAMPLE BY")
+		} else {
+			d = append(d, "  ~ SAMPLE BY "+*c.After.SampleBy)
+		}
+	}
+	if len(d) > 0 {
+		out = append(out, Line{Kind: Changed, Action: "~ ", Message: "Table: " + name, Details: d})
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

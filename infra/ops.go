@@ -90,6 +90,72 @@ type DropView struct {
 	Database *string `json:"database"`
 }
 
+// ModifyTableSettings changes alterable table settings (a nil after value
+// resets the setting).
+type ModifyTableSettings struct {
+	Table          string            `json:"table"`
+	BeforeSettings map[string]string `json:"before_settings"`
+	AfterSettings  map[string]string `json:"after_settings"`
+	Database       *string           `json:"database"`
+	ClusterName    *string           `json:"cluster_name"`
+}
+
+// ModifyTableTtl changes or removes the table TTL.
+type ModifyTableTtl struct {
+	Table       string  `json:"table"`
+	Before      *string `json:"before"`
+	After       *string `json:"after"`
+	Database    *string `json:"database"`
+	ClusterName *string `json:"cluster_name"`
+}
+
+// AddTableIndex adds a data-skipping index.
+type AddTableIndex struct {
+	Table       string     `json:"table"`
+	Index       TableIndex `json:"index"`
+	Database    *string    `json:"database"`
+	ClusterName *string    `json:"cluster_name"`
+}
+
+// DropTableIndex drops a data-skipping index.
+type DropTableIndex struct {
+	Table       string  `json:"table"`
+	IndexName   string  `json:"index_name"`
+	Database    *string `json:"database"`
+	ClusterName *string `json:"cluster_name"`
+}
+
+// AddTableProjection adds a projection.
+type AddTableProjection struct {
+	Table       string          `json:"table"`
+	Projection  TableProjection `json:"projection"`
+	Database    *string         `json:"database"`
+	ClusterName *string         `json:"cluster_name"`
+}
+
+// DropTableProjection drops a projection.
+type DropTableProjection struct {
+	Table          string  `json:"table"`
+	ProjectionName string  `json:"projection_name"`
+	Database       *string `json:"database"`
+	ClusterName    *string `json:"cluster_name"`
+}
+
+// ModifySampleBy sets the SAMPLE BY expression.
+type ModifySampleBy struct {
+	Table       string  `json:"table"`
+	Expression  string  `json:"expression"`
+	Database    *string `json:"database"`
+	ClusterName *string `json:"cluster_name"`
+}
+
+// RemoveSampleBy removes SAMPLE BY.
+type RemoveSampleBy struct {
+	Table       string  `json:"table"`
+	Database    *string `json:"database"`
+	ClusterName *string `json:"cluster_name"`
+}
+
 // RawSQL runs statements as written.
 type RawSQL struct {
 	SQL         []string `json:"sql"`
@@ -104,9 +170,40 @@ func (ModifyTableColumn) OpName() string      { return "ModifyTableColumn" }
 func (RenameTableColumn) OpName() string      { return "RenameTableColumn" }
 func (RawSQL) OpName() string                 { return "RawSql" }
 func (CreateMaterializedView) OpName() string { return "CreateMaterializedView" }
-func (DropMaterializedView) OpName() string   { return "DropMaterializedView" }
-func (CreateView) OpName() string             { return "CreateView" }
-func (DropView) OpName() string               { return "DropView" }
+func (ModifyTableSettings) OpName() string    { return "ModifyTableSettings" }
+func (ModifyTableTtl) OpName() string         { return "ModifyTableTtl" }
+func (AddTableIndex) OpName() string          { return "AddTableIndex" }
+func (DropTableIndex) OpName() string         { return "DropTableIndex" }
+func (AddTableProjection) OpName() string     { return "AddTableProjection" }
+func (DropTableProjection) OpName() string    { return "DropTableProjection" }
+func (ModifySampleBy) OpName() string         { return "ModifySampleBy" }
+func (RemoveSampleBy) OpName() string         { return "RemoveSampleBy" }
+
+func (o ModifyTableSettings) Describe() string {
+	return fmt.Sprintf("Modifying settings of table '%s'", o.Table)
+}
+func (o ModifyTableTtl) Describe() string { return fmt.Sprintf("Modifying TTL of table '%s'", o.Table) }
+func (o AddTableIndex) Describe() string {
+	return fmt.Sprintf("Adding index '%s' to table '%s'", o.Index.Name, o.Table)
+}
+func (o DropTableIndex) Describe() string {
+	return fmt.Sprintf("Dropping index '%s' from table '%s'", o.IndexName, o.Table)
+}
+func (o AddTableProjection) Describe() string {
+	return fmt.Sprintf("Adding projection '%s' to table '%s'", o.Projection.Name, o.Table)
+}
+func (o DropTableProjection) Describe() string {
+	return fmt.Sprintf("Dropping projection '%s' from table '%s'", o.ProjectionName, o.Table)
+}
+func (o ModifySampleBy) Describe() string {
+	return fmt.Sprintf("Modifying SAMPLE BY of table '%s'", o.Table)
+}
+func (o RemoveSampleBy) Describe() string {
+	return fmt.Sprintf("Removing SAMPLE BY of table '%s'", o.Table)
+}
+func (DropMaterializedView) OpName() string { return "DropMaterializedView" }
+func (CreateView) OpName() string           { return "CreateView" }
+func (DropView) OpName() string             { return "DropView" }
 
 func (o CreateMaterializedView) Describe() string {
 	return fmt.Sprintf("Creating materialized view '%s'", o.Name)
