@@ -151,13 +151,14 @@ func TestAFailedApplyIsReportedAndNotPersisted(t *testing.T) {
 	if _, err := f.loop.Reload(ctx, true); err != nil {
 		t.Fatal(err)
 	}
-	// a table with no ORDER BY cannot be created
-	f.write(models + "\nclass NoKey(BaseModel):\n    a: str\n\n\nbad = OlapTable[NoKey](\"NoKey\")\n")
+	// ClickHouse refuses a CollapsingMergeTree whose sign column is not Int8
+	f.write(strings.Replace(models, "from moose_lib import Key, OlapTable, Stream", "from moose_lib import CollapsingMergeTreeEngine, Key, OlapConfig, OlapTable, Stream", 1) +
+		"\nclass NoKey(BaseModel):\n    a: Key[str]\n    sign: int\n\n\nbad = OlapTable[NoKey](\"NoKey\", OlapConfig(engine=CollapsingMergeTreeEngine(sign=\"sign\")))\n")
 	f.out.Reset()
 	if _, err := f.loop.Reload(ctx, true); err == nil {
 		t.Fatal("want an error")
 	}
-	if !strings.Contains(f.out.String(), "Executing changes to the infrastructure failed") || !strings.Contains(f.out.String(), "no ORDER BY") {
+	if !strings.Contains(f.out.String(), "Executing changes to the infrastructure failed") || !strings.Contains(f.out.String(), "must have type Int8") {
 		t.Fatalf("output:\n%s", f.out.String())
 	}
 	if _, ok := f.loop.State().Tables["local_NoKey"]; ok {

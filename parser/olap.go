@@ -86,7 +86,11 @@ func (ev *evaluator) buildTable(m *module, mv *modelVal, name string, cols []inf
 			return nil, ev.errAt(m.file, p, "OlapTable %q orders by %q, which is not a field of %s", name, f, mv.name)
 		}
 	}
-	ev.out.AddTable(t)
+	ev.out.AddTable(t) // canonicalizes: the ORDER BY falls back to Key columns
+	if t.Engine.IsMergeTreeFamily() && t.OrderBy.Empty() {
+		return nil, ev.errAt(m.file, at, "OlapTable %q has no ORDER BY: mark a field Key[...], set order_by_fields, "+
+			"or order_by_expression=\"tuple()\" for no sorting (ClickHouse refuses a %s table without one)", name, t.Engine.Name)
+	}
 	return t, nil
 }
 
