@@ -57,30 +57,41 @@ func (ev *evaluator) evalFString(m *module, s *Str) (value, error) {
 	return strVal(out), nil
 }
 
-// fieldEnd finds the `}` closing the field opened at i, across nested
-// brackets and strings.
-func fieldEnd(s string, i int) int {
+// scanTopLevel walks s from start, skipping quoted strings, and calls visit
+// with each other byte and the bracket depth after it; visit returns true
+// to stop, and scanTopLevel then returns that index (else -1).
+func scanTopLevel(s string, start int, visit func(j int, c byte, depth int) bool) int {
 	depth := 0
 	var quote byte
-	for j := i; j < len(s); j++ {
+	for j := start; j < len(s); j++ {
 		c := s[j]
 		switch {
 		case quote != 0:
 			if c == quote {
 				quote = 0
 			}
+			continue
 		case c == '\'' || c == '"':
 			quote = c
+			continue
 		case c == '{' || c == '[' || c == '(':
 			depth++
 		case c == '}' || c == ']' || c == ')':
 			depth--
-			if depth == 0 {
-				return j
-			}
+		}
+		if visit(j, c, depth) {
+			return j
 		}
 	}
 	return -1
+}
+
+// fieldEnd finds the `}` closing the field opened at i, across nested
+// brackets and strings.
+func fieldEnd(s string, i int) int {
+	return scanTopLevel(s, i, func(_ int, c byte, depth int) bool {
+		return depth == 0 && (c == '}' || c == ']' || c == ')')
+	})
 }
 
 // formatField evaluates one `{expr[!conv][:spec]}` field.
@@ -137,30 +148,17 @@ func (ev *evaluator) formatField(m *module, field string) (string, bool, error) 
 
 // splitField separates `expr!conv:spec` at the top level.
 func splitField(f string) (expr, conv, spec string) {
-	depth := 0
-	var quote byte
-	for j := 0; j < len(f); j++ {
-		c := f[j]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"':
-			quote = c
-		case c == '[' || c == '(' || c == '{':
-			depth++
-		case c == ']' || c == ')' || c == '}':
-			depth--
-		case depth == 0 && c == '!' && j+1 < len(f) && f[j+1] != '=':
-			rest := f[j+1:]
-			conv, spec, _ = strings.Cut(rest, ":")
-			return f[:j], conv, spec
-		case depth == 0 && c == ':':
-			return f[:j], "", f[j+1:]
-		}
+	at := scanTopLevel(f, 0, func(j int, c byte, depth int) bool {
+		return depth == 0 && (c == ':' || c == '!' && j+1 < len(f) && f[j+1] != '=')
+	})
+	switch {
+	case at < 0:
+		return f, "", ""
+	case f[at] == ':':
+		return f[:at], "", f[at+1:]
 	}
-	return f, "", ""
+	conv, spec, _ = strings.Cut(f[at+1:], ":")
+	return f[:at], conv, spec
 }
 
 func (c columnRef) String() string { return fmt.Sprintf("column %s", c.name) }
