@@ -113,3 +113,20 @@ func FuzzLoad(f *testing.F) {
 		NewLoader(dir, "app").Load("local") // must not panic
 	})
 }
+
+func TestSplitField(t *testing.T) {
+	for in, want := range map[string][3]string{
+		"x":            {"x", "", ""},
+		"x!r":          {"x", "r", ""},
+		"x:>10":        {"x", "", ">10"},
+		"x!r:col":      {"x", "r", "col"},
+		"d['a:b']":     {"d['a:b']", "", ""},
+		"f(a, b)[0]:c": {"f(a, b)[0]", "", "c"},
+		"a != b":       {"a != b", "", ""},
+	} {
+		e, c, s := splitField(in)
+		if [3]string{e, c, s} != want {
+			t.Errorf("splitField(%q) = %q %q %q, want %q", in, e, c, s, want)
+		}
+	}
+}
