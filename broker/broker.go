@@ -10,6 +10,7 @@ import (
 	"net"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/moose-dev/moose-dev/differ"
@@ -63,6 +64,9 @@ type Admin struct {
 	Addr              string
 	Namespace         string // topic name prefix (`{namespace}.{id}`), as upstream
 	ReplicationFactor int
+
+	mu sync.Mutex
+	tr *kafka.Transport
 }
 
 // TopicName is the Kafka name of a topic: its id, prefixed by the namespace.
@@ -73,12 +77,27 @@ func (a *Admin) TopicName(t *infra.Topic) string {
 	return t.ID()
 }
 
-// client returns a kafka-go client with a fresh transport: the pooled
-// transport caches metadata for seconds and goes stale after a broker
-// restart (environment.md).
-func (a *Admin) client() (*kafka.Client, func()) {
-	tr := &kafka.Transport{DialTimeout: 5 * time.Second, MetadataTTL: time.Millisecond}
-	return &kafka.Client{Addr: kafka.TCP(a.Addr), Transport: tr, Timeout: 10 * time.Second}, tr.CloseIdleConnections
+// client returns a kafka-go client. Its transport is kept between calls
+// (with metadata never cached for long, as kafka-go's cache goes stale after
+// deletes and partition changes) and replaced after any error, since pooled
+// connections break when the broker restarts (environment.md).
+func (a *Admin) client() *kafka.Client {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.tr == nil {
+		a.tr = &kafka.Transport{DialTimeout: 5 * time.Second, MetadataTTL: time.Millisecond}
+	}
+	return &kafka.Client{Addr: kafka.TCP(a.Addr), Transport: a.tr, Timeout: 10 * time.Second}
+}
+
+// reset drops the transport after an error.
+func (a *Admin) reset() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.tr != nil {
+		a.tr.CloseIdleConnections()
+		a.tr = nil
+	}
 }
 
 // TopicInfo is what the broker says of a topic.
@@ -87,10 +106,20 @@ type TopicInfo struct {
 }
 
 // Topics lists the broker's topics (internal ones excluded).
+// A listing that does not answer within a few seconds is retried on a new
+// connection.
 func (a *Admin) Topics(ctx context.Context) (map[string]TopicInfo, error) {
-	c, done := a.client()
-	defer done()
-	md, err := c.Metadata(ctx, &kafka.MetadataRequest{})
+	var md *kafka.MetadataResponse
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		md, err = a.client().Metadata(actx, &kafka.MetadataRequest{})
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			break
+		}
+		a.reset()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("listing topics at %s: %w", a.Addr, err)
 	}
@@ -106,9 +135,13 @@ func (a *Admin) Topics(ctx context.Context) (map[string]TopicInfo, error) {
 
 // Apply runs topic changes: create, grow partitions, change retention,
 // delete. A partition decrease is refused: Kafka cannot shrink a topic.
-func (a *Admin) Apply(ctx context.Context, changes []differ.Change) error {
-	c, done := a.client()
-	defer done()
+func (a *Admin) Apply(ctx context.Context, changes []differ.Change) (err error) {
+	c := a.client()
+	defer func() {
+		if err != nil {
+			a.reset()
+		}
+	}()
 	for _, ch := range changes {
 		var err error
 		switch ch := ch.(type) {

@@ -161,7 +161,7 @@ func (l *Loop) reconcile(ctx context.Context, desired *infra.Map) (*infra.Map, e
 		return nil, err
 	}
 	current := differ.Reconcile(l.state, desired, live)
-	if l.o.Topics == nil {
+	if l.o.Topics == nil || len(current.Topics) == 0 && len(desired.Topics) == 0 {
 		current.Topics = map[string]*infra.Topic{}
 		return current, nil
 	}

@@ -28,8 +28,9 @@ func main() {
 	bin := flag.String("bin", "", "moose-dev binary (built from this checkout when empty)")
 	tables := flag.Int("tables", 1, "tables in the generated project")
 	edits := flag.Int("edits", 20, "column additions to time")
+	streams := flag.Bool("streams", false, "give every table a Stream too (exercises the broker each reload)")
 	flag.Parse()
-	if err := run(*bin, *tables, *edits); err != nil {
+	if err := run(*bin, *tables, *edits, *streams); err != nil {
 		fmt.Fprintln(os.Stderr, "reload:", err)
 		os.Exit(1)
 	}
@@ -44,7 +45,7 @@ func freePort() int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-func run(bin string, tables, edits int) error {
+func run(bin string, tables, edits int, streams bool) error {
 	dir, err := os.MkdirTemp("", "moose-dev-bench")
 	if err != nil {
 		return err
@@ -62,7 +63,7 @@ func run(bin string, tables, edits int) error {
 	os.WriteFile(filepath.Join(dir, "p", "moose.config.toml"), []byte(cfg), 0o644)
 	models := func(extra int) string {
 		var b strings.Builder
-		b.WriteString("from datetime import datetime\nfrom moose_lib import Key, OlapTable\nfrom pydantic import BaseModel\n\n")
+		b.WriteString("from datetime import datetime\nfrom moose_lib import Key, OlapTable, Stream\nfrom pydantic import BaseModel\n\n")
 		for t := 0; t < tables; t++ {
 			fmt.Fprintf(&b, "class M%d(BaseModel):\n    id: Key[str]\n    at: datetime\n    value: float\n", t)
 			if t == 0 {
@@ -71,6 +72,9 @@ func run(bin string, tables, edits int) error {
 				}
 			}
 			fmt.Fprintf(&b, "\nt%d = OlapTable[M%d](\"T%d\")\n\n", t, t, t)
+			if streams {
+				fmt.Fprintf(&b, "s%d = Stream[M%d](\"S%d\")\n\n", t, t, t)
+			}
 		}
 		return b.String()
 	}
@@ -118,7 +122,7 @@ func run(bin string, tables, edits int) error {
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	p95 := lat[(len(lat)*95+99)/100-1]
-	fmt.Printf("tables=%d edits=%d\n", tables, edits)
+	fmt.Printf("tables=%d streams=%v edits=%d\n", tables, streams, edits)
 	fmt.Printf("start-to-ready: %v\n", ready.Round(time.Millisecond))
 	fmt.Printf("save-to-applied (add column): median %v, p95 %v, min %v, max %v\n",
 		lat[len(lat)/2].Round(100*time.Microsecond), p95.Round(100*time.Microsecond),
