@@ -149,17 +149,9 @@ func (p *Printer) Warnf(action, format string, args ...any) {
 	p.Print(Line{Kind: Warning, Action: action, Message: fmt.Sprintf(format, args...)})
 }
 
-// Errorf prints an Error line.
-func (p *Printer) Errorf(action, format string, args ...any) {
-	p.Print(Line{Kind: Error, Action: action, Message: fmt.Sprintf(format, args...)})
-}
-
 // Raw writes text as is (for the spinner's completion line).
 func (p *Printer) Raw(text string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	io.WriteString(p.w, text)
 }
-
-// Styles returns the printer's styles.
-func (p *Printer) Styles() Styles { return p.styles }

@@ -2,7 +2,6 @@ package parser
 
 import (
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -953,11 +952,4 @@ func parseNumber(text string) value {
 		return floatVal(f)
 	}
 	return unknownVal{why: "number " + text}
-}
-
-// IsSourceError reports whether err is a positioned problem in the user's
-// code (as opposed to, say, a missing file).
-func IsSourceError(err error) bool {
-	var e *Error
-	return errors.As(err, &e)
 }
