@@ -112,13 +112,16 @@ func (a *Admin) Topics(ctx context.Context) (map[string]TopicInfo, error) {
 	var md *kafka.MetadataResponse
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
+		// a fresh transport: a kept one answers Metadata from its cache,
+		// which lags behind deletes and partition changes
+		tr := &kafka.Transport{DialTimeout: 3 * time.Second}
 		actx, cancel := context.WithTimeout(ctx, 3*time.Second)
-		md, err = a.client().Metadata(actx, &kafka.MetadataRequest{})
+		md, err = (&kafka.Client{Addr: kafka.TCP(a.Addr), Transport: tr}).Metadata(actx, &kafka.MetadataRequest{})
 		cancel()
+		tr.CloseIdleConnections()
 		if err == nil || ctx.Err() != nil {
 			break
 		}
-		a.reset()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("listing topics at %s: %w", a.Addr, err)
