@@ -53,7 +53,43 @@ func StartEmbedded(addr, dataDir string) (*Embedded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting the embedded broker: %w", err)
 	}
-	return &Embedded{cluster: c, Addr: c.ListenAddrs()[0]}, nil
+	e := &Embedded{cluster: c, Addr: c.ListenAddrs()[0]}
+	if err := e.waitReady(10 * time.Second); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// waitReady waits until the broker answers metadata naming a controller:
+// before that it refuses admin requests as "broker not available".
+func (e *Embedded) waitReady(limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		tr := &kafka.Transport{DialTimeout: time.Second}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		md, err := (&kafka.Client{Addr: kafka.TCP(e.Addr), Transport: tr}).Metadata(ctx, &kafka.MetadataRequest{})
+		cancel()
+		tr.CloseIdleConnections()
+		if err == nil && len(md.Brokers) > 0 && md.Controller.Host != "" {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the embedded broker did not become ready: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// transient reports Kafka errors that mean "try again in a moment".
+func transient(err error) bool {
+	for _, k := range []kafka.Error{kafka.BrokerNotAvailable, kafka.LeaderNotAvailable, kafka.NotController,
+		kafka.RequestTimedOut, kafka.NotEnoughReplicas} {
+		if errors.Is(err, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // Close stops the broker, persisting its data.
@@ -139,31 +175,47 @@ func (a *Admin) Topics(ctx context.Context) (map[string]TopicInfo, error) {
 // Apply runs topic changes: create, grow partitions, change retention,
 // delete. A partition decrease is refused: Kafka cannot shrink a topic.
 func (a *Admin) Apply(ctx context.Context, changes []differ.Change) (err error) {
-	c := a.client()
 	defer func() {
 		if err != nil {
 			a.reset()
 		}
 	}()
 	for _, ch := range changes {
-		var err error
-		switch ch := ch.(type) {
-		case differ.AddTopic:
-			err = a.create(ctx, c, ch.Topic)
-		case differ.DropTopic:
-			var resp *kafka.DeleteTopicsResponse
-			resp, err = c.DeleteTopics(ctx, &kafka.DeleteTopicsRequest{Topics: []string{a.TopicName(ch.Topic)}})
-			if err == nil {
-				err = firstErr(resp.Errors)
-			}
-		case differ.UpdateTopic:
-			err = a.update(ctx, c, ch.Before, ch.After)
-		}
-		if err != nil {
+		if err := a.retry(ctx, func() error { return a.applyOne(ctx, a.client(), ch) }); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// retry runs fn again, on a new connection, while it fails transiently.
+func (a *Admin) retry(ctx context.Context, fn func() error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if err = fn(); err == nil || !transient(err) || ctx.Err() != nil {
+			return err
+		}
+		a.reset()
+		time.Sleep(time.Duration(50<<attempt) * time.Millisecond)
+	}
+	return err
+}
+
+func (a *Admin) applyOne(ctx context.Context, c *kafka.Client, ch differ.Change) error {
+	var err error
+	switch ch := ch.(type) {
+	case differ.AddTopic:
+		err = a.create(ctx, c, ch.Topic)
+	case differ.DropTopic:
+		var resp *kafka.DeleteTopicsResponse
+		resp, err = c.DeleteTopics(ctx, &kafka.DeleteTopicsRequest{Topics: []string{a.TopicName(ch.Topic)}})
+		if err == nil {
+			err = firstErr(resp.Errors)
+		}
+	case differ.UpdateTopic:
+		err = a.update(ctx, c, ch.Before, ch.After)
+	}
+	return err
 }
 
 func (a *Admin) create(ctx context.Context, c *kafka.Client, t *infra.Topic) error {
