@@ -39,6 +39,9 @@ type Options struct {
 	// Topics applies topic changes; nil when streaming is off.
 	Topics  *broker.Admin
 	Printer *display.Printer
+	// DropOnRecreate recreates tables as upstream does (drop, then create,
+	// losing their rows) instead of copying the rows into the new table.
+	DropOnRecreate bool
 }
 
 // Loop runs reload cycles. It is not safe for concurrent use: the daemon
@@ -117,7 +120,15 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 		return tm, err
 	}
 	changes, blocked := differ.FilterLifecycle(differ.Diff(current, desired), l.db)
-	ops := differ.Plan(changes)
+	if !l.o.DropOnRecreate {
+		for i, c := range changes {
+			if rc, ok := c.(differ.RecreateTable); ok {
+				rc.Reason += "; its rows are copied into the new table"
+				changes[i] = rc
+			}
+		}
+	}
+	ops := differ.PlanWith(changes, differ.PlanOptions{KeepData: !l.o.DropOnRecreate})
 	tm.Plan = time.Since(planStart)
 	p.Print(display.ChangeLines(changes)...)
 	p.Print(display.BlockedLines(l.newlyBlocked(blocked))...)

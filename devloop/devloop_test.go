@@ -189,3 +189,92 @@ func TestARestartedLoopReconcilesInsteadOfReapplying(t *testing.T) {
 		t.Fatalf("a lost state file must not produce changes:\n%s", f.out.String())
 	}
 }
+
+func countRows(t *testing.T, f *fixture, table string) uint64 {
+	t.Helper()
+	rows, err := f.srv.Client.Query(context.Background(), "SELECT count() FROM local."+table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var n uint64
+	rows.Next()
+	rows.Scan(&n)
+	return n
+}
+
+func TestAnOrderByChangeKeepsTheRows(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.loop.Reload(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.srv.Client.Exec(ctx, "INSERT INTO local.Events VALUES ('a', 'x'), ('b', 'y')"); err != nil {
+		t.Fatal(err)
+	}
+	f.write(strings.Replace(models, `events = OlapTable[Event]("Events")`,
+		`from moose_lib import OlapConfig
+events = OlapTable[Event]("Events", OlapConfig(order_by_fields=["id", "name"]))`, 1))
+	if _, err := f.loop.Reload(ctx, true); err != nil {
+		t.Fatal(err, f.out.String())
+	}
+	if n := countRows(t, f, "Events"); n != 2 {
+		t.Fatalf("rows after the recreate = %d, want 2\n%s", n, f.out.String())
+	}
+	tables, _ := f.srv.Client.Tables(ctx, "local")
+	if tables["Events"].SortingKey != "id, name" {
+		t.Fatalf("sorting key = %q", tables["Events"].SortingKey)
+	}
+	for name := range tables {
+		if strings.Contains(name, "moose_recreate") {
+			t.Fatalf("a temporary table was left behind: %s", name)
+		}
+	}
+	if !strings.Contains(f.out.String(), "its rows are copied into the new table") {
+		t.Fatalf("the output must say the rows are kept:\n%s", f.out.String())
+	}
+}
+
+func TestDropOnRecreateBehavesAsUpstream(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	l, err := devloop.New(devloop.Options{Project: f.proj, ClickHouse: f.srv.Client, Topics: f.adm, DropOnRecreate: true,
+		Printer: display.NewPrinter(f.out, display.NewStyles(false))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Reload(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	f.srv.Client.Exec(ctx, "INSERT INTO local.Events VALUES ('a', 'x')")
+	f.write(strings.Replace(models, `events = OlapTable[Event]("Events")`,
+		`from moose_lib import OlapConfig
+events = OlapTable[Event]("Events", OlapConfig(order_by_fields=["id", "name"]))`, 1))
+	if _, err := l.Reload(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, f, "Events"); n != 0 {
+		t.Fatalf("rows = %d: --drop-on-recreate drops them", n)
+	}
+}
+
+func TestARecreateWhoseCopyFailsLeavesTheOldTableAlone(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.loop.Reload(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	f.srv.Client.Exec(ctx, "INSERT INTO local.Events VALUES ('a', 'not a number')")
+	f.write(strings.Replace(strings.Replace(models, "    name: str\n", "    name: int\n", 1), `events = OlapTable[Event]("Events")`,
+		`from moose_lib import OlapConfig
+events = OlapTable[Event]("Events", OlapConfig(order_by_fields=["id", "name"]))`, 1))
+	if _, err := f.loop.Reload(ctx, true); err == nil {
+		t.Fatalf("copying 'not a number' into an Int64 column must fail\n%s", f.out.String())
+	}
+	if n := countRows(t, f, "Events"); n != 1 {
+		t.Fatalf("rows = %d after a failed recreate, want the original 1", n)
+	}
+	if got := strings.Join(f.columns("Events"), ","); got != "id String,name String" {
+		t.Fatalf("the old table changed: %s", got)
+	}
+}

@@ -1,13 +1,28 @@
 package differ
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/moose-dev/moose-dev/infra"
 )
 
-// Plan turns OLAP changes into operations: every teardown operation (drops)
-// first, then every setup operation (creates, adds, modifies), each phase in
-// the order of the changes, as upstream orders them.
-func Plan(changes []Change) []infra.Operation {
+// PlanOptions choose how changes become operations.
+type PlanOptions struct {
+	// KeepData makes a recreate build the new table beside the old one,
+	// copy the rows, swap the two and drop the old one, instead of
+	// upstream's plain drop and create.
+	KeepData bool
+}
+
+// Plan turns OLAP changes into operations as upstream does (a recreate is
+// a drop and a create).
+func Plan(changes []Change) []infra.Operation { return PlanWith(changes, PlanOptions{}) }
+
+// PlanWith turns OLAP changes into operations: views down, every teardown
+// operation (drops), every setup operation (creates, adds, modifies), views
+// up; each phase in the order of the changes.
+func PlanWith(changes []Change, o PlanOptions) []infra.Operation {
 	var viewTeardown, teardown, setup, viewSetup []infra.Operation
 	for _, c := range changes {
 		switch c := c.(type) {
@@ -16,6 +31,10 @@ func Plan(changes []Change) []infra.Operation {
 		case DropTable:
 			teardown = append(teardown, dropTable(c.Table))
 		case RecreateTable:
+			if o.KeepData {
+				setup = append(setup, recreateKeepingData(c)...)
+				continue
+			}
 			teardown = append(teardown, dropTable(c.Before))
 			setup = append(setup, infra.CreateTable{Table: c.After})
 		case AddMaterializedView:
@@ -122,4 +141,40 @@ func alterable(s map[string]string) map[string]string {
 		}
 	}
 	return out
+}
+
+// RecreateSuffix names the table a data-keeping recreate builds beside the
+// old one.
+const RecreateSuffix = "__moose_recreate"
+
+// recreateKeepingData builds the new table under a temporary name, copies
+// the rows of the columns both versions share (new columns take their
+// defaults), swaps the tables atomically and drops the old data. If the copy
+// fails, the old table is untouched.
+func recreateKeepingData(c RecreateTable) []infra.Operation {
+	tmp := *c.After
+	tmp.Name = c.After.Name + RecreateSuffix
+	var shared []string
+	for _, col := range c.After.Columns {
+		if _, ok := c.Before.Column(col.Name); ok && col.Materialized == nil && col.Alias == nil {
+			shared = append(shared, "`"+strings.ReplaceAll(col.Name, "`", "``")+"`")
+		}
+	}
+	ref := func(name string) string {
+		db := "`" + strings.ReplaceAll(c.After.DatabaseOr(""), "`", "``") + "`."
+		if c.After.Database == nil {
+			db = ""
+		}
+		return db + "`" + strings.ReplaceAll(name, "`", "``") + "`"
+	}
+	cols := strings.Join(shared, ", ")
+	return []infra.Operation{
+		dropTable(&tmp), // a leftover of an interrupted recreate
+		infra.CreateTable{Table: &tmp},
+		infra.RawSQL{SQL: []string{fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s", ref(tmp.Name), cols, cols, ref(c.Before.Name))},
+			Description: fmt.Sprintf("Copying the rows of table '%s' into its new definition", c.After.Name)},
+		infra.RawSQL{SQL: []string{fmt.Sprintf("EXCHANGE TABLES %s AND %s", ref(c.Before.Name), ref(tmp.Name))},
+			Description: fmt.Sprintf("Swapping table '%s' for its new definition", c.After.Name)},
+		dropTable(&tmp),
+	}
 }

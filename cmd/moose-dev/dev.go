@@ -18,19 +18,21 @@ import (
 )
 
 func devCmd(g *globals) *cobra.Command {
-	var timestamps bool
+	var timestamps, dropOnRecreate bool
 	cmd := &cobra.Command{
 		Use:   "dev",
 		Short: "Run the development loop: start local infrastructure, apply the code, and re-apply on every save",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runDev(cmd.Context(), g, newPrinter(timestamps))
+			return runDev(cmd.Context(), g, newPrinter(timestamps), dropOnRecreate)
 		},
 	}
 	cmd.Flags().BoolVar(&timestamps, "timestamps", false, "prefix every line with the time")
+	cmd.Flags().BoolVar(&dropOnRecreate, "drop-on-recreate", false,
+		"when a change needs a new table (ORDER BY, PARTITION BY, engine), drop the old one with its rows, as upstream does, instead of copying them across")
 	return cmd
 }
 
-func runDev(ctx context.Context, g *globals, p *display.Printer) error {
+func runDev(ctx context.Context, g *globals, p *display.Printer, dropOnRecreate bool) error {
 	proj, err := project.Load(g.projectDir)
 	if err != nil {
 		return err
@@ -69,7 +71,7 @@ func runDev(ctx context.Context, g *globals, p *display.Printer) error {
 		defer b.Close()
 		topics = &broker.Admin{Addr: b.Addr, Namespace: cfg.Redpanda.Namespace, ReplicationFactor: cfg.Redpanda.ReplicationFactor}
 	}
-	loop, err := devloop.New(devloop.Options{Project: proj, ClickHouse: client, Topics: topics, Printer: p})
+	loop, err := devloop.New(devloop.Options{Project: proj, ClickHouse: client, Topics: topics, Printer: p, DropOnRecreate: dropOnRecreate})
 	if err != nil {
 		return err
 	}
