@@ -42,6 +42,9 @@ type Options struct {
 	// DropOnRecreate recreates tables as upstream does (drop, then create,
 	// losing their rows) instead of copying the rows into the new table.
 	DropOnRecreate bool
+	// ConfirmDestructive is asked before changes that lose data the code no
+	// longer mentions (dropped tables and columns); nil holds them back.
+	ConfirmDestructive func(descriptions []string) bool
 }
 
 // Loop runs reload cycles. It is not safe for concurrent use: the daemon
@@ -54,6 +57,8 @@ type Loop struct {
 	// shownBlocked are the reasons of blocked changes already shown: a
 	// blocked change is shown once, not on every reload.
 	shownBlocked map[string]bool
+	// shownHeld likewise for destructive changes waiting for confirmation.
+	shownHeld map[string]bool
 }
 
 // Timing is how long a reload's phases took.
@@ -128,22 +133,38 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 			}
 		}
 	}
-	ops := differ.PlanWith(changes, differ.PlanOptions{KeepData: !l.o.DropOnRecreate})
+	safe, destructive := differ.SplitDestructive(changes, !l.o.DropOnRecreate)
 	tm.Plan = time.Since(planStart)
-	p.Print(display.ChangeLines(changes)...)
+	p.Print(display.ChangeLines(safe)...)
 	p.Print(display.BlockedLines(l.newlyBlocked(blocked))...)
+	var held []differ.Change
+	if len(destructive) > 0 {
+		descs := make([]string, len(destructive))
+		for i, c := range destructive {
+			descs[i] = differ.Describe(c)
+		}
+		if l.o.ConfirmDestructive != nil && l.o.ConfirmDestructive(descs) {
+			p.Print(display.ChangeLines(destructive)...)
+			safe = append(safe, destructive...)
+		} else {
+			held = destructive
+			l.printHeld(descs)
+		}
+	}
+	ops := differ.PlanWith(safe, differ.PlanOptions{KeepData: !l.o.DropOnRecreate})
 	applyStart := time.Now()
 	if err := l.o.ClickHouse.Apply(ctx, ops); err != nil {
 		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Executing changes to the infrastructure failed:\n" + err.Error()})
 		return tm, err
 	}
 	if l.o.Topics != nil {
-		if err := l.o.Topics.Apply(ctx, differ.TopicChanges(changes)); err != nil {
+		if err := l.o.Topics.Apply(ctx, differ.TopicChanges(safe)); err != nil {
 			p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Executing changes to the infrastructure failed:\n" + err.Error()})
 			return tm, err
 		}
 	}
 	tm.Apply = time.Since(applyStart)
+	desired = keepHeld(desired, held)
 	if err := l.saveState(desired); err != nil {
 		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Persisting state failed:\n" + err.Error()})
 		return tm, err
@@ -238,5 +259,38 @@ func (l *Loop) newlyBlocked(blocked []differ.Blocked) []differ.Blocked {
 		}
 	}
 	l.shownBlocked = now
+	return out
+}
+
+// printHeld shows destructive changes waiting for confirmation, each once.
+func (l *Loop) printHeld(descs []string) {
+	now := map[string]bool{}
+	for _, d := range descs {
+		now[d] = true
+		if !l.shownHeld[d] {
+			l.o.Printer.Print(display.Line{Kind: display.Warning, Action: "Held", Message: "not applied without confirmation: " + d,
+				Details: []string{"restart with --yes-destructive, or run moose-dev dev in a terminal to be asked"}})
+		}
+	}
+	l.shownHeld = now
+}
+
+// keepHeld returns the map to store when destructive changes were held
+// back: a table whose drop (or drop-and-recreate) is held stays as it is,
+// so that the next reload asks again. Held column drops need nothing: the
+// columns are read back from ClickHouse on every reload.
+func keepHeld(desired *infra.Map, held []differ.Change) *infra.Map {
+	if len(held) == 0 {
+		return desired
+	}
+	out := desired.Clone()
+	for _, c := range held {
+		switch c := c.(type) {
+		case differ.DropTable:
+			out.Tables[c.Table.ID(out.DefaultDatabase)] = c.Table
+		case differ.RecreateTable:
+			out.Tables[c.Before.ID(out.DefaultDatabase)] = c.Before
+		}
+	}
 	return out
 }

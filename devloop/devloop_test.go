@@ -239,7 +239,7 @@ func TestDropOnRecreateBehavesAsUpstream(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	l, err := devloop.New(devloop.Options{Project: f.proj, ClickHouse: f.srv.Client, Topics: f.adm, DropOnRecreate: true,
-		Printer: display.NewPrinter(f.out, display.NewStyles(false))})
+		ConfirmDestructive: func([]string) bool { return true }, Printer: display.NewPrinter(f.out, display.NewStyles(false))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,5 +276,50 @@ events = OlapTable[Event]("Events", OlapConfig(order_by_fields=["id", "name"]))`
 	}
 	if got := strings.Join(f.columns("Events"), ","); got != "id String,name String" {
 		t.Fatalf("the old table changed: %s", got)
+	}
+}
+
+func TestDestructiveChangesWaitForConfirmation(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.loop.Reload(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	// remove a column and add one in the same save
+	f.write(strings.Replace(models, "    name: str\n", "    age: int\n", 1))
+	f.out.Reset()
+	if _, err := f.loop.Reload(ctx, true); err != nil {
+		t.Fatal(err, f.out.String())
+	}
+	if got := strings.Join(f.columns("Events"), ","); got != "id String,age Int64,name String" {
+		t.Fatalf("the addition applies, the removal waits: %s", got)
+	}
+	if !strings.Contains(f.out.String(), "not applied without confirmation: drop column(s) name of table Events") {
+		t.Fatalf("output:\n%s", f.out.String())
+	}
+	// the next reload does not repeat the notice, and still does not drop
+	f.out.Reset()
+	f.loop.Reload(ctx, true)
+	if strings.Contains(f.out.String(), "Held") || len(f.columns("Events")) != 3 {
+		t.Fatalf("second reload:\n%s", f.out.String())
+	}
+	// a table removed from code waits too, and is asked about again later
+	f.write("x = 1\n")
+	f.loop.Reload(ctx, true)
+	if len(f.columns("Events")) == 0 {
+		t.Fatal("a table was dropped without confirmation")
+	}
+	var asked []string
+	confirm := func(d []string) bool { asked = append(asked, d...); return true }
+	l, err := devloop.New(devloop.Options{Project: f.proj, ClickHouse: f.srv.Client, Topics: f.adm, ConfirmDestructive: confirm,
+		Printer: display.NewPrinter(f.out, display.NewStyles(false))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Reload(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if len(asked) != 1 || !strings.Contains(asked[0], "drop table Events") || len(f.columns("Events")) != 0 {
+		t.Fatalf("asked %v; columns %v", asked, f.columns("Events"))
 	}
 }

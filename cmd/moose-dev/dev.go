@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/moose-dev/moose-dev/broker"
 	"github.com/moose-dev/moose-dev/chdb"
@@ -18,21 +20,48 @@ import (
 )
 
 func devCmd(g *globals) *cobra.Command {
-	var timestamps, dropOnRecreate bool
+	var timestamps, dropOnRecreate, yesDestructive bool
 	cmd := &cobra.Command{
 		Use:   "dev",
 		Short: "Run the development loop: start local infrastructure, apply the code, and re-apply on every save",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runDev(cmd.Context(), g, newPrinter(timestamps), dropOnRecreate)
+			return runDev(cmd.Context(), g, newPrinter(timestamps), devFlags{dropOnRecreate, yesDestructive})
 		},
 	}
 	cmd.Flags().BoolVar(&timestamps, "timestamps", false, "prefix every line with the time")
+	cmd.Flags().BoolVar(&yesDestructive, "yes-destructive", false,
+		"apply dropped tables and columns without asking (otherwise they are held back, or asked about when stdin is a terminal)")
 	cmd.Flags().BoolVar(&dropOnRecreate, "drop-on-recreate", false,
 		"when a change needs a new table (ORDER BY, PARTITION BY, engine), drop the old one with its rows, as upstream does, instead of copying them across")
 	return cmd
 }
 
-func runDev(ctx context.Context, g *globals, p *display.Printer, dropOnRecreate bool) error {
+type devFlags struct {
+	dropOnRecreate, yesDestructive bool
+}
+
+// confirmer decides destructive changes: yes with --yes-destructive, a y/N
+// prompt when stdin is a terminal, otherwise hold them back.
+func confirmer(f devFlags) func([]string) bool {
+	if f.yesDestructive {
+		return func([]string) bool { return true }
+	}
+	if !display.IsTerminal(os.Stdin) {
+		return nil
+	}
+	in := bufio.NewReader(os.Stdin)
+	return func(descs []string) bool {
+		fmt.Println("These changes lose data:")
+		for _, d := range descs {
+			fmt.Println("  -", d)
+		}
+		fmt.Print("Apply them? [y/N] ")
+		line, _ := in.ReadString('\n')
+		return strings.EqualFold(strings.TrimSpace(line), "y") || strings.EqualFold(strings.TrimSpace(line), "yes")
+	}
+}
+
+func runDev(ctx context.Context, g *globals, p *display.Printer, f devFlags) error {
 	proj, err := project.Load(g.projectDir)
 	if err != nil {
 		return err
@@ -71,7 +100,8 @@ func runDev(ctx context.Context, g *globals, p *display.Printer, dropOnRecreate 
 		defer b.Close()
 		topics = &broker.Admin{Addr: b.Addr, Namespace: cfg.Redpanda.Namespace, ReplicationFactor: cfg.Redpanda.ReplicationFactor}
 	}
-	loop, err := devloop.New(devloop.Options{Project: proj, ClickHouse: client, Topics: topics, Printer: p, DropOnRecreate: dropOnRecreate})
+	loop, err := devloop.New(devloop.Options{Project: proj, ClickHouse: client, Topics: topics, Printer: p,
+		DropOnRecreate: f.dropOnRecreate, ConfirmDestructive: confirmer(f)})
 	if err != nil {
 		return err
 	}

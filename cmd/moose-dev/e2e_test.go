@@ -132,7 +132,7 @@ func (p *devProject) edit(name, old, new string) {
 
 func (p *devProject) start() {
 	p.t.Helper()
-	p.cmd = exec.Command(moosedevBinary(p.t), "dev", "-p", p.dir)
+	p.cmd = exec.Command(moosedevBinary(p.t), "dev", "-p", p.dir, "--yes-destructive")
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	p.cmd.Env = append(os.Environ(), "NO_COLOR=1")
 	if err := p.cmd.Start(); err != nil {
