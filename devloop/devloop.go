@@ -45,6 +45,9 @@ type Options struct {
 	// ConfirmDestructive is asked before changes that lose data the code no
 	// longer mentions (dropped tables and columns); nil holds them back.
 	ConfirmDestructive func(descriptions []string) bool
+	// ConfirmRenames is asked before a proposed column rename; declined (or
+	// nil), the rename is an added column and a held-back drop instead.
+	ConfirmRenames func(descriptions []string) bool
 }
 
 // Loop runs reload cycles. It is not safe for concurrent use: the daemon
@@ -131,6 +134,14 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 				rc.Reason += "; its rows are copied into the new table"
 				changes[i] = rc
 			}
+		}
+	}
+	changes = differ.ProposeRenames(changes)
+	if renames := differ.Renames(changes); len(renames) > 0 && (l.o.ConfirmRenames == nil || !l.o.ConfirmRenames(renames)) {
+		changes = differ.UndoRenames(changes)
+		for _, r := range renames {
+			p.Print(display.Line{Kind: display.Info, Action: "Rename?", Message: "looks like a rename, applied as a new column unless confirmed: " + r,
+				Details: []string{"restart with --yes-rename, or run moose-dev dev in a terminal to be asked"}})
 		}
 	}
 	safe, destructive := differ.SplitDestructive(changes, !l.o.DropOnRecreate)

@@ -323,3 +323,50 @@ func TestDestructiveChangesWaitForConfirmation(t *testing.T) {
 		t.Fatalf("asked %v; columns %v", asked, f.columns("Events"))
 	}
 }
+
+func TestAConfirmedRenameKeepsTheData(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	l, err := devloop.New(devloop.Options{Project: f.proj, ClickHouse: f.srv.Client, Topics: f.adm,
+		ConfirmRenames: func([]string) bool { return true }, Printer: display.NewPrinter(f.out, display.NewStyles(false))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Reload(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	f.srv.Client.Exec(ctx, "INSERT INTO local.Events VALUES ('a', 'kept')")
+	f.write(strings.Replace(models, "    name: str\n", "    full_name: str\n", 1))
+	if _, err := l.Reload(ctx, true); err != nil {
+		t.Fatal(err, f.out.String())
+	}
+	rows, err := f.srv.Client.Query(ctx, "SELECT full_name FROM local.Events")
+	if err != nil {
+		t.Fatal(err, f.out.String())
+	}
+	defer rows.Close()
+	var v string
+	if !rows.Next() || rows.Scan(&v) != nil || v != "kept" {
+		t.Fatalf("full_name = %q after the rename\n%s", v, f.out.String())
+	}
+	if !strings.Contains(f.out.String(), "~ name -> full_name: String (renamed, data kept)") {
+		t.Fatalf("output:\n%s", f.out.String())
+	}
+}
+
+func TestAnUnconfirmedRenameAddsTheColumnAndHoldsTheDrop(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.loop.Reload(ctx, true)
+	f.write(strings.Replace(models, "    name: str\n", "    full_name: str\n", 1))
+	f.out.Reset()
+	if _, err := f.loop.Reload(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(f.columns("Events"), ","); got != "id String,full_name String,name String" {
+		t.Fatalf("columns: %s\n%s", got, f.out.String())
+	}
+	if !strings.Contains(f.out.String(), "looks like a rename") {
+		t.Fatalf("output:\n%s", f.out.String())
+	}
+}

@@ -54,6 +54,13 @@ func PlanWith(changes []Change, o PlanOptions) []infra.Operation {
 		case UpdateTable:
 			down, up := tableLevelOps(c)
 			teardown = append(teardown, down...)
+			// renames first: an added column may be placed after a renamed one
+			for _, cc := range c.Columns {
+				if cc.Kind == ColumnRenamed {
+					setup = append(setup, infra.RenameTableColumn{Table: c.After.Name, BeforeColumnName: cc.Before.Name,
+						AfterColumnName: cc.After.Name, Database: c.After.Database, ClusterName: c.After.ClusterName})
+				}
+			}
 			for _, cc := range c.Columns {
 				switch cc.Kind {
 				case ColumnRemoved:

@@ -125,6 +125,8 @@ func columnChangeDetails(changes []differ.ColumnChange) []string {
 			out = append(out, line)
 		case differ.ColumnRemoved:
 			out = append(out, fmt.Sprintf("  - %s: %s", cc.Before.Name, cc.Before.DataType))
+		case differ.ColumnRenamed:
+			out = append(out, fmt.Sprintf("  ~ %s -> %s: %s (renamed, data kept)", cc.Before.Name, cc.After.Name, cc.After.DataType))
 		case differ.ColumnModified:
 			if infra.TypeKey(cc.Before.DataType) == infra.TypeKey(cc.After.DataType) && cc.Before.Required == cc.After.Required {
 				out = append(out, fmt.Sprintf("  ~ %s: updated", cc.After.Name))

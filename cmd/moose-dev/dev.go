@@ -20,45 +20,54 @@ import (
 )
 
 func devCmd(g *globals) *cobra.Command {
-	var timestamps, dropOnRecreate, yesDestructive bool
+	var timestamps, dropOnRecreate, yesDestructive, yesRename bool
 	cmd := &cobra.Command{
 		Use:   "dev",
 		Short: "Run the development loop: start local infrastructure, apply the code, and re-apply on every save",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runDev(cmd.Context(), g, newPrinter(timestamps), devFlags{dropOnRecreate, yesDestructive})
+			return runDev(cmd.Context(), g, newPrinter(timestamps), devFlags{dropOnRecreate, yesDestructive, yesRename})
 		},
 	}
 	cmd.Flags().BoolVar(&timestamps, "timestamps", false, "prefix every line with the time")
 	cmd.Flags().BoolVar(&yesDestructive, "yes-destructive", false,
 		"apply dropped tables and columns without asking (otherwise they are held back, or asked about when stdin is a terminal)")
+	cmd.Flags().BoolVar(&yesRename, "yes-rename", false,
+		"apply proposed column renames (RENAME COLUMN, keeping the data) without asking")
 	cmd.Flags().BoolVar(&dropOnRecreate, "drop-on-recreate", false,
 		"when a change needs a new table (ORDER BY, PARTITION BY, engine), drop the old one with its rows, as upstream does, instead of copying them across")
 	return cmd
 }
 
 type devFlags struct {
-	dropOnRecreate, yesDestructive bool
+	dropOnRecreate, yesDestructive, yesRename bool
 }
 
-// confirmer decides destructive changes: yes with --yes-destructive, a y/N
-// prompt when stdin is a terminal, otherwise hold them back.
-func confirmer(f devFlags) func([]string) bool {
-	if f.yesDestructive {
+// confirmer decides changes that need a person's yes: yes with the flag, a
+// y/N prompt when stdin is a terminal, otherwise no (nil).
+func confirmer(yes bool, in *bufio.Reader, question string) func([]string) bool {
+	if yes {
 		return func([]string) bool { return true }
 	}
-	if !display.IsTerminal(os.Stdin) {
+	if in == nil {
 		return nil
 	}
-	in := bufio.NewReader(os.Stdin)
 	return func(descs []string) bool {
-		fmt.Println("These changes lose data:")
+		fmt.Println(question)
 		for _, d := range descs {
 			fmt.Println("  -", d)
 		}
-		fmt.Print("Apply them? [y/N] ")
+		fmt.Print("Apply? [y/N] ")
 		line, _ := in.ReadString('\n')
-		return strings.EqualFold(strings.TrimSpace(line), "y") || strings.EqualFold(strings.TrimSpace(line), "yes")
+		answer := strings.ToLower(strings.TrimSpace(line))
+		return answer == "y" || answer == "yes"
 	}
+}
+
+func stdinReader() *bufio.Reader {
+	if !display.IsTerminal(os.Stdin) {
+		return nil
+	}
+	return bufio.NewReader(os.Stdin)
 }
 
 func runDev(ctx context.Context, g *globals, p *display.Printer, f devFlags) error {
@@ -100,8 +109,11 @@ func runDev(ctx context.Context, g *globals, p *display.Printer, f devFlags) err
 		defer b.Close()
 		topics = &broker.Admin{Addr: b.Addr, Namespace: cfg.Redpanda.Namespace, ReplicationFactor: cfg.Redpanda.ReplicationFactor}
 	}
+	in := stdinReader()
 	loop, err := devloop.New(devloop.Options{Project: proj, ClickHouse: client, Topics: topics, Printer: p,
-		DropOnRecreate: f.dropOnRecreate, ConfirmDestructive: confirmer(f)})
+		DropOnRecreate:     f.dropOnRecreate,
+		ConfirmDestructive: confirmer(f.yesDestructive, in, "These changes lose data:"),
+		ConfirmRenames:     confirmer(f.yesRename, in, "These look like renames (RENAME COLUMN keeps the data):")})
 	if err != nil {
 		return err
 	}
