@@ -9,8 +9,18 @@ import (
 	"github.com/moose-dev/moose-dev/infra"
 )
 
-// ChangeLines renders changes as upstream's show_changes does: streaming
-// first, then OLAP, each in the order given.
+// riskDetail is the detail line naming a change's risk, or "" when safe.
+func riskDetail(c differ.Change) string {
+	r := infra.MaxRisk(differ.PlanWith([]differ.Change{c}, differ.PlanOptions{KeepData: true}))
+	if r == infra.RiskSafe {
+		return ""
+	}
+	return "Risk: " + string(r)
+}
+
+// ChangeLines renders changes as upstream's show_changes does (streaming
+// first, then OLAP, each in the order given), adding the risk class of any
+// change that is not safe.
 func ChangeLines(changes []differ.Change) []Line {
 	var topics, tables []Line
 	for _, c := range changes {
@@ -24,14 +34,18 @@ func ChangeLines(changes []differ.Change) []Line {
 		case differ.AddTable:
 			tables = append(tables, Line{Kind: Added, Action: "+ ", Message: tableTitle(c.Table), Details: tableDetails(c.Table)})
 		case differ.DropTable:
-			tables = append(tables, Line{Kind: Removed, Action: "- ", Message: tableTitle(c.Table), Details: tableDetails(c.Table)})
+			tables = append(tables, Line{Kind: Removed, Action: "- ", Message: tableTitle(c.Table), Details: append(tableDetails(c.Table), riskDetail(c))})
 		case differ.RecreateTable:
 			tables = append(tables,
 				Line{Kind: Removed, Action: "- ", Message: tableTitle(c.Before), Details: tableDetails(c.Before)},
 				Line{Kind: Added, Action: "+ ", Message: tableTitle(c.After), Details: append(tableDetails(c.After), "Recreated: "+c.Reason)})
 		case differ.UpdateTable:
 			if len(c.Columns) > 0 {
-				tables = append(tables, Line{Kind: Changed, Action: "~ ", Message: tableTitle(c.After), Details: columnChangeDetails(c.Columns)})
+				details := columnChangeDetails(c.Columns)
+				if r := riskDetail(differ.UpdateTable{Before: c.Before, After: c.After, Columns: c.Columns}); r != "" {
+					details = append(details, r)
+				}
+				tables = append(tables, Line{Kind: Changed, Action: "~ ", Message: tableTitle(c.After), Details: details})
 			}
 			tables = append(tables, tableLevelLines(c)...)
 		case differ.AddMaterializedView:

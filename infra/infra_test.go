@@ -158,3 +158,29 @@ func TestHashesFollowUpstreamsRecipe(t *testing.T) {
 		t.Error("no settings, no hash")
 	}
 }
+
+func TestRiskClasses(t *testing.T) {
+	ttl := "ts + INTERVAL 1 DAY"
+	for _, tc := range []struct {
+		op   Operation
+		want Risk
+	}{
+		{CreateTable{Table: &Table{}}, RiskSafe},
+		{AddTableColumn{}, RiskSafe},
+		{RenameTableColumn{}, RiskSafe},
+		{ModifyTableSettings{}, RiskSafe},
+		{ModifyTableColumn{}, RiskRewriting},
+		{RawSQL{}, RiskRewriting},
+		{DropTableColumn{}, RiskDestructive},
+		{DropTable{}, RiskDestructive},
+		{ModifyTableTtl{After: &ttl}, RiskDestructive},
+		{ModifyTableTtl{}, RiskSafe},
+	} {
+		if got := RiskOf(tc.op); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.op.OpName(), got, tc.want)
+		}
+	}
+	if MaxRisk([]Operation{AddTableColumn{}, ModifyTableColumn{}}) != RiskRewriting {
+		t.Error("max of safe and rewriting is rewriting")
+	}
+}
