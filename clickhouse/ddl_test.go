@@ -72,3 +72,18 @@ func TestParseTypeIsTheInverseOfTypeSQL(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseType(f *testing.F) {
+	for _, s := range []string{"Nullable(String)", "Array(LowCardinality(Nullable(String)))", "Map(String, Array(Int64))",
+		"DateTime64(3, 'UTC')", "Decimal(10, 2)", "Tuple(a String)", "Enum8('a' = 1)"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParseType(s)
+		if err == nil {
+			if _, err := TypeSQL(p.Type); err != nil && p.Type != nil {
+				t.Logf("%s parsed to %v but does not render: %v", s, p.Type, err)
+			}
+		}
+	})
+}

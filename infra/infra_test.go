@@ -184,3 +184,19 @@ func TestRiskClasses(t *testing.T) {
 		t.Error("max of safe and rewriting is rewriting")
 	}
 }
+
+func FuzzUnmarshalMap(f *testing.F) {
+	m := NewMap("local")
+	m.AddTable(&Table{Name: "T", Columns: []Column{{Name: "a", DataType: Array{Element: Nullable{Inner: String}}}}, OrderBy: OrderBy{Fields: []string{"a"}}})
+	b, _ := MarshalSorted(m)
+	f.Add(string(b))
+	f.Add(`{"tables": {"x": {"name": "x", "columns": [{"name": "c", "data_type": {"nullable": {"keyType": "String", "valueType": "Int"}}}], "engine": {"ReplacingMergeTree": {}}}}}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := UnmarshalMap([]byte(s))
+		if err == nil {
+			if _, err := MarshalSorted(m); err != nil {
+				t.Fatalf("a map that reads must write: %v", err)
+			}
+		}
+	})
+}

@@ -110,3 +110,11 @@ func TestLoadSaysWhenTheConfigIsMissing(t *testing.T) {
 		t.Fatalf("paths: %s %s", p.AppDir(), p.StateDir())
 	}
 }
+
+func FuzzParseConfig(f *testing.F) {
+	f.Add("[clickhouse_config]\ndb_name = \"x\"\nhost_port = 1\n")
+	f.Add("language = \"Python\"\n[features]\nworkflows = true\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		ParseConfig("moose.config.toml", []byte(s)) // must not panic
+	})
+}

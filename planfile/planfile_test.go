@@ -1,0 +1,105 @@
+package planfile
+
+import (
+	"flag"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/moose-dev/moose-dev/differ"
+	"github.com/moose-dev/moose-dev/infra"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func samplePlan() *Plan {
+	id := infra.Column{Name: "id", DataType: infra.String, Required: true, PrimaryKey: true}
+	cur, des := infra.NewMap("local"), infra.NewMap("local")
+	old := &infra.Table{Name: "Old", Columns: []infra.Column{id}, Engine: infra.MergeTree, LifeCycle: infra.FullyManaged}
+	cur.AddTable(old)
+	t := &infra.Table{Name: "Foo", Columns: []infra.Column{id, {Name: "note", DataType: infra.String}}, Engine: infra.MergeTree, LifeCycle: infra.FullyManaged,
+		Metadata: &infra.Metadata{}}
+	t.FillHashes()
+	des.AddTable(t)
+	des.MaterializedViews["FooMV"] = &infra.MaterializedView{Name: "FooMV", SelectSQL: "SELECT id\nFROM Foo", TargetTable: "Foo"}
+	ops := differ.Plan(differ.Diff(cur, des))
+	ops = append(ops, infra.RenameTableColumn{Table: "Foo", BeforeColumnName: "a", AfterColumnName: "b"},
+		infra.RawSQL{SQL: []string{"OPTIMIZE TABLE Foo FINAL"}, Description: "compact"})
+	return &Plan{CreatedAt: time.Date(2026, 11, 22, 5, 35, 31, 668353000, time.UTC), Operations: ops}
+}
+
+func TestPlanYAMLGolden(t *testing.T) {
+	got, err := samplePlan().MarshalYAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		os.WriteFile("testdata/plan.yaml", got, 0o644)
+	}
+	want, err := os.ReadFile("testdata/plan.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Fatalf("plan.yaml differs:\n%s", got)
+	}
+	for _, must := range []string{Header, "created_at: 2026-11-22T05:35:31.668353Z\n", "- DropTable:", "cluster_name: null", "- CreateTable:", "- CreateMaterializedView:", "- RenameTableColumn:", "- RawSql:"} {
+		if !strings.Contains(string(got), must) {
+			t.Errorf("plan.yaml lacks %q", must)
+		}
+	}
+}
+
+func TestPlanRoundTrips(t *testing.T) {
+	p := samplePlan()
+	y, err := p.MarshalYAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Unmarshal(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y2, err := back.MarshalYAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(y) != string(y2) {
+		t.Fatalf("YAML changed on a round trip:\n%s\n---\n%s", y, y2)
+	}
+	j, _ := p.MarshalJSON()
+	fromJSON, err := Unmarshal(j)
+	if err != nil || len(fromJSON.Operations) != len(p.Operations) {
+		t.Fatalf("JSON read back: %v", err)
+	}
+}
+
+func TestHandEditedPlanErrorsNameTheOperation(t *testing.T) {
+	for _, tc := range []struct{ yaml, want string }{
+		{"operations:\n- DropTabel:\n    table: x\n", "operations[0] (DropTabel): unknown operation"},
+		{"operations:\n- DropTable:\n    table: x\n- AddTableColumn:\n    table: t\n    colum: {}\n", `operations[1] (AddTableColumn): unknown field "colum"`},
+		{"operations:\n- DropTable:\n    table: x\n  DropView:\n    name: v\n", "operations[0]: an operation is a map with one key"},
+		{"created_at: yesterday\noperations: []\n", "created_at \"yesterday\" is not an RFC 3339 time"},
+		{"operations:\n- AddTableColumn:\n    table: t\n    column: {name: c, data_type: Complex}\n", "operations[0] (AddTableColumn)"},
+	} {
+		_, err := Unmarshal([]byte(tc.yaml))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want %q", tc.yaml, err, tc.want)
+		}
+	}
+}
+
+func FuzzUnmarshal(f *testing.F) {
+	y, _ := samplePlan().MarshalYAML()
+	f.Add(string(y))
+	f.Add("operations:\n- DropTable: {table: x}\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := Unmarshal([]byte(s))
+		if err == nil {
+			if _, err := p.MarshalYAML(); err != nil {
+				t.Fatalf("a plan that reads must write: %v", err)
+			}
+		}
+	})
+}
