@@ -162,7 +162,7 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 			l.printHeld(descs)
 		}
 	}
-	ops := differ.PlanWith(safe, differ.PlanOptions{KeepData: !l.o.DropOnRecreate})
+	ops := differ.PlanWith(safe, differ.PlanOptions{KeepData: !l.o.DropOnRecreate, Backfill: backfillable(desired)})
 	applyStart := time.Now()
 	if err := l.o.ClickHouse.Apply(ctx, ops); err != nil {
 		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Executing changes to the infrastructure failed:\n" + err.Error()})
@@ -304,4 +304,21 @@ func keepHeld(desired *infra.Map, held []differ.Change) *infra.Map {
 		}
 	}
 	return out
+}
+
+// backfillable says whether a materialized view can be populated from its
+// sources: not when one is a Kafka or S3Queue table, whose rows are a
+// stream rather than a store (upstream's rule).
+func backfillable(m *infra.Map) func(*infra.MaterializedView) bool {
+	return func(v *infra.MaterializedView) bool {
+		for _, ref := range v.SourceTables {
+			name := strings.Trim(ref[strings.LastIndex(ref, ".")+1:], "`")
+			for _, t := range m.Tables {
+				if t.Name == name && (t.Engine.Name == "Kafka" || t.Engine.Name == "S3Queue") {
+					return false
+				}
+			}
+		}
+		return true
+	}
 }

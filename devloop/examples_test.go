@@ -130,3 +130,25 @@ func TestDeletionProtectedTableSurvivesItsRemovalFromCode(t *testing.T) {
 		t.Fatal("an EXTERNALLY_MANAGED table was created")
 	}
 }
+
+func TestANewMaterializedViewIsBackfilledInDev(t *testing.T) {
+	f := newFixture(t)
+	copyDir(t, "../examples/pipeline-mv", f.proj.Root)
+	ctx := context.Background()
+	rollups := filepath.Join(f.proj.AppDir(), "rollups.py")
+	src, _ := os.ReadFile(rollups)
+	os.WriteFile(rollups, []byte("from app.ingest import events\n"), 0o644) // no view yet
+	if _, err := f.loop.Reload(ctx, false); err != nil {
+		t.Fatal(err, f.out.String())
+	}
+	if err := f.srv.Client.Exec(ctx, "INSERT INTO local.Event VALUES ('e1', 'u', 'click', now(), 3), ('e2', 'u', 'view', now(), 4)"); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(rollups, src, 0o644)
+	if _, err := f.loop.Reload(ctx, true); err != nil {
+		t.Fatal(err, f.out.String())
+	}
+	if n := countRows(t, f, "DailyKinds"); n != 2 {
+		t.Fatalf("DailyKinds holds %d rows after the view was added, want the 2 kinds already in Event\n%s", n, f.out.String())
+	}
+}

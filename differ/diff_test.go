@@ -251,3 +251,22 @@ func TestTableLevelChangesAreAlters(t *testing.T) {
 		t.Fatalf("got %v", got)
 	}
 }
+
+func TestBackfillFollowsTheNewView(t *testing.T) {
+	des := mapOf(table("Src", col("id", infra.String)), table("Tgt", col("id", infra.String)))
+	des.MaterializedViews["MV"] = &infra.MaterializedView{Name: "MV", SelectSQL: "SELECT id FROM Src", TargetTable: "Tgt", SourceTables: []string{"`Src`"}}
+	changes := Diff(infra.NewMap("local"), des)
+	yes := func(*infra.MaterializedView) bool { return true }
+	ops := PlanWith(changes, PlanOptions{Backfill: yes})
+	last := ops[len(ops)-1].(infra.RawSQL)
+	if ops[len(ops)-2].OpName() != "CreateMaterializedView" || len(last.SQL) != 2 ||
+		last.SQL[0] != "TRUNCATE TABLE `Tgt`" || last.SQL[1] != "INSERT INTO `Tgt` SELECT id FROM Src" {
+		t.Fatalf("ops: %#v", ops)
+	}
+	if ops := PlanWith(changes, PlanOptions{Backfill: func(*infra.MaterializedView) bool { return false }}); ops[len(ops)-1].OpName() != "CreateMaterializedView" {
+		t.Fatal("a view whose source cannot be read back is not backfilled")
+	}
+	if ops := Plan(changes); ops[len(ops)-1].OpName() != "CreateMaterializedView" {
+		t.Fatal("plans (production) never backfill")
+	}
+}

@@ -13,6 +13,10 @@ type PlanOptions struct {
 	// copy the rows, swap the two and drop the old one, instead of
 	// upstream's plain drop and create.
 	KeepData bool
+	// Backfill, when set, says whether a new or changed materialized view
+	// should populate its target from what its sources already hold (dev
+	// only, as upstream: TRUNCATE, then INSERT ... SELECT).
+	Backfill func(*infra.MaterializedView) bool
 }
 
 // Plan turns OLAP changes into operations as upstream does (a recreate is
@@ -39,11 +43,13 @@ func PlanWith(changes []Change, o PlanOptions) []infra.Operation {
 			setup = append(setup, infra.CreateTable{Table: c.After})
 		case AddMaterializedView:
 			viewSetup = append(viewSetup, createMV(c.View))
+			viewSetup = append(viewSetup, backfill(o, c.View)...)
 		case DropMaterializedView:
 			viewTeardown = append(viewTeardown, infra.DropMaterializedView{Name: c.View.Name, Database: c.View.Database})
 		case UpdateMaterializedView:
 			viewTeardown = append(viewTeardown, infra.DropMaterializedView{Name: c.Before.Name, Database: c.Before.Database})
 			viewSetup = append(viewSetup, createMV(c.After))
+			viewSetup = append(viewSetup, backfill(o, c.After)...)
 		case AddView:
 			viewSetup = append(viewSetup, infra.CreateView{Name: c.View.Name, Database: c.View.Database, SelectSQL: c.View.SelectSQL})
 		case DropView:
@@ -164,15 +170,14 @@ func recreateKeepingData(c RecreateTable) []infra.Operation {
 	var shared []string
 	for _, col := range c.After.Columns {
 		if _, ok := c.Before.Column(col.Name); ok && col.Materialized == nil && col.Alias == nil {
-			shared = append(shared, "`"+strings.ReplaceAll(col.Name, "`", "``")+"`")
+			shared = append(shared, quoteIdent(col.Name))
 		}
 	}
 	ref := func(name string) string {
-		db := "`" + strings.ReplaceAll(c.After.DatabaseOr(""), "`", "``") + "`."
 		if c.After.Database == nil {
-			db = ""
+			return quoteIdent(name)
 		}
-		return db + "`" + strings.ReplaceAll(name, "`", "``") + "`"
+		return quoteIdent(*c.After.Database) + "." + quoteIdent(name)
 	}
 	cols := strings.Join(shared, ", ")
 	return []infra.Operation{
@@ -185,3 +190,22 @@ func recreateKeepingData(c RecreateTable) []infra.Operation {
 		dropTable(&tmp),
 	}
 }
+
+// backfill populates a view's target from its sources, after the view
+// exists (rows arriving meanwhile go through the view and are not lost by
+// the TRUNCATE, which runs first).
+func backfill(o PlanOptions, v *infra.MaterializedView) []infra.Operation {
+	if o.Backfill == nil || !o.Backfill(v) {
+		return nil
+	}
+	target := quoteIdent(v.TargetTable)
+	if v.TargetDatabase != nil {
+		target = quoteIdent(*v.TargetDatabase) + "." + target
+	}
+	return []infra.Operation{infra.RawSQL{
+		SQL:         []string{"TRUNCATE TABLE " + target, "INSERT INTO " + target + " " + v.SelectSQL},
+		Description: fmt.Sprintf("Populating materialized view '%s' into '%s'", v.Name, v.TargetTable),
+	}}
+}
+
+func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
