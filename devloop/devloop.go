@@ -117,6 +117,11 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 				len(res.Unloaded), l.o.Project.Config.SourceDir, strings.Join(shown, ", "))})
 	}
 	desired := res.Map
+	if cycle := differ.FindViewCycle(desired); cycle != nil {
+		err := fmt.Errorf("views read each other in a cycle: %s", strings.Join(cycle, " -> "))
+		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Planning changes to the infrastructure failed:\n" + err.Error()})
+		return tm, err
+	}
 	if l.o.Topics == nil && len(desired.Topics) > 0 {
 		p.Warnf("Streaming", "streams are defined but [features] streaming_engine is off: topics are not managed")
 		desired.Topics = map[string]*infra.Topic{}

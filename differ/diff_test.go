@@ -270,3 +270,32 @@ func TestBackfillFollowsTheNewView(t *testing.T) {
 		t.Fatal("plans (production) never backfill")
 	}
 }
+
+func TestViewsFollowWhatTheyRead(t *testing.T) {
+	des := mapOf(table("T", col("id", infra.String)))
+	// V2 reads V1 reads T; names sort the other way round on purpose
+	des.Views["A_V2"] = &infra.View{Name: "A_V2", SelectSQL: "SELECT * FROM Z_V1", SourceTables: []string{"`Z_V1`"}}
+	des.Views["Z_V1"] = &infra.View{Name: "Z_V1", SelectSQL: "SELECT * FROM T", SourceTables: []string{"`T`"}}
+	var got []string
+	for _, op := range Plan(Diff(infra.NewMap("local"), des)) {
+		if v, ok := op.(infra.CreateView); ok {
+			got = append(got, v.Name)
+		}
+	}
+	if !equalStrings(got, []string{"Z_V1", "A_V2"}) {
+		t.Fatalf("create order %v", got)
+	}
+	got = nil
+	for _, op := range Plan(Diff(des, infra.NewMap("local"))) {
+		if v, ok := op.(infra.DropView); ok {
+			got = append(got, v.Name)
+		}
+	}
+	if !equalStrings(got, []string{"A_V2", "Z_V1"}) {
+		t.Fatalf("drop order %v", got)
+	}
+	des.Views["Z_V1"].SourceTables = []string{"`A_V2`"}
+	if c := FindViewCycle(des); len(c) != 3 {
+		t.Fatalf("cycle = %v", c)
+	}
+}

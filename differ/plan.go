@@ -2,6 +2,7 @@ package differ
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/moose-dev/moose-dev/infra"
@@ -84,10 +85,171 @@ func PlanWith(changes []Change, o PlanOptions) []infra.Operation {
 		}
 	}
 	// views read tables: they go before the tables on the way down and
-	// after them on the way up
+	// after them on the way up, and among themselves in dependency order
+	viewSetup = orderViews(viewSetup, changes, false)
+	viewTeardown = orderViews(viewTeardown, changes, true)
 	out := append(viewTeardown, teardown...)
 	out = append(out, setup...)
 	return append(out, viewSetup...)
+}
+
+// viewDeps maps each view named in changes to the names it reads (its
+// source tables, without database or backticks).
+func viewDeps(changes []Change) map[string][]string {
+	deps := map[string][]string{}
+	add := func(name string, sources []string) {
+		for _, s := range sources {
+			s = strings.Trim(s[strings.LastIndex(s, ".")+1:], "`")
+			deps[name] = append(deps[name], s)
+		}
+	}
+	for _, ch := range changes {
+		switch c := ch.(type) {
+		case AddMaterializedView:
+			add(c.View.Name, c.View.SourceTables)
+		case UpdateMaterializedView:
+			add(c.After.Name, c.After.SourceTables)
+		case DropMaterializedView:
+			add(c.View.Name, c.View.SourceTables)
+		case AddView:
+			add(c.View.Name, c.View.SourceTables)
+		case UpdateView:
+			add(c.After.Name, c.After.SourceTables)
+		case DropView:
+			add(c.View.Name, c.View.SourceTables)
+		}
+	}
+	return deps
+}
+
+func viewOpName(op infra.Operation) string {
+	switch o := op.(type) {
+	case infra.CreateMaterializedView:
+		return o.Name
+	case infra.DropMaterializedView:
+		return o.Name
+	case infra.CreateView:
+		return o.Name
+	case infra.DropView:
+		return o.Name
+	}
+	return ""
+}
+
+// orderViews sorts view operations so that a view comes after the views it
+// reads (before them when tearing down). Operations without a view name
+// (a backfill) stay with the view before them. The order is otherwise kept;
+// a cycle keeps the given order (FindViewCycle reports it).
+func orderViews(ops []infra.Operation, changes []Change, reverse bool) []infra.Operation {
+	if len(ops) < 2 {
+		return ops
+	}
+	type group struct {
+		name string
+		ops  []infra.Operation
+	}
+	var groups []*group
+	for _, op := range ops {
+		if n := viewOpName(op); n != "" || len(groups) == 0 {
+			groups = append(groups, &group{name: n})
+		}
+		groups[len(groups)-1].ops = append(groups[len(groups)-1].ops, op)
+	}
+	deps := viewDeps(changes)
+	index := map[string]int{}
+	for i, g := range groups {
+		index[g.name] = i
+	}
+	// edges: prerequisite -> dependent
+	after := make([][]int, len(groups))
+	indeg := make([]int, len(groups))
+	for i, g := range groups {
+		for _, d := range deps[g.name] {
+			j, ok := index[d]
+			if !ok || j == i {
+				continue
+			}
+			if reverse {
+				after[i] = append(after[i], j)
+				indeg[j]++
+			} else {
+				after[j] = append(after[j], i)
+				indeg[i]++
+			}
+		}
+	}
+	var out []infra.Operation
+	done := make([]bool, len(groups))
+	for n := 0; n < len(groups); n++ {
+		next := -1
+		for i := range groups {
+			if !done[i] && indeg[i] == 0 {
+				next = i
+				break
+			}
+		}
+		if next < 0 {
+			return ops // a cycle
+		}
+		done[next] = true
+		out = append(out, groups[next].ops...)
+		for _, k := range after[next] {
+			indeg[k]--
+		}
+	}
+	return out
+}
+
+// FindViewCycle returns the names of views that read each other in a
+// cycle, or nil.
+func FindViewCycle(m *infra.Map) []string {
+	deps := map[string][]string{}
+	for _, v := range m.MaterializedViews {
+		for _, s := range v.SourceTables {
+			deps[v.Name] = append(deps[v.Name], strings.Trim(s[strings.LastIndex(s, ".")+1:], "`"))
+		}
+	}
+	for _, v := range m.Views {
+		for _, s := range v.SourceTables {
+			deps[v.Name] = append(deps[v.Name], strings.Trim(s[strings.LastIndex(s, ".")+1:], "`"))
+		}
+	}
+	state := map[string]int{} // 1 visiting, 2 done
+	var stack []string
+	var visit func(string) []string
+	visit = func(n string) []string {
+		switch state[n] {
+		case 1:
+			for i, s := range stack {
+				if s == n {
+					return append(append([]string{}, stack[i:]...), n)
+				}
+			}
+		case 2:
+			return nil
+		}
+		state[n] = 1
+		stack = append(stack, n)
+		for _, d := range deps[n] {
+			if c := visit(d); c != nil {
+				return c
+			}
+		}
+		stack = stack[:len(stack)-1]
+		state[n] = 2
+		return nil
+	}
+	names := make([]string, 0, len(deps))
+	for n := range deps {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if c := visit(n); c != nil {
+			return c
+		}
+	}
+	return nil
 }
 
 func createMV(v *infra.MaterializedView) infra.Operation {
