@@ -132,7 +132,15 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Reading the current infrastructure failed:\n" + err.Error()})
 		return tm, err
 	}
-	changes, blocked := differ.FilterLifecycle(differ.Diff(current, desired), l.db)
+	diff := differ.Diff(current, desired)
+	for _, c := range diff {
+		if inv, ok := c.(differ.InvalidChange); ok {
+			err := errors.New(inv.Reason)
+			p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Processing Infrastructure changes failed:\n" + inv.Reason})
+			return tm, err
+		}
+	}
+	changes, blocked := differ.FilterLifecycle(diff, l.db)
 	if !l.o.DropOnRecreate {
 		for i, c := range changes {
 			if rc, ok := c.(differ.RecreateTable); ok {

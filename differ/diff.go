@@ -28,6 +28,13 @@ type RecreateTable struct {
 	Reason        string
 }
 
+// InvalidChange is a change moose-dev refuses to plan (a table moving to
+// another database): it needs a manual migration.
+type InvalidChange struct {
+	Table  *infra.Table
+	Reason string
+}
+
 // UpdateTable alters a table: its columns and the table-level properties
 // ClickHouse can ALTER (settings, TTL, indexes, projections, SAMPLE BY).
 type UpdateTable struct {
@@ -84,6 +91,7 @@ type DropTopic struct{ Topic *infra.Topic }
 type UpdateTopic struct{ Before, After *infra.Topic }
 
 func (AddTable) isChange()      {}
+func (InvalidChange) isChange() {}
 func (DropTable) isChange()     {}
 func (RecreateTable) isChange() {}
 func (UpdateTable) isChange()   {}
@@ -174,6 +182,45 @@ func diffTopics(current, desired *infra.Map) []Change {
 }
 
 func diffTables(current, desired *infra.Map) []Change {
+	out := diffTablesByID(current, desired)
+	return movedTables(out, current.DefaultDatabase)
+}
+
+// movedTables turns a table dropped in one database and created under the
+// same name in another into an InvalidChange: moving a table is a manual
+// migration (upstream's rule), never a silent drop of its rows.
+func movedTables(changes []Change, defaultDB string) []Change {
+	dropped := map[string]*infra.Table{}
+	for _, c := range changes {
+		if d, ok := c.(DropTable); ok {
+			dropped[d.Table.Name] = d.Table
+		}
+	}
+	moved := map[string]bool{}
+	var out []Change
+	for _, c := range changes {
+		if a, ok := c.(AddTable); ok {
+			if d, ok := dropped[a.Table.Name]; ok && d.DatabaseOr(defaultDB) != a.Table.DatabaseOr(defaultDB) {
+				moved[a.Table.Name] = true
+				out = append(out, InvalidChange{a.Table, fmt.Sprintf("table %s moves from database %s to %s: moose-dev does not move tables "+
+					"between databases; create it in the new database, copy the rows and drop the old one by hand",
+					a.Table.Name, d.DatabaseOr(defaultDB), a.Table.DatabaseOr(defaultDB))})
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	var kept []Change
+	for _, c := range out {
+		if d, ok := c.(DropTable); ok && moved[d.Table.Name] {
+			continue
+		}
+		kept = append(kept, c)
+	}
+	return kept
+}
+
+func diffTablesByID(current, desired *infra.Map) []Change {
 	var out []Change
 	for _, id := range union(current.TableIDs(), desired.TableIDs()) {
 		before, inBefore := current.Tables[id]
@@ -198,6 +245,8 @@ func diffTable(before, after *infra.Table) Change {
 	switch {
 	case normalizeExpr(before.OrderBy.String()) != normalizeExpr(after.OrderBy.String()):
 		return RecreateTable{before, after, fmt.Sprintf("ORDER BY changed from %s to %s", before.OrderBy, after.OrderBy)}
+	case primaryKey(before) != primaryKey(after):
+		return RecreateTable{before, after, fmt.Sprintf("primary key changed from (%s) to (%s)", primaryKey(before), primaryKey(after))}
 	case str(before.PartitionBy) != str(after.PartitionBy):
 		return RecreateTable{before, after, fmt.Sprintf("PARTITION BY changed from %q to %q", str(before.PartitionBy), str(after.PartitionBy))}
 	case engineKey(before.Engine) != engineKey(after.Engine):
@@ -207,6 +256,14 @@ func diffTable(before, after *infra.Table) Change {
 		return RecreateTable{before, after, fmt.Sprintf("setting %s cannot be changed on an existing table", k)}
 	}
 	u := UpdateTable{Before: before, After: after, Columns: diffColumns(before.Columns, after.Columns)}
+	if streaming := after.Engine.Name == "Kafka" || after.Engine.Name == "S3Queue"; streaming {
+		switch {
+		case after.Engine.Name == "Kafka" && !sameAlterableSettings(before, after):
+			return RecreateTable{before, after, "settings of a Kafka engine table cannot be altered"}
+		case len(u.Columns) > 0:
+			return RecreateTable{before, after, fmt.Sprintf("columns of a %s engine table cannot be altered", after.Engine.Name)}
+		}
+	}
 	u.Settings = !sameAlterableSettings(before, after)
 	u.TTL = normalizeExpr(str(before.TTL)) != normalizeExpr(str(after.TTL))
 	u.SampleBy = normalizeExpr(str(before.SampleBy)) != normalizeExpr(str(after.SampleBy))
@@ -337,8 +394,8 @@ func diffColumns(before, after []infra.Column) []ColumnChange {
 func ColumnsEquivalent(a, b infra.Column) bool {
 	if a.Name != b.Name || a.Required != b.Required || a.Unique != b.Unique ||
 		str(a.Default) != str(b.Default) || str(a.Materialized) != str(b.Materialized) ||
-		str(a.Alias) != str(b.Alias) || str(a.Comment) != str(b.Comment) || str(a.TTL) != str(b.TTL) ||
-		str(a.Codec) != str(b.Codec) {
+		str(a.Alias) != str(b.Alias) || str(a.Comment) != str(b.Comment) ||
+		normalizeExpr(str(a.TTL)) != normalizeExpr(str(b.TTL)) || normalizeExpr(str(a.Codec)) != normalizeExpr(str(b.Codec)) {
 		return false
 	}
 	if (len(a.Annotations) != 0 || len(b.Annotations) != 0) && annotationsKey(a.Annotations) != annotationsKey(b.Annotations) {
@@ -396,4 +453,26 @@ func normalizeExpr(s string) string {
 		s = s[1 : len(s)-1]
 	}
 	return strings.ReplaceAll(s, "`", "")
+}
+
+// primaryKey is a table's primary key as ClickHouse sees it: the explicit
+// expression, else the key columns, else (ClickHouse's default) the
+// sorting key; normalized.
+func primaryKey(t *infra.Table) string {
+	if !t.Engine.IsMergeTreeFamily() {
+		return ""
+	}
+	if t.PrimaryKeyExpression != nil && *t.PrimaryKeyExpression != "" {
+		return normalizeExpr(*t.PrimaryKeyExpression)
+	}
+	var keys []string
+	for _, c := range t.Columns {
+		if c.PrimaryKey {
+			keys = append(keys, c.Name)
+		}
+	}
+	if len(keys) == 0 {
+		return normalizeExpr(t.OrderBy.String())
+	}
+	return normalizeExpr(strings.Join(keys, ","))
 }

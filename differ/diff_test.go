@@ -299,3 +299,48 @@ func TestViewsFollowWhatTheyRead(t *testing.T) {
 		t.Fatalf("cycle = %v", c)
 	}
 }
+
+func TestStrategyRules(t *testing.T) {
+	id, name := col("id", infra.String), col("name", infra.String)
+	keyed := func(pk string) *infra.Table {
+		t := table("T", id, name)
+		t.PrimaryKeyExpression = &pk
+		return t
+	}
+	if c := Diff(mapOf(keyed("id")), mapOf(keyed("(id)"))); len(c) != 0 {
+		t.Fatalf("(id) and id are one primary key: %v", c)
+	}
+	if c := Diff(mapOf(keyed("id")), mapOf(keyed("id, name"))); len(c) != 1 || !isRecreate(c[0]) {
+		t.Fatalf("a primary key change recreates: %v", c)
+	}
+	kafka := func(cols ...infra.Column) *infra.Table {
+		t := &infra.Table{Name: "K", Columns: cols, Engine: infra.Engine{Name: "Kafka", Params: map[string]any{}}}
+		return t
+	}
+	if c := Diff(mapOf(kafka(id)), mapOf(kafka(id, name))); len(c) != 1 || !isRecreate(c[0]) {
+		t.Fatalf("a Kafka table's columns change by recreate: %v", c)
+	}
+	other := "other"
+	moved := table("T", id)
+	moved.Database = &other
+	c := Diff(mapOf(table("T", id)), mapOf(moved))
+	if len(c) != 1 {
+		t.Fatalf("a moved table is one invalid change, not a drop and a create: %v", c)
+	}
+	if _, ok := c[0].(InvalidChange); !ok {
+		t.Fatalf("got %#v", c[0])
+	}
+	ttlA, ttlB := "ts +  INTERVAL 1 DAY", "ts + INTERVAL 1 DAY"
+	a, b := col("x", infra.String), col("x", infra.String)
+	a.TTL, b.TTL = &ttlA, &ttlB
+	if !ColumnsEquivalent(a, b) {
+		t.Fatal("TTL whitespace is no change")
+	}
+	j1 := infra.JSONOptions{TypedPaths: []infra.TupleField{{Name: "a", Type: infra.String}, {Name: "b", Type: infra.Int64}}}
+	j2 := infra.JSONOptions{TypedPaths: []infra.TupleField{{Name: "b", Type: infra.Int64}, {Name: "a", Type: infra.String}}}
+	if !ColumnsEquivalent(col("j", j1), col("j", j2)) {
+		t.Fatal("JSON typed paths compare as a set")
+	}
+}
+
+func isRecreate(c Change) bool { _, ok := c.(RecreateTable); return ok }

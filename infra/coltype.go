@@ -461,11 +461,20 @@ func parseTypeString(s string) (ColumnType, error) {
 // TypeKey is a canonical string for t used to compare types: two types with
 // the same key are the same type. Enum members compare as a set.
 func TypeKey(t ColumnType) string {
-	if e, ok := t.(Enum); ok {
-		members := append([]EnumMember(nil), e.Values...)
+	switch x := t.(type) {
+	case Enum:
+		members := append([]EnumMember(nil), x.Values...)
 		sort.Slice(members, func(i, j int) bool { return members[i].Name < members[j].Name })
-		e.Values = members
-		t = e
+		x.Values = members
+		t = x
+	case JSONOptions: // typed paths, skip paths and regexps compare as sets
+		x.TypedPaths = append([]TupleField(nil), x.TypedPaths...)
+		sort.Slice(x.TypedPaths, func(i, j int) bool { return x.TypedPaths[i].Name < x.TypedPaths[j].Name })
+		x.SkipPaths = append([]string(nil), x.SkipPaths...)
+		sort.Strings(x.SkipPaths)
+		x.SkipRegexps = append([]string(nil), x.SkipRegexps...)
+		sort.Strings(x.SkipRegexps)
+		t = x
 	}
 	b, err := MarshalColumnType(t)
 	if err != nil {
