@@ -177,6 +177,10 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 	}
 	ops := differ.PlanWith(safe, differ.PlanOptions{KeepData: !l.o.DropOnRecreate, Backfill: backfillable(desired)})
 	applyStart := time.Now()
+	if err := differ.CheckLifecycle(ops, current, desired); err != nil {
+		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Executing changes to the infrastructure failed:\n" + err.Error()})
+		return tm, err
+	}
 	if err := l.o.ClickHouse.Apply(ctx, ops); err != nil {
 		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Executing changes to the infrastructure failed:\n" + err.Error()})
 		return tm, err

@@ -125,3 +125,53 @@ func lifeCycleName(lc infra.LifeCycle) string {
 	}
 	return "FullyManaged"
 }
+
+// LifecycleViolation is an operation a lifecycle forbids that reached
+// execution anyway: the second, independent check refuses it.
+type LifecycleViolation struct {
+	Op     infra.Operation
+	Reason string
+}
+
+func (v *LifecycleViolation) Error() string {
+	return fmt.Sprintf("refusing to run %q: %s (lifecycle check before execution)", v.Op.Describe(), v.Reason)
+}
+
+// CheckLifecycle re-checks final operations against the lifecycles of the
+// tables they touch, in both maps, independently of FilterLifecycle.
+func CheckLifecycle(ops []infra.Operation, maps ...*infra.Map) error {
+	lifecycle := map[string]infra.LifeCycle{}
+	for _, m := range maps {
+		for _, t := range m.Tables {
+			if lifecycle[t.Name] == "" || lifecycle[t.Name] == infra.FullyManaged {
+				lifecycle[t.Name] = t.LifeCycle
+			}
+		}
+	}
+	for _, op := range ops {
+		var table string
+		destructive := false
+		switch o := op.(type) {
+		case infra.DropTable:
+			table, destructive = o.Table, true
+		case infra.DropTableColumn:
+			table, destructive = o.Table, true
+		case infra.CreateTable:
+			table = o.Table.Name
+		case infra.AddTableColumn:
+			table = o.Table
+		case infra.ModifyTableColumn:
+			table = o.Table
+		default:
+			continue
+		}
+		table = strings.TrimSuffix(table, RecreateSuffix)
+		switch lc := lifecycle[table]; {
+		case lc == infra.ExternallyManaged:
+			return &LifecycleViolation{op, fmt.Sprintf("table %s is EXTERNALLY_MANAGED", table)}
+		case destructive && lc == infra.DeletionProtected:
+			return &LifecycleViolation{op, fmt.Sprintf("table %s is DELETION_PROTECTED", table)}
+		}
+	}
+	return nil
+}

@@ -67,3 +67,24 @@ func equalStrings(a, b []string) bool {
 	}
 	return true
 }
+
+func TestCheckLifecycleRefusesWhatTheFilterShouldHaveStopped(t *testing.T) {
+	id := col("id", infra.String)
+	prot := mapOf(withLC(table("P", id), infra.DeletionProtected), withLC(table("E", id), infra.ExternallyManaged), table("F", id))
+	for _, tc := range []struct {
+		op   infra.Operation
+		fail bool
+	}{
+		{infra.DropTable{Table: "P"}, true},
+		{infra.DropTableColumn{Table: "P", ColumnName: "id"}, true},
+		{infra.AddTableColumn{Table: "P", Column: col("x", infra.Int8)}, false},
+		{infra.AddTableColumn{Table: "E", Column: col("x", infra.Int8)}, true},
+		{infra.DropTable{Table: "F"}, false},
+		{infra.DropTable{Table: "P" + RecreateSuffix}, true},
+	} {
+		err := CheckLifecycle([]infra.Operation{tc.op}, prot)
+		if (err != nil) != tc.fail {
+			t.Errorf("%s: err = %v, want failure %v", tc.op.Describe(), err, tc.fail)
+		}
+	}
+}
