@@ -104,7 +104,8 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 	res, err := l.loader.Load(l.db)
 	tm.Parse = time.Since(start)
 	if err != nil {
-		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Planning changes to the infrastructure failed:\n" + err.Error()})
+		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Planning changes to the infrastructure failed:\n" + err.Error(),
+			Details: sourceExcerpt(l.o.Project.Root, err)})
 		return tm, err
 	}
 	if len(res.Unloaded) > 0 {
@@ -338,4 +339,25 @@ func backfillable(m *infra.Map) func(*infra.MaterializedView) bool {
 		}
 		return true
 	}
+}
+
+// sourceExcerpt shows the line a positioned error points at, with a caret
+// under the column.
+func sourceExcerpt(root string, err error) []string {
+	var perr *parser.Error
+	if !errors.As(err, &perr) || perr.Pos.Line < 1 {
+		return nil
+	}
+	data, rerr := os.ReadFile(filepath.Join(root, filepath.FromSlash(perr.File)))
+	if rerr != nil {
+		return nil
+	}
+	lines := strings.Split(string(data), "\n")
+	if perr.Pos.Line > len(lines) {
+		return nil
+	}
+	text := strings.TrimRight(strings.ReplaceAll(lines[perr.Pos.Line-1], "\t", "    "), "\r")
+	gutter := fmt.Sprintf("%d | ", perr.Pos.Line)
+	caret := strings.Repeat(" ", len(gutter)+max(perr.Pos.Col-1, 0)) + "^"
+	return []string{"", gutter + text, caret}
 }

@@ -127,7 +127,8 @@ func TestABrokenProjectChangesNothingAndKeepsTheLastGoodState(t *testing.T) {
 	if _, err := f.loop.Reload(ctx, true); err == nil {
 		t.Fatal("want an error")
 	}
-	if !strings.Contains(f.out.String(), "app/main.py:13:24: '(' was never closed") || strings.Contains(f.out.String(), "✓") {
+	if !strings.Contains(f.out.String(), "app/main.py:13:24: '(' was never closed") || strings.Contains(f.out.String(), "✓") ||
+		!strings.Contains(f.out.String(), "13 | oops = OlapTable[Event](\n                                              ^") {
 		t.Fatalf("output:\n%s", f.out.String())
 	}
 	if got := strings.Join(f.columns("Events"), ","); got != "id String,name String" {
