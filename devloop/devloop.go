@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -48,6 +49,8 @@ type Options struct {
 	// ConfirmRenames is asked before a proposed column rename; declined (or
 	// nil), the rename is an added column and a held-back drop instead.
 	ConfirmRenames func(descriptions []string) bool
+	// Timing prints how long each phase of a reload took.
+	Timing bool
 }
 
 // Loop runs reload cycles. It is not safe for concurrent use: the daemon
@@ -199,11 +202,46 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 		return tm, err
 	}
 	l.state = desired
+	tm.Total = time.Since(start)
+	if l.o.Timing {
+		for _, ph := range []struct {
+			name string
+			d    time.Duration
+		}{{"Parsing", tm.Parse}, {"Planning", tm.Plan}, {"Execution", tm.Apply}, {"Total", tm.Total}} {
+			p.Infof("Timing", "%s finished in %s", ph.name, ph.d.Round(10*time.Microsecond))
+		}
+	}
 	if fromWatcher {
 		p.Raw("✓ " + DoneMessage + "\n")
+		l.runReloadScript()
 	}
-	tm.Total = time.Since(start)
 	return tm, nil
+}
+
+// runReloadScript runs `[http_server_config] on_reload_complete_script`
+// (or its older names) after a successful reload, in the background, from
+// the project directory; its output is shown, its failure is a warning.
+func (l *Loop) runReloadScript() {
+	h := l.o.Project.Config.HTTPServer
+	script := h.OnReloadCompleteScript
+	if script == "" {
+		script = h.OnChangeScript
+	}
+	if script == "" {
+		return
+	}
+	p := l.o.Printer
+	go func() {
+		cmd := exec.Command("sh", "-c", script)
+		cmd.Dir = l.o.Project.Root
+		out, err := cmd.CombinedOutput()
+		if text := strings.TrimRight(string(out), "\n"); text != "" {
+			p.Infof("Script", "%s", text)
+		}
+		if err != nil {
+			p.Warnf("Script", "on_reload_complete_script failed: %v", err)
+		}
+	}()
 }
 
 // reconcile corrects the stored state by what ClickHouse and the broker

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/moose-dev/moose-dev/broker"
 	"github.com/moose-dev/moose-dev/chdb"
@@ -369,5 +370,36 @@ func TestAnUnconfirmedRenameAddsTheColumnAndHoldsTheDrop(t *testing.T) {
 	}
 	if !strings.Contains(f.out.String(), "looks like a rename") {
 		t.Fatalf("output:\n%s", f.out.String())
+	}
+}
+
+func TestTimingAndTheReloadScript(t *testing.T) {
+	f := newFixture(t)
+	os.WriteFile(filepath.Join(f.proj.Root, "moose.config.toml"),
+		[]byte("[http_server_config]\non_reload_complete_script = \"echo reloaded > reload.out\"\n"), 0o644)
+	proj, err := project.Load(f.proj.Root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := devloop.New(devloop.Options{Project: proj, ClickHouse: f.srv.Client, Topics: f.adm, Timing: true,
+		Printer: display.NewPrinter(f.out, display.NewStyles(false))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Reload(context.Background(), true); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Parsing finished in", "Planning finished in", "Execution finished in"} {
+		if !strings.Contains(f.out.String(), want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if data, err := os.ReadFile(filepath.Join(proj.Root, "reload.out")); err == nil && string(data) == "reloaded\n" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("on_reload_complete_script did not run")
+		}
 	}
 }

@@ -20,15 +20,16 @@ import (
 )
 
 func devCmd(g *globals) *cobra.Command {
-	var timestamps, dropOnRecreate, yesDestructive, yesRename bool
+	var timestamps, timing, dropOnRecreate, yesDestructive, yesRename bool
 	cmd := &cobra.Command{
 		Use:   "dev",
 		Short: "Run the development loop: start local infrastructure, apply the code, and re-apply on every save",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runDev(cmd.Context(), g, newPrinter(timestamps), devFlags{dropOnRecreate, yesDestructive, yesRename})
+			return runDev(cmd.Context(), g, newPrinter(timestamps), devFlags{dropOnRecreate, yesDestructive, yesRename, timing})
 		},
 	}
 	cmd.Flags().BoolVar(&timestamps, "timestamps", false, "prefix every line with the time")
+	cmd.Flags().BoolVar(&timing, "timing", false, "print how long parsing, planning and execution took on each reload")
 	cmd.Flags().BoolVar(&yesDestructive, "yes-destructive", false,
 		"apply dropped tables and columns without asking (otherwise they are held back, or asked about when stdin is a terminal)")
 	cmd.Flags().BoolVar(&yesRename, "yes-rename", false,
@@ -39,7 +40,7 @@ func devCmd(g *globals) *cobra.Command {
 }
 
 type devFlags struct {
-	dropOnRecreate, yesDestructive, yesRename bool
+	dropOnRecreate, yesDestructive, yesRename, timing bool
 }
 
 // confirmer decides changes that need a person's yes: yes with the flag, a
@@ -112,6 +113,7 @@ func runDev(ctx context.Context, g *globals, p *display.Printer, f devFlags) err
 	in := stdinReader()
 	loop, err := devloop.New(devloop.Options{Project: proj, ClickHouse: client, Topics: topics, Printer: p,
 		DropOnRecreate:     f.dropOnRecreate,
+		Timing:             f.timing,
 		ConfirmDestructive: confirmer(f.yesDestructive, in, "These changes lose data:"),
 		ConfirmRenames:     confirmer(f.yesRename, in, "These look like renames (RENAME COLUMN keeps the data):")})
 	if err != nil {
