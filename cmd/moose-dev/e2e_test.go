@@ -284,6 +284,12 @@ func TestDevRestartKeepsDataAndRepairsAHandDroppedTable(t *testing.T) {
 	p.cmd.Process.Signal(syscall.SIGINT)
 	p.cmd.Wait()
 
+	// ls reads what was applied, with no daemon running
+	out, err := exec.Command(moosedevBinary(t), "ls", "-p", p.dir, "--json").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), `"name": "PageView"`) || !strings.Contains(string(out), `"kind": "topic"`) {
+		t.Fatalf("moose-dev ls: %v\n%s", err, out)
+	}
+
 	p.out = &syncBuffer{}
 	p.start()
 	if strings.Contains(p.out.String(), "Table: PageView") {
