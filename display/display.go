@@ -6,6 +6,7 @@
 package display
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -86,7 +87,21 @@ type Printer struct {
 	styles     Styles
 	Timestamps bool
 	now        func() time.Time
+	// Log, when set, receives every line as a JSON object (time, level,
+	// action, message), for `moose-dev logs`.
+	Log io.Writer
 }
+
+// LogEntry is one line of the structured log.
+type LogEntry struct {
+	Time    time.Time `json:"time"`
+	Level   string    `json:"level"`
+	Action  string    `json:"action,omitempty"`
+	Message string    `json:"message"`
+}
+
+var levels = map[Kind]string{Info: "info", Success: "info", Highlight: "info", Warning: "warn", Error: "error",
+	Added: "change", Removed: "change", Changed: "change"}
 
 // NewPrinter writes to w with the given styles.
 func NewPrinter(w io.Writer, styles Styles) *Printer {
@@ -131,6 +146,11 @@ func (p *Printer) Print(lines ...Line) {
 			ts = p.now().Format("15:04:05.000") + " "
 		}
 		io.WriteString(p.w, p.styles.FormatLine(l, ts))
+		if p.Log != nil {
+			msg := strings.Join(append([]string{l.Message}, l.Details...), "\n")
+			b, _ := json.Marshal(LogEntry{Time: p.now().UTC(), Level: levels[l.Kind], Action: strings.TrimSpace(l.Action), Message: msg})
+			p.Log.Write(append(b, '\n'))
+		}
 	}
 }
 
@@ -149,9 +169,13 @@ func (p *Printer) Warnf(action, format string, args ...any) {
 	p.Print(Line{Kind: Warning, Action: action, Message: fmt.Sprintf(format, args...)})
 }
 
-// Raw writes text as is (for the spinner's completion line).
+// Raw writes text as is (the processing and completion lines).
 func (p *Printer) Raw(text string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	io.WriteString(p.w, text)
+	if p.Log != nil {
+		b, _ := json.Marshal(LogEntry{Time: p.now().UTC(), Level: "info", Message: strings.TrimSpace(text)})
+		p.Log.Write(append(b, '\n'))
+	}
 }

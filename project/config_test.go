@@ -2,6 +2,7 @@ package project
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -117,4 +118,25 @@ func FuzzParseConfig(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		ParseConfig("moose.config.toml", []byte(s)) // must not panic
 	})
+}
+
+func TestLockRefusesASecondDaemonAndTakesOverAStaleLock(t *testing.T) {
+	p := &Project{Root: t.TempDir()}
+	release, err := p.Lock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a live PID that is not us holds the lock: the parent of this test
+	os.WriteFile(filepath.Join(p.StateDir(), "dev.pid"), []byte(fmt.Sprint(os.Getppid())), 0o644)
+	if _, err := p.Lock(); !errors.Is(err, ErrRunning) {
+		t.Fatalf("want ErrRunning, got %v", err)
+	}
+	// a PID that does not run is stale
+	os.WriteFile(filepath.Join(p.StateDir(), "dev.pid"), []byte("999999999"), 0o644)
+	release2, err := p.Lock()
+	if err != nil {
+		t.Fatalf("a stale lock must be taken over: %v", err)
+	}
+	release2()
+	release()
 }

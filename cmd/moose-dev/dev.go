@@ -76,7 +76,16 @@ func runDev(ctx context.Context, g *globals, p *display.Printer, f devFlags) err
 	if err != nil {
 		return err
 	}
+	release, err := proj.Lock()
+	if err != nil {
+		return err
+	}
+	defer release()
 	cfg := proj.Config
+	if logf, err := os.OpenFile(filepath.Join(proj.StateDir(), LogFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644); err == nil {
+		defer logf.Close()
+		p.Log = logf
+	}
 	why := ""
 	if err := docker.Available(ctx); err != nil {
 		why = ": " + err.Error()

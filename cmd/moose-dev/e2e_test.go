@@ -192,6 +192,12 @@ func TestDevHotReloadsEditsIntoTheEmbeddedClickHouse(t *testing.T) {
 	}
 	p.query("INSERT INTO local.PageView (id, url, duration_ms) VALUES ('a', '/', 5)")
 
+	// a second daemon on the same project is refused, naming the first
+	second, err := exec.Command(moosedevBinary(t), "dev", "-p", p.dir).CombinedOutput()
+	if err == nil || !strings.Contains(string(second), "already running on this project") {
+		t.Fatalf("a second moose-dev dev: %v\n%s", err, second)
+	}
+
 	steps := []struct {
 		name, file, old, new string
 		wantLine             string
@@ -262,6 +268,10 @@ func TestDevHotReloadsEditsIntoTheEmbeddedClickHouse(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("moose-dev did not stop on SIGINT")
+	}
+	logs, err := exec.Command(moosedevBinary(t), "logs", "-p", p.dir).CombinedOutput()
+	if err != nil || !strings.Contains(string(logs), "+ country: String NOT NULL") || !strings.Contains(string(logs), "error  Failed") {
+		t.Fatalf("moose-dev logs: %v\n%s", err, logs)
 	}
 	for deadline := time.Now().Add(10 * time.Second); ; {
 		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p.chPort))

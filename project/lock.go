@@ -1,0 +1,49 @@
+package project
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// ErrRunning says another moose-dev dev already runs on the project.
+var ErrRunning = errors.New("moose-dev dev is already running on this project")
+
+// Lock marks the project as served by this process: `.moose/dev.pid`. A
+// file left by a process that no longer runs is taken over.
+func (p *Project) Lock() (release func(), err error) {
+	path := filepath.Join(p.StateDir(), "dev.pid")
+	if err := os.MkdirAll(p.StateDir(), 0o755); err != nil {
+		return nil, err
+	}
+	for attempt := 0; attempt < 2; attempt++ {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		if err == nil {
+			fmt.Fprintf(f, "%d\n", os.Getpid())
+			f.Close()
+			return func() { os.Remove(path) }, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return nil, err
+		}
+		data, _ := os.ReadFile(path)
+		pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+		if pid > 0 && pid != os.Getpid() && alive(pid) {
+			return nil, fmt.Errorf("%w (PID %d; stop it first, or remove %s if that process is not moose-dev)", ErrRunning, pid, path)
+		}
+		os.Remove(path) // stale: its process is gone
+	}
+	return nil, fmt.Errorf("could not lock %s", path)
+}
+
+func alive(pid int) bool {
+	proc, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	return proc.Signal(syscall.Signal(0)) == nil
+}
