@@ -32,13 +32,21 @@ type Server struct {
 	tmpDir   string
 	version  string
 
-	mu        sync.Mutex // serializes USE + query pairs
+	mu        sync.Mutex // serializes USE / SET + query
 	currentDB string
+	settings  map[string]string // session settings applied from URL parameters
 }
+
+// notSettings are URL parameters of the HTTP interface that are not
+// ClickHouse settings.
+var notSettings = map[string]bool{"query": true, "database": true, "default_format": true, "user": true, "password": true,
+	"query_id": true, "quota_key": true, "session_id": true, "session_timeout": true, "session_check": true,
+	"client_protocol_version": true, "compress": true, "decompress": true, "enable_http_compression": true,
+	"wait_end_of_query": true, "buffer_size": true, "http_native_compression_disable_checksumming_on_decompress": true}
 
 // NewServer serves db over HTTP for one user. tmpDir holds insert bodies.
 func NewServer(db Querier, user, password, tmpDir string) *Server {
-	s := &Server{db: db, user: user, password: password, tmpDir: tmpDir, currentDB: "default", version: "unknown"}
+	s := &Server{db: db, user: user, password: password, tmpDir: tmpDir, currentDB: "default", version: "unknown", settings: map[string]string{}}
 	if out, err := db.Query("SELECT version()", "TabSeparated"); err == nil {
 		s.version = strings.TrimSpace(string(out))
 	}
@@ -100,7 +108,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if format == "" {
 		format = "TabSeparated"
 	}
-	out, err := s.run(params.Get("database"), query, format, data)
+	settings := map[string]string{}
+	for k, v := range params {
+		if !notSettings[k] && !strings.HasPrefix(k, "param_") && !strings.HasSuffix(k, "_format") && !strings.HasSuffix(k, "_structure") && len(v) > 0 {
+			settings[k] = v[0]
+		}
+	}
+	out, err := s.run(params.Get("database"), settings, query, format, data)
 	if err != nil {
 		var qe *QueryError
 		if !errors.As(err, &qe) {
@@ -130,9 +144,20 @@ func contentType(format string) string {
 
 // run executes under the lock, switching database first when asked, and
 // feeding an insert body through a temporary file (chDB reads no stdin).
-func (s *Server) run(database, query, format string, data []byte) ([]byte, error) {
+// Settings given as URL parameters are applied to the engine's one session
+// with SET (and stay until changed): a dev server, not a multi-tenant one.
+func (s *Server) run(database string, settings map[string]string, query, format string, data []byte) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for k, v := range settings {
+		if s.settings[k] == v {
+			continue
+		}
+		if _, err := s.db.Query("SET "+quoteIdent(k)+" = "+settingLiteral(v), "TabSeparated"); err != nil {
+			return nil, err
+		}
+		s.settings[k] = v
+	}
 	if database != "" && database != s.currentDB {
 		if _, err := s.db.Query("USE "+quoteIdent(database), "TabSeparated"); err != nil {
 			return nil, err
@@ -239,4 +264,11 @@ func (s *Server) hello(w http.ResponseWriter, clientRevision uint64) {
 	w.Header().Set("X-ClickHouse-Format", "Native")
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Write(buf.Buf)
+}
+
+func settingLiteral(v string) string {
+	if _, err := strconv.ParseFloat(v, 64); err == nil {
+		return v
+	}
+	return quoteString(v)
 }

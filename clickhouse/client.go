@@ -34,9 +34,11 @@ type Client struct {
 func Open(ctx context.Context, cfg Config) (*Client, error) {
 	open := func(db string) (driver.Conn, error) {
 		conn, err := clickhouse.Open(&clickhouse.Options{
-			Addr:        []string{cfg.Addr},
-			Protocol:    clickhouse.HTTP,
-			Auth:        clickhouse.Auth{Username: cfg.User, Password: cfg.Password, Database: db},
+			Addr:     []string{cfg.Addr},
+			Protocol: clickhouse.HTTP,
+			Auth:     clickhouse.Auth{Username: cfg.User, Password: cfg.Password, Database: db},
+			// as upstream's client: Nested columns stay Nested
+			Settings:    clickhouse.Settings{"flatten_nested": 0},
 			DialTimeout: 5 * time.Second,
 			ReadTimeout: 5 * time.Minute,
 		})
@@ -145,8 +147,8 @@ func (c *Client) Apply(ctx context.Context, ops []infra.Operation) error {
 
 // TableColumn is one column as system.columns describes it.
 type TableColumn struct {
-	Name, Type, DefaultKind, DefaultExpr, Comment string
-	InPrimaryKey                                  bool
+	Name, Type, DefaultKind, DefaultExpr, Comment, Codec string
+	InPrimaryKey                                         bool
 }
 
 // LiveTable is a table as the server has it.
@@ -179,7 +181,7 @@ func (c *Client) Tables(ctx context.Context, db string) (map[string]*LiveTable, 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	crows, err := c.conn.Query(ctx, `SELECT table, name, type, default_kind, default_expression, comment, is_in_primary_key
+	crows, err := c.conn.Query(ctx, `SELECT table, name, type, default_kind, default_expression, comment, is_in_primary_key, compression_codec
 		FROM system.columns WHERE database = ? ORDER BY table, position`, db)
 	if err != nil {
 		return nil, fmt.Errorf("reading system.columns: %w", err)
@@ -189,7 +191,7 @@ func (c *Client) Tables(ctx context.Context, db string) (map[string]*LiveTable, 
 		var table string
 		var col TableColumn
 		var pk uint8
-		if err := crows.Scan(&table, &col.Name, &col.Type, &col.DefaultKind, &col.DefaultExpr, &col.Comment, &pk); err != nil {
+		if err := crows.Scan(&table, &col.Name, &col.Type, &col.DefaultKind, &col.DefaultExpr, &col.Comment, &pk, &col.Codec); err != nil {
 			return nil, err
 		}
 		col.InPrimaryKey = pk == 1

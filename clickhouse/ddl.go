@@ -214,8 +214,8 @@ func ColumnSQL(c infra.Column) (string, error) {
 	case c.Alias != nil:
 		b.WriteString(" ALIAS " + *c.Alias)
 	}
-	if c.Comment != nil {
-		b.WriteString(" COMMENT " + QuoteString(*c.Comment))
+	if comment := ColumnComment(c); comment != "" {
+		b.WriteString(" COMMENT " + QuoteString(comment))
 	}
 	if c.Codec != nil {
 		b.WriteString(" CODEC(" + *c.Codec + ")")
@@ -551,4 +551,26 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// EnumMetadataPrefix marks the part of a column comment upstream reserves
+// for the enum's definition, so that it reads back whole.
+const EnumMetadataPrefix = "[MOOSE_METADATA:DO_NOT_MODIFY] "
+
+// ColumnComment is the comment stored for a column: the user's comment and,
+// for an enum, upstream's metadata after it.
+func ColumnComment(c infra.Column) string {
+	comment := ""
+	if c.Comment != nil {
+		comment = *c.Comment
+	}
+	e, ok := c.DataType.(infra.Enum)
+	if !ok {
+		return comment
+	}
+	md, _ := json.Marshal(map[string]any{"version": 1, "enum": map[string]any{"name": e.Name, "members": e.Values}})
+	if comment != "" {
+		comment += " "
+	}
+	return comment + EnumMetadataPrefix + string(md)
 }

@@ -1,6 +1,7 @@
 package clickhouse
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,6 +14,9 @@ type ParsedType struct {
 	Type           infra.ColumnType
 	Nullable       bool // the outer Nullable(...) was stripped
 	LowCardinality bool // the LowCardinality(...) wrapper was stripped
+	// Annotation is the aggregate-function annotation of a
+	// SimpleAggregateFunction or AggregateFunction column.
+	Annotation *infra.Annotation
 }
 
 // ParseType reads a ClickHouse type as system.columns prints it, the inverse
@@ -32,11 +36,52 @@ func ParseType(s string) (ParsedType, error) {
 			s = inner
 		}
 	}
+	if name, args, ok := call(s); ok && (name == "SimpleAggregateFunction" || name == "AggregateFunction") {
+		return parseAggregate(name, args)
+	}
 	t, err := parseBare(s)
 	if err != nil {
 		return p, err
 	}
 	p.Type = t
+	return p, nil
+}
+
+// parseAggregate reads SimpleAggregateFunction(f, T) as T with upstream's
+// simpleAggregationFunction annotation, and AggregateFunction(f, T...) as
+// its first argument type with an aggregationFunction annotation (the
+// result type is not in the ClickHouse type; the state keeps it).
+func parseAggregate(name string, args []string) (ParsedType, error) {
+	var p ParsedType
+	fn := strings.TrimSpace(args[0])
+	var types []json.RawMessage
+	var first infra.ColumnType = infra.UInt64
+	for i, a := range args[1:] {
+		at, err := ParseType(a)
+		if err != nil {
+			return p, err
+		}
+		raw, _ := infra.MarshalColumnType(wrapNullable(at))
+		types = append(types, raw)
+		if i == 0 {
+			first = wrapNullable(at)
+		}
+	}
+	p.Type = first
+	var v []byte
+	if name == "SimpleAggregateFunction" {
+		if len(types) != 1 {
+			return p, fmt.Errorf("bad SimpleAggregateFunction(%s)", strings.Join(args, ", "))
+		}
+		v, _ = json.Marshal(map[string]any{"functionName": fn, "argumentType": types[0]})
+		p.Annotation = &infra.Annotation{Key: "simpleAggregationFunction", Value: v}
+	} else {
+		if types == nil {
+			types = []json.RawMessage{}
+		}
+		v, _ = json.Marshal(map[string]any{"functionName": fn, "argumentTypes": types})
+		p.Annotation = &infra.Annotation{Key: "aggregationFunction", Value: v}
+	}
 	return p, nil
 }
 
@@ -110,6 +155,81 @@ func parseBare(s string) (infra.ColumnType, error) {
 		}
 		return infra.MapType{Key: wrapNullable(k), Value: wrapNullable(v)}, nil
 	}
+	switch name {
+	case "Enum8", "Enum16", "Enum":
+		e := infra.Enum{}
+		for _, a := range args {
+			label, num, ok := strings.Cut(a, "=")
+			n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+			if !ok || err != nil {
+				return nil, fmt.Errorf("bad enum member %q in %q", a, s)
+			}
+			l, err := strconv.Unquote(strings.Replace(strings.TrimSpace(label), "'", "\"", -1))
+			if err != nil {
+				l = strings.Trim(strings.TrimSpace(label), "'")
+			}
+			e.Values = append(e.Values, infra.EnumMember{Name: l, Value: infra.EnumValue{Int: &n}})
+		}
+		return e, nil
+	case "Tuple", "Nested":
+		var cols []infra.Column
+		for _, a := range args {
+			fname, ftype, ok := strings.Cut(strings.TrimSpace(a), " ")
+			if !ok {
+				return nil, fmt.Errorf("unnamed tuple element in %q", s)
+			}
+			p, err := ParseType(ftype)
+			if err != nil {
+				return nil, err
+			}
+			cols = append(cols, infra.Column{Name: strings.Trim(fname, "`"), DataType: p.Type, Required: !p.Nullable})
+		}
+		if name == "Nested" {
+			return infra.Nested{Columns: cols}, nil
+		}
+		t := infra.NamedTuple{}
+		for _, c := range cols {
+			ft := c.DataType
+			if !c.Required {
+				ft = infra.Nullable{Inner: ft}
+			}
+			t.Fields = append(t.Fields, infra.TupleField{Name: c.Name, Type: ft})
+		}
+		return t, nil
+	case "JSON":
+		o := infra.JSONOptions{}
+		for _, a := range args {
+			a = strings.TrimSpace(a)
+			switch {
+			case strings.HasPrefix(a, "max_dynamic_paths="), strings.HasPrefix(a, "max_dynamic_types="):
+				k, v, _ := strings.Cut(a, "=")
+				n, err := strconv.Atoi(v)
+				if err != nil {
+					return nil, fmt.Errorf("bad %s in %q", k, s)
+				}
+				if k == "max_dynamic_paths" {
+					o.MaxDynamicPaths = &n
+				} else {
+					o.MaxDynamicTypes = &n
+				}
+			case strings.HasPrefix(a, "SKIP REGEXP "):
+				o.SkipRegexps = append(o.SkipRegexps, strings.Trim(strings.TrimPrefix(a, "SKIP REGEXP "), "'"))
+			case strings.HasPrefix(a, "SKIP "):
+				o.SkipPaths = append(o.SkipPaths, strings.TrimPrefix(a, "SKIP "))
+			default:
+				path, typ, ok := strings.Cut(a, " ")
+				if !ok {
+					return nil, fmt.Errorf("bad JSON type hint %q in %q", a, s)
+				}
+				p, err := ParseType(typ)
+				if err != nil {
+					return nil, err
+				}
+				o.TypedPaths = append(o.TypedPaths, infra.TupleField{Name: path, Type: wrapNullable(p)})
+			}
+		}
+		return o, nil
+	}
 	if strings.HasPrefix(s, "Decimal") {
 		// Decimal32(S), Decimal64(S), ...
 		bits := map[string]int{"Decimal32": 9, "Decimal64": 18, "Decimal128": 38, "Decimal256": 76}
@@ -173,8 +293,11 @@ func (lt *LiveTable) ToInfra() *infra.Table {
 			return t
 		}
 		col := infra.Column{Name: c.Name, DataType: p.Type, Required: !p.Nullable, PrimaryKey: c.InPrimaryKey}
+		if p.Annotation != nil {
+			col.Annotations = append(col.Annotations, *p.Annotation)
+		}
 		if p.LowCardinality {
-			col.Annotations = []infra.Annotation{{Key: "LowCardinality", Value: []byte("true")}}
+			col.Annotations = append(col.Annotations, infra.Annotation{Key: "LowCardinality", Value: []byte("true")})
 		}
 		switch c.DefaultKind {
 		case "DEFAULT":
@@ -184,8 +307,26 @@ func (lt *LiveTable) ToInfra() *infra.Table {
 		case "ALIAS":
 			col.Alias = &c.DefaultExpr
 		}
-		if c.Comment != "" {
-			col.Comment = &c.Comment
+		if codec := strings.TrimSuffix(strings.TrimPrefix(c.Codec, "CODEC("), ")"); codec != "" && codec != c.Codec {
+			col.Codec = &codec
+		}
+		comment := c.Comment
+		if i := strings.Index(comment, EnumMetadataPrefix); i >= 0 {
+			var md struct {
+				Enum *struct {
+					Name    string             `json:"name"`
+					Members []infra.EnumMember `json:"members"`
+				} `json:"enum"`
+			}
+			if json.Unmarshal([]byte(comment[i+len(EnumMetadataPrefix):]), &md) == nil && md.Enum != nil {
+				if _, isEnum := col.DataType.(infra.Enum); isEnum {
+					col.DataType = infra.Enum{Name: md.Enum.Name, Values: md.Enum.Members}
+				}
+			}
+			comment = strings.TrimSpace(comment[:i])
+		}
+		if comment != "" {
+			col.Comment = &comment
 		}
 		if _, isArray := p.Type.(infra.Array); isArray {
 			col.Required = true

@@ -54,9 +54,9 @@ func Reconcile(current, desired *infra.Map, live map[string]*infra.Table) *infra
 	return out
 }
 
-// mergeColumns takes reality's columns, keeping the state's flags that
-// ClickHouse does not store per column (primary_key, unique) when the
-// column still exists.
+// mergeColumns takes reality's columns, keeping what ClickHouse does not
+// store per column (primary_key, unique, TTL, an aggregate's result type)
+// from the state when the column still exists.
 func mergeColumns(state, live []infra.Column) []infra.Column {
 	byName := map[string]infra.Column{}
 	for _, c := range state {
@@ -67,6 +67,13 @@ func mergeColumns(state, live []infra.Column) []infra.Column {
 		if s, ok := byName[c.Name]; ok {
 			c.PrimaryKey = s.PrimaryKey
 			c.Unique = s.Unique
+			// ClickHouse keeps a column TTL only inside its CREATE query, with
+			// the expression rewritten: the state's TTL stands.
+			c.TTL = s.TTL
+			// AggregateFunction(f, args) does not carry the result type.
+			if c.HasAnnotation("aggregationFunction") && s.HasAnnotation("aggregationFunction") {
+				c.DataType = s.DataType
+			}
 		}
 		out[i] = c
 	}

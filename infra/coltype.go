@@ -461,6 +461,7 @@ func parseTypeString(s string) (ColumnType, error) {
 // TypeKey is a canonical string for t used to compare types: two types with
 // the same key are the same type. Enum members compare as a set.
 func TypeKey(t ColumnType) string {
+	t = withoutNestedNames(t)
 	switch x := t.(type) {
 	case Enum:
 		members := append([]EnumMember(nil), x.Values...)
@@ -527,4 +528,25 @@ func unmarshalTupleFields(v json.RawMessage) ([]TupleField, error) {
 		out = append(out, TupleField{Name: name, Type: ft})
 	}
 	return out, nil
+}
+
+// withoutNestedNames blanks the names of Nested types (a model's class
+// name, which ClickHouse does not store): upstream ignores them in diffs.
+func withoutNestedNames(t ColumnType) ColumnType {
+	switch x := t.(type) {
+	case Nested:
+		cols := make([]Column, len(x.Columns))
+		for i, c := range x.Columns {
+			c.DataType = withoutNestedNames(c.DataType)
+			cols[i] = c
+		}
+		return Nested{Columns: cols, JWT: x.JWT}
+	case Array:
+		x.Element = withoutNestedNames(x.Element)
+		return x
+	case Nullable:
+		x.Inner = withoutNestedNames(x.Inner)
+		return x
+	}
+	return t
 }
