@@ -1,6 +1,7 @@
 package clickhouse
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/moose-dev/moose-dev/infra"
@@ -86,4 +87,18 @@ func FuzzParseType(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestParseURL(t *testing.T) {
+	cfg, err := ParseURL("http://panda:p%40ss@127.0.0.1:18123/local")
+	if err != nil || cfg.Addr != "127.0.0.1:18123" || cfg.User != "panda" || cfg.Password != "p@ss" || cfg.Database != "local" {
+		t.Fatalf("%+v %v", cfg, err)
+	}
+	if cfg, _ := ParseURL("http://h/db"); cfg.Addr != "h:8123" || cfg.User != "default" {
+		t.Fatalf("defaults: %+v", cfg)
+	}
+	_, err = ParseURL("clickhouse://u:secret@h:9000/db")
+	if err == nil || strings.Contains(err.Error(), "secret") {
+		t.Fatalf("native URLs are refused without showing the password: %v", err)
+	}
 }

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/moose-dev/moose-dev/broker"
@@ -21,14 +23,17 @@ import (
 
 func devCmd(g *globals) *cobra.Command {
 	var timestamps, timing, dropOnRecreate, yesDestructive, yesRename bool
+	var infraMode, chURL string
 	cmd := &cobra.Command{
 		Use:   "dev",
 		Short: "Run the development loop: start local infrastructure, apply the code, and re-apply on every save",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runDev(cmd.Context(), g, newPrinter(timestamps), devFlags{dropOnRecreate, yesDestructive, yesRename, timing})
+			return runDev(cmd.Context(), g, newPrinter(timestamps), devFlags{dropOnRecreate, yesDestructive, yesRename, timing, infraMode, chURL})
 		},
 	}
 	cmd.Flags().BoolVar(&timestamps, "timestamps", false, "prefix every line with the time")
+	cmd.Flags().StringVar(&infraMode, "infra", "auto", "where ClickHouse and the broker run: auto, embedded, external (docker is not available yet)")
+	cmd.Flags().StringVar(&chURL, "clickhouse-url", "", "an existing ClickHouse (http://user:pass@host:port/db); implies --infra external")
 	cmd.Flags().BoolVar(&timing, "timing", false, "print how long parsing, planning and execution took on each reload")
 	cmd.Flags().BoolVar(&yesDestructive, "yes-destructive", false,
 		"apply dropped tables and columns without asking (otherwise they are held back, or asked about when stdin is a terminal)")
@@ -41,6 +46,7 @@ func devCmd(g *globals) *cobra.Command {
 
 type devFlags struct {
 	dropOnRecreate, yesDestructive, yesRename, timing bool
+	infra, clickhouseURL                              string
 }
 
 // confirmer decides changes that need a person's yes: yes with the flag, a
@@ -86,39 +92,12 @@ func runDev(ctx context.Context, g *globals, p *display.Printer, f devFlags) err
 		defer logf.Close()
 		p.Log = logf
 	}
-	why := ""
-	if err := docker.Available(ctx); err != nil {
-		why = ": " + err.Error()
-	}
-	p.Infof("Starting", "development mode on the embedded default (ClickHouse: chDB %s, broker: in-process)%s", chdb.Version, why)
-	if err := os.MkdirAll(proj.StateDir(), 0o755); err != nil {
-		return err
-	}
-	ch, err := chdb.Start(ctx, chdb.Options{DataDir: filepath.Join(proj.StateDir(), "clickhouse"),
-		Host: cfg.ClickHouse.Host, Port: cfg.ClickHouse.HostPort, User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password,
-		LogFile: filepath.Join(proj.StateDir(), "clickhouse.log")})
+	svc, err := startServices(ctx, proj, f, p)
 	if err != nil {
 		return err
 	}
-	defer ch.Stop()
-	client, err := clickhouse.Open(ctx, clickhouse.Config{Addr: ch.Addr, User: cfg.ClickHouse.User,
-		Password: cfg.ClickHouse.Password, Database: cfg.ClickHouse.DBName})
-	if err != nil {
-		return err
-	}
-	defer client.Close()
-	if err := client.EnsureDatabases(ctx, cfg.ClickHouse.AdditionalDatabases...); err != nil {
-		return err
-	}
-	var topics *broker.Admin
-	if cfg.Features.StreamingEngine {
-		b, err := broker.StartEmbedded(cfg.Redpanda.Broker, filepath.Join(proj.StateDir(), "kafka"))
-		if err != nil {
-			return err
-		}
-		defer b.Close()
-		topics = &broker.Admin{Addr: b.Addr, Namespace: cfg.Redpanda.Namespace, ReplicationFactor: cfg.Redpanda.ReplicationFactor}
-	}
+	defer svc.stop()
+	client, topics := svc.client, svc.topics
 	in := stdinReader()
 	loop, err := devloop.New(devloop.Options{Project: proj, ClickHouse: client, Topics: topics, Printer: p,
 		DropOnRecreate:     f.dropOnRecreate,
@@ -139,14 +118,14 @@ func runDev(ctx context.Context, g *globals, p *display.Printer, f devFlags) err
 		return err
 	}
 	defer w.Close()
-	printConnection(p, proj, ch.Addr, topics)
+	printConnection(p, proj, svc.addr, topics)
 	p.Infof("Watching", "%q", proj.AppDir())
 	for {
 		select {
 		case <-ctx.Done():
 			p.Infof("Stopping", "shutting down the local infrastructure")
 			return nil
-		case <-ch.Done():
+		case <-svc.done:
 			return fmt.Errorf("the embedded ClickHouse stopped unexpectedly (see %s)", filepath.Join(proj.StateDir(), "clickhouse.log"))
 		case err := <-w.Errors():
 			p.Warnf("Watcher", "%v", err)
@@ -164,4 +143,94 @@ func printConnection(p *display.Printer, proj *project.Project, addr string, top
 	if topics != nil {
 		p.Infof("Broker", "%s (kcat -b %s -L)", topics.Addr, topics.Addr)
 	}
+}
+
+// services are the ClickHouse and broker a dev session uses.
+type services struct {
+	client *clickhouse.Client
+	addr   string
+	topics *broker.Admin
+	done   <-chan struct{} // closed if an embedded engine dies
+	stops  []func()
+}
+
+func (s *services) stop() {
+	for i := len(s.stops) - 1; i >= 0; i-- {
+		s.stops[i]()
+	}
+}
+
+// startServices starts (embedded) or connects to (external) ClickHouse and
+// the broker, as --infra says.
+func startServices(ctx context.Context, proj *project.Project, f devFlags, p *display.Printer) (*services, error) {
+	cfg := proj.Config
+	mode := f.infra
+	if f.clickhouseURL != "" {
+		if mode != "auto" && mode != "external" {
+			return nil, fmt.Errorf("--clickhouse-url goes with --infra external, not %s", mode)
+		}
+		mode = "external"
+	}
+	s := &services{done: make(chan struct{})}
+	var chCfg clickhouse.Config
+	switch mode {
+	case "auto", "embedded":
+		why := ""
+		if err := docker.Available(ctx); err != nil {
+			why = ": " + err.Error()
+		}
+		p.Infof("Starting", "development mode on the embedded default (ClickHouse: chDB %s, broker: in-process)%s", chdb.Version, why)
+		ch, err := chdb.Start(ctx, chdb.Options{DataDir: filepath.Join(proj.StateDir(), "clickhouse"),
+			Host: cfg.ClickHouse.Host, Port: cfg.ClickHouse.HostPort, User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password,
+			LogFile: filepath.Join(proj.StateDir(), "clickhouse.log")})
+		if err != nil {
+			return nil, err
+		}
+		s.stops = append(s.stops, func() { ch.Stop() })
+		s.done = ch.Done()
+		chCfg = clickhouse.Config{Addr: ch.Addr, User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password, Database: cfg.ClickHouse.DBName}
+	case "external":
+		if f.clickhouseURL != "" {
+			var err error
+			if chCfg, err = clickhouse.ParseURL(f.clickhouseURL); err != nil {
+				return nil, err
+			}
+			if chCfg.Database == "" {
+				chCfg.Database = cfg.ClickHouse.DBName
+			}
+		} else {
+			chCfg = clickhouse.Config{Addr: net.JoinHostPort(cfg.ClickHouse.Host, strconv.Itoa(cfg.ClickHouse.HostPort)),
+				User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password, Database: cfg.ClickHouse.DBName}
+		}
+		p.Infof("Starting", "development mode on your services (ClickHouse at %s, broker at %s): nothing is started", chCfg.Addr, cfg.Redpanda.Broker)
+	case "docker":
+		return nil, fmt.Errorf("the Docker provider is not available yet: use --infra embedded (no Docker needed) or --infra external with your own services")
+	default:
+		return nil, fmt.Errorf("--infra %q: want auto, embedded, external or docker", mode)
+	}
+	client, err := clickhouse.Open(ctx, chCfg)
+	if err != nil {
+		s.stop()
+		return nil, err
+	}
+	s.stops = append(s.stops, func() { client.Close() })
+	if err := client.EnsureDatabases(ctx, cfg.ClickHouse.AdditionalDatabases...); err != nil {
+		s.stop()
+		return nil, err
+	}
+	s.client, s.addr = client, chCfg.Addr
+	if cfg.Features.StreamingEngine {
+		addr := cfg.Redpanda.Broker
+		if mode != "external" {
+			b, err := broker.StartEmbedded(cfg.Redpanda.Broker, filepath.Join(proj.StateDir(), "kafka"))
+			if err != nil {
+				s.stop()
+				return nil, err
+			}
+			s.stops = append(s.stops, b.Close)
+			addr = b.Addr
+		}
+		s.topics = &broker.Admin{Addr: addr, Namespace: cfg.Redpanda.Namespace, ReplicationFactor: cfg.Redpanda.ReplicationFactor}
+	}
+	return s, nil
 }

@@ -324,3 +324,30 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(data)
 }
+
+func TestDevAgainstAnExternalClickHouse(t *testing.T) {
+	srv := chtest.Start(t, "local") // "your" ClickHouse, already running
+	dir := t.TempDir()
+	p := &devProject{t: t, dir: dir, out: &syncBuffer{}}
+	p.write(filepath.Join("..", "moose.config.toml"), "[features]\nstreaming_engine = false\n")
+	p.write("models.py", e2eModels)
+	p.write("main.py", "from moose_lib import OlapTable\nfrom app.models import PageView\n\nt = OlapTable[PageView](\"PageView\")\n")
+	p.cmd = exec.Command(moosedevBinary(t), "dev", "-p", dir, "--clickhouse-url", fmt.Sprintf("http://%s:%s@%s/local", chtest.User, chtest.Password, srv.Addr))
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	p.cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.cmd.Process.Kill(); p.cmd.Wait() })
+	p.waitOutput("Watching", 1)
+	if !strings.Contains(p.out.String(), "nothing is started") {
+		t.Fatalf("output:\n%s", p.out.String())
+	}
+	tables, err := srv.Client.Tables(t.Context(), "local")
+	if err != nil || tables["PageView"] == nil {
+		t.Fatalf("the table was not created in the external ClickHouse: %v %v", tables, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".moose", "clickhouse")); err == nil {
+		t.Fatal("an embedded engine was started in external mode")
+	}
+}
