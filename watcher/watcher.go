@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -30,6 +31,10 @@ type Options struct {
 	// Ignore are glob patterns relative to the root (`[watcher_config]
 	// ignore_patterns`); `**` matches any number of directories.
 	Ignore []string
+	// Poll scans the tree every PollInterval instead of using inotify. It
+	// is chosen automatically when the inotify watch limit is reached.
+	Poll         bool
+	PollInterval time.Duration
 }
 
 // Watcher delivers batches of changed paths on Batches.
@@ -58,18 +63,101 @@ func New(root string, opts Options) (*Watcher, error) {
 			return nil, fmt.Errorf("watcher_config.ignore_patterns: invalid glob %q: %w", p, err)
 		}
 	}
-	fsw, err := fsnotify.NewWatcher()
-	if err != nil {
-		return nil, fmt.Errorf("starting the file watcher: %w", err)
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = 300 * time.Millisecond
 	}
-	w := &Watcher{root: root, opts: opts, fsw: fsw, batches: make(chan []string), errs: make(chan error, 8),
+	w := &Watcher{root: root, opts: opts, batches: make(chan []string), errs: make(chan error, 8),
 		done: make(chan struct{}), hashes: map[string][32]byte{}}
-	if _, err := w.addTree(root, false); err != nil {
-		fsw.Close()
-		return nil, err
+	if !opts.Poll {
+		fsw, err := fsnotify.NewWatcher()
+		if err != nil && !isWatchLimit(err) {
+			return nil, fmt.Errorf("starting the file watcher: %w", err)
+		}
+		if err == nil {
+			w.fsw = fsw
+			_, err = w.addTree(root, false)
+			if err == nil {
+				go w.loop()
+				return w, nil
+			}
+			fsw.Close()
+			w.fsw = nil
+			if !isWatchLimit(err) {
+				return nil, err
+			}
+		}
+		w.report(fmt.Errorf("the inotify watch limit is reached (%v): watching by polling every %s instead; "+
+			"raise fs.inotify.max_user_watches to go back to instant reloads", err, opts.PollInterval))
 	}
-	go w.loop()
+	w.hashes = map[string][32]byte{}
+	w.scan() // the starting point
+	go w.pollLoop()
 	return w, nil
+}
+
+// isWatchLimit recognises the kernel's answers when inotify runs out of
+// watches or instances.
+func isWatchLimit(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EMFILE)
+}
+
+// scan walks the tree and returns the relevant files whose content changed
+// (or that vanished) since the last scan.
+func (w *Watcher) scan() []string {
+	var changed []string
+	seen := map[string]bool{}
+	filepath.WalkDir(w.root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			if path != w.root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "__pycache__" || w.ignored(path)) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if w.relevant(path) {
+			seen[path] = true
+			if w.contentChanged(path) {
+				changed = append(changed, path)
+			}
+		}
+		return nil
+	})
+	for path := range w.hashes {
+		if !seen[path] && w.contentChanged(path) {
+			changed = append(changed, path)
+		}
+	}
+	return changed
+}
+
+// pollLoop is loop's polling twin: same batching, scans instead of events.
+func (w *Watcher) pollLoop() {
+	ready := map[string]bool{}
+	tick := time.NewTicker(w.opts.PollInterval)
+	defer tick.Stop()
+	for {
+		var out chan []string
+		var batch []string
+		if len(ready) > 0 {
+			out = w.batches
+			for p := range ready {
+				batch = append(batch, p)
+			}
+			sort.Strings(batch)
+		}
+		select {
+		case <-w.done:
+			return
+		case out <- batch:
+			ready = map[string]bool{}
+		case <-tick.C:
+			for _, p := range w.scan() {
+				ready[p] = true
+			}
+		}
+	}
 }
 
 // Batches delivers sets of changed files (absolute paths, sorted).
@@ -81,6 +169,9 @@ func (w *Watcher) Errors() <-chan error { return w.errs }
 // Close stops watching.
 func (w *Watcher) Close() error {
 	w.once.Do(func() { close(w.done) })
+	if w.fsw == nil {
+		return nil
+	}
 	return w.fsw.Close()
 }
 

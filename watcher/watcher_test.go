@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -154,5 +155,34 @@ func TestMatchGlob(t *testing.T) {
 		if got := matchGlob(tc.pattern, tc.path); got != tc.want {
 			t.Errorf("matchGlob(%q, %q) = %v, want %v", tc.pattern, tc.path, got, tc.want)
 		}
+	}
+}
+
+func TestPollingWatchesToo(t *testing.T) {
+	w, dir := start(t, Options{Poll: true, PollInterval: 50 * time.Millisecond})
+	write(t, filepath.Join(dir, "main.py"), "x = 2\n")
+	write(t, filepath.Join(dir, "sub", "m.py"), "y = 1\n")
+	got := map[string]bool{}
+	for deadline := time.Now().Add(5 * time.Second); len(got) < 2 && time.Now().Before(deadline); {
+		for _, p := range next(w, time.Second) {
+			got[p] = true
+		}
+	}
+	if !got[filepath.Join(dir, "main.py")] || !got[filepath.Join(dir, "sub", "m.py")] {
+		t.Fatalf("polling saw %v", got)
+	}
+	write(t, filepath.Join(dir, "main.py"), "x = 2\n") // same content
+	if b := next(w, 300*time.Millisecond); b != nil {
+		t.Fatalf("an unchanged save must not reload: %v", b)
+	}
+	os.Remove(filepath.Join(dir, "sub", "m.py"))
+	if b := next(w, 5*time.Second); len(b) != 1 {
+		t.Fatalf("removal: %v", b)
+	}
+}
+
+func TestWatchLimitErrorsAreRecognised(t *testing.T) {
+	if !isWatchLimit(fmt.Errorf("watching x: %w", syscall.ENOSPC)) || isWatchLimit(os.ErrNotExist) {
+		t.Fatal("ENOSPC is the inotify watch limit; other errors are not")
 	}
 }
