@@ -7,16 +7,25 @@ import (
 	"unicode/utf8"
 )
 
-var keywords = map[string]bool{
-	"False": true, "None": true, "True": true, "and": true, "as": true, "assert": true, "async": true,
-	"await": true, "break": true, "class": true, "continue": true, "def": true, "del": true, "elif": true,
-	"else": true, "except": true, "finally": true, "for": true, "from": true, "global": true, "if": true,
-	"import": true, "in": true, "is": true, "lambda": true, "nonlocal": true, "not": true, "or": true,
-	"pass": true, "raise": true, "return": true, "try": true, "while": true, "with": true, "yield": true,
+// isKeyword reports Python's reserved words (a switch: consulted per token).
+func isKeyword(s string) bool {
+	switch s {
+	case "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def",
+		"del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda",
+		"nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield":
+		return true
+	}
+	return false
 }
 
-var augOps = map[string]bool{"+=": true, "-=": true, "*=": true, "/=": true, "//=": true, "%=": true,
-	"@=": true, "&=": true, "|=": true, "^=": true, ">>=": true, "<<=": true, "**=": true}
+// isAugOp reports augmented assignment operators.
+func isAugOp(s string) bool {
+	switch s {
+	case "+=", "-=", "*=", "/=", "//=", "%=", "@=", "&=", "|=", "^=", ">>=", "<<=", "**=":
+		return true
+	}
+	return false
+}
 
 type parser struct {
 	file string
@@ -109,7 +118,7 @@ func (p *parser) expectKw(s string) {
 
 func (p *parser) expectName() Token {
 	t := p.peek()
-	if t.Kind != NAME || keywords[t.Text] {
+	if t.Kind != NAME || isKeyword(t.Text) {
 		p.failAt(t, "invalid syntax: expected a name, found %s", t.describe())
 	}
 	return p.next()
@@ -376,7 +385,7 @@ func (p *parser) looksLikeMatch() bool {
 	if nt.Kind == NEWLINE || nt.Kind == EOF {
 		return false
 	}
-	if nt.Kind == OP && (augOps[nt.Text] || strings.Contains("= . : , ) ] } ;", nt.Text) && len(nt.Text) == 1) {
+	if nt.Kind == OP && (isAugOp(nt.Text) || strings.Contains("= . : , ) ] } ;", nt.Text) && len(nt.Text) == 1) {
 		return false
 	}
 	depth := 0
@@ -551,7 +560,7 @@ func (p *parser) simpleStatement() Stmt {
 		}
 		return &AnnAssign{P: t.Pos, Target: first, Annotation: ann, Value: val}
 	}
-	if nt := p.peek(); nt.Kind == OP && augOps[nt.Text] {
+	if nt := p.peek(); nt.Kind == OP && isAugOp(nt.Text) {
 		p.next()
 		p.starExprListOrYield()
 		return &Other{P: t.Pos, Kind: "augassign"}
@@ -680,7 +689,7 @@ func (p *parser) exprListEnds() bool {
 	if t.Kind == NEWLINE || t.Kind == EOF {
 		return true
 	}
-	return t.Kind == OP && strings.Contains(") ] } = : ;", t.Text) || augOps[t.Text] && t.Kind == OP
+	return t.Kind == OP && strings.Contains(") ] } = : ;", t.Text) || isAugOp(t.Text) && t.Kind == OP
 }
 
 func (p *parser) starOrNamed() Expr {
@@ -702,14 +711,20 @@ func (p *parser) namedExpr() Expr {
 	return e
 }
 
-// simpleAtomEnds are the tokens after which a lone name or literal is a
+// simpleAtomEnd reports the tokens after which a lone name or literal is a
 // whole expression.
-var simpleAtomEnds = map[string]bool{",": true, ")": true, "]": true, "}": true, "=": true, ":": true, ";": true}
+func simpleAtomEnd(s string) bool {
+	switch s {
+	case ",", ")", "]", "}", "=", ":", ";":
+		return true
+	}
+	return false
+}
 
 func (p *parser) test() Expr {
 	// fast path: most expressions in model files are a lone name or literal
-	if t, nt := p.peek(), p.peekAt(1); (t.Kind == NAME && !keywords[t.Text] || t.Kind == NUMBER) &&
-		(nt.Kind == NEWLINE || nt.Kind == EOF || nt.Kind == OP && simpleAtomEnds[nt.Text]) {
+	if t, nt := p.peek(), p.peekAt(1); (t.Kind == NAME && !isKeyword(t.Text) || t.Kind == NUMBER) &&
+		(nt.Kind == NEWLINE || nt.Kind == EOF || nt.Kind == OP && simpleAtomEnd(nt.Text)) {
 		return p.atom()
 	}
 	if p.isKw("lambda") {
@@ -872,7 +887,7 @@ func (p *parser) arguments(closer string) ([]Expr, []Keyword) {
 			args = append(args, &Starred{P: t.Pos, Value: p.test()})
 		case p.acceptOp("**"):
 			kws = append(kws, Keyword{P: t.Pos, Value: p.test()})
-		case t.Kind == NAME && p.peekAt(1).Kind == OP && p.peekAt(1).Text == "=" && !keywords[t.Text]:
+		case t.Kind == NAME && p.peekAt(1).Kind == OP && p.peekAt(1).Text == "=" && !isKeyword(t.Text):
 			p.next()
 			p.next()
 			kws = append(kws, Keyword{P: t.Pos, Name: t.Text, Value: p.test()})
@@ -967,7 +982,7 @@ func (p *parser) atom() Expr {
 		case "yield":
 			return p.yieldExpr()
 		}
-		if keywords[t.Text] {
+		if isKeyword(t.Text) {
 			p.failAt(t, "invalid syntax: unexpected keyword '%s'", t.Text)
 		}
 		p.next()
