@@ -20,41 +20,19 @@ import (
 func TestEveryParsedTableIsAcceptedByClickHouse(t *testing.T) {
 	srv := chtest.Start(t, "local")
 	ctx := context.Background()
-	files, _ := filepath.Glob("../parser/testdata/projects/*.txtar")
 	created := 0
-	for _, file := range files {
-		ar, err := txtar.ParseFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		root := t.TempDir()
-		skip := false
-		for _, f := range ar.Files {
-			if f.Name == "want.err" {
-				skip = true
-			}
-			p := filepath.Join(root, f.Name)
-			os.MkdirAll(filepath.Dir(p), 0o755)
-			os.WriteFile(p, f.Data, 0o644)
-		}
-		if skip {
-			continue
-		}
-		res, err := parser.NewLoader(root, "app").Load("local")
-		if err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
-		for _, id := range res.Map.TableIDs() {
-			tbl := res.Map.Tables[id]
+	for fixture, m := range fixtureMaps(t) {
+		for _, id := range m.TableIDs() {
+			tbl := m.Tables[id]
 			if !engineRunsEmbedded(tbl.Engine) {
 				continue
 			}
-			tbl.Name = strings.TrimSuffix(filepath.Base(file), ".txtar") + "_" + tbl.Name
+			tbl.Name = fixture + "_" + tbl.Name
 			if tbl.Database != nil {
 				srv.Client.EnsureDatabases(ctx, *tbl.Database)
 			}
 			if err := srv.Client.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}); err != nil {
-				t.Errorf("%s: table %s: %v", filepath.Base(file), id, err)
+				t.Errorf("%s: table %s: %v", fixture, id, err)
 				continue
 			}
 			created++
@@ -83,33 +61,14 @@ func engineRunsEmbedded(e infra.Engine) bool {
 func TestEveryParsedTableReadsBackUnchanged(t *testing.T) {
 	srv := chtest.Start(t, "local")
 	ctx := context.Background()
-	files, _ := filepath.Glob("../parser/testdata/projects/*.txtar")
 	checked := 0
-	for _, file := range files {
-		ar, _ := txtar.ParseFile(file)
-		root := t.TempDir()
-		skip := false
-		for _, f := range ar.Files {
-			if f.Name == "want.err" {
-				skip = true
-			}
-			p := filepath.Join(root, f.Name)
-			os.MkdirAll(filepath.Dir(p), 0o755)
-			os.WriteFile(p, f.Data, 0o644)
-		}
-		if skip {
-			continue
-		}
-		res, err := parser.NewLoader(root, "app").Load("local")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, id := range res.Map.TableIDs() {
-			tbl := res.Map.Tables[id]
+	for fixture, m := range fixtureMaps(t) {
+		for _, id := range m.TableIDs() {
+			tbl := m.Tables[id]
 			if !engineRunsEmbedded(tbl.Engine) || tbl.Database != nil {
 				continue
 			}
-			tbl.Name = "rt_" + strings.TrimSuffix(filepath.Base(file), ".txtar") + "_" + tbl.Name
+			tbl.Name = "rt_" + fixture + "_" + tbl.Name
 			if err := srv.Client.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}); err != nil {
 				t.Fatalf("%s: %v", tbl.Name, err)
 			}
@@ -140,4 +99,34 @@ func TestEveryParsedTableReadsBackUnchanged(t *testing.T) {
 		}
 	}
 	t.Logf("%d tables read back", checked)
+}
+
+// fixtureMaps loads every parser fixture that produces a map, by file.
+func fixtureMaps(t *testing.T) map[string]*infra.Map {
+	t.Helper()
+	files, _ := filepath.Glob("../parser/testdata/projects/*.txtar")
+	out := map[string]*infra.Map{}
+	for _, file := range files {
+		ar, err := txtar.ParseFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		root := t.TempDir()
+		failing := false
+		for _, f := range ar.Files {
+			failing = failing || f.Name == "want.err"
+			p := filepath.Join(root, f.Name)
+			os.MkdirAll(filepath.Dir(p), 0o755)
+			os.WriteFile(p, f.Data, 0o644)
+		}
+		if failing {
+			continue
+		}
+		res, err := parser.NewLoader(root, "app").Load("local")
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		out[strings.TrimSuffix(filepath.Base(file), ".txtar")] = res.Map
+	}
+	return out
 }

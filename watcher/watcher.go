@@ -111,7 +111,7 @@ func (w *Watcher) scan() []string {
 			return nil
 		}
 		if d.IsDir() {
-			if path != w.root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "__pycache__" || w.ignored(path)) {
+			if w.skipDir(path, d) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -187,7 +187,7 @@ func (w *Watcher) addTree(dir string, report bool) ([]string, error) {
 			return err
 		}
 		if d.IsDir() {
-			if path != w.root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "__pycache__" || w.ignored(path)) {
+			if w.skipDir(path, d) {
 				return filepath.SkipDir
 			}
 			if err := w.fsw.Add(path); err != nil {
@@ -201,6 +201,11 @@ func (w *Watcher) addTree(dir string, report bool) ([]string, error) {
 		return nil
 	})
 	return found, err
+}
+
+// skipDir: hidden directories, __pycache__ and ignored ones are not watched.
+func (w *Watcher) skipDir(path string, d fs.DirEntry) bool {
+	return path != w.root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "__pycache__" || w.ignored(path))
 }
 
 func (w *Watcher) relevant(path string) bool {
