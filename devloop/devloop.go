@@ -101,7 +101,15 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 	var tm Timing
 	start := time.Now()
 	p := l.o.Printer
-	if fromWatcher {
+	var spin *display.Spinner
+	if fromWatcher && !l.o.Timing { // --timing prints lines instead, as upstream
+		spin = p.StartSpinner(ProcessingMessage)
+		defer func() {
+			if spin != nil {
+				spin.Stop("")
+			}
+		}()
+	} else if fromWatcher {
 		p.Raw(ProcessingMessage + "\n")
 	}
 	res, err := l.loader.Load(l.db)
@@ -154,7 +162,12 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 		}
 	}
 	changes = differ.ProposeRenames(changes)
-	if renames := differ.Renames(changes); len(renames) > 0 && (l.o.ConfirmRenames == nil || !l.o.ConfirmRenames(renames)) {
+	renames := differ.Renames(changes)
+	if spin != nil && len(renames) > 0 && l.o.ConfirmRenames != nil {
+		spin.Stop("")
+		spin = nil
+	}
+	if len(renames) > 0 && (l.o.ConfirmRenames == nil || !l.o.ConfirmRenames(renames)) {
 		changes = differ.UndoRenames(changes)
 		for _, r := range renames {
 			p.Print(display.Line{Kind: display.Info, Action: "Rename?", Message: "looks like a rename, applied as a new column unless confirmed: " + r,
@@ -170,6 +183,10 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 		descs := make([]string, len(destructive))
 		for i, c := range destructive {
 			descs[i] = differ.Describe(c)
+		}
+		if spin != nil && l.o.ConfirmDestructive != nil { // a prompt needs the line
+			spin.Stop("")
+			spin = nil
 		}
 		if l.o.ConfirmDestructive != nil && l.o.ConfirmDestructive(descs) {
 			p.Print(display.ChangeLines(destructive)...)
@@ -212,7 +229,12 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 		}
 	}
 	if fromWatcher {
-		p.Raw("✓ " + DoneMessage + "\n")
+		if spin != nil {
+			spin.Stop(DoneMessage)
+			spin = nil
+		} else {
+			p.Raw("✓ " + DoneMessage + "\n")
+		}
 		l.runReloadScript()
 	}
 	return tm, nil

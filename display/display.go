@@ -90,6 +90,9 @@ type Printer struct {
 	// Log, when set, receives every line as a JSON object (time, level,
 	// action, message), for `moose-dev logs`.
 	Log io.Writer
+	// Animate draws spinners (set on a terminal).
+	Animate  bool
+	spinning *Spinner
 }
 
 // LogEntry is one line of the structured log.
@@ -144,6 +147,9 @@ func (p *Printer) Print(lines ...Line) {
 		ts := ""
 		if p.Timestamps {
 			ts = p.now().Format("15:04:05.000") + " "
+		}
+		if p.spinning != nil {
+			io.WriteString(p.w, "\r\x1b[2K") // the spinner redraws below
 		}
 		io.WriteString(p.w, p.styles.FormatLine(l, ts))
 		if p.Log != nil {

@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/moose-dev/moose-dev/differ"
 	"github.com/moose-dev/moose-dev/infra"
@@ -88,4 +90,45 @@ func TestColorWantedHonoursNoColor(t *testing.T) {
 	if ColorWanted(os.Stdout) {
 		t.Fatal("NO_COLOR must disable colour")
 	}
+}
+
+func TestSpinnerOffATerminalPrintsPlainLines(t *testing.T) {
+	var b strings.Builder
+	p := NewPrinter(&b, NewStyles(false))
+	s := p.StartSpinner("Processing")
+	s.Stop("done")
+	if b.String() != "Processing\n✓ done\n" {
+		t.Fatalf("got %q", b.String())
+	}
+}
+
+func TestSpinnerOnATerminalIsReplacedByTheCompletion(t *testing.T) {
+	var b lockedBuilder
+	p := NewPrinter(&b, NewStyles(false))
+	p.Animate = true
+	s := p.StartSpinner("Processing")
+	time.Sleep(200 * time.Millisecond)
+	p.Print(Line{Kind: Info, Action: "x", Message: "a line meanwhile"})
+	s.Stop("done")
+	out := b.String()
+	if !strings.Contains(out, "⠋ Processing") || !strings.Contains(out, "a line meanwhile") || !strings.HasSuffix(out, "\r\x1b[2K✓ done\n") {
+		t.Fatalf("got %q", out)
+	}
+}
+
+type lockedBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuilder) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuilder) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -56,6 +56,7 @@ func newRoot() *cobra.Command {
 func newPrinter(timestamps bool) *display.Printer {
 	p := display.NewPrinter(os.Stdout, display.NewStyles(display.ColorWanted(os.Stdout)))
 	p.Timestamps = timestamps
+	p.Animate = display.IsTerminal(os.Stdout) && os.Getenv("NO_ANSI") == ""
 	return p
 }
 
