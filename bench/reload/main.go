@@ -27,7 +27,7 @@ import (
 func main() {
 	bin := flag.String("bin", "", "moose-dev binary (built from this checkout when empty)")
 	tables := flag.Int("tables", 1, "tables in the generated project")
-	edits := flag.Int("edits", 20, "column additions to time")
+	edits := flag.Int("edits", 20, "saves to time (cycling: add column, change type, add table, drop column)")
 	streams := flag.Bool("streams", false, "give every table a Stream too (exercises the broker each reload)")
 	flag.Parse()
 	if err := run(*bin, *tables, *edits, *streams); err != nil {
@@ -61,14 +61,21 @@ func run(bin string, tables, edits int, streams bool) error {
 	os.MkdirAll(filepath.Join(dir, "p", "app"), 0o755)
 	cfg := fmt.Sprintf("[clickhouse_config]\nhost_port = %d\n[redpanda_config]\nbroker = \"127.0.0.1:%d\"\n", port, freePort())
 	os.WriteFile(filepath.Join(dir, "p", "moose.config.toml"), []byte(cfg), 0o644)
-	models := func(extra int) string {
+	// the project's shape; each save changes one thing
+	type spec struct {
+		extras      []string // extra columns of T0: name -> "int" or "float"
+		extraTypes  map[string]string
+		extraTables int
+	}
+	sp := spec{extraTypes: map[string]string{}}
+	models := func(sp spec) string {
 		var b strings.Builder
 		b.WriteString("from datetime import datetime\nfrom moose_lib import Key, OlapTable, Stream\nfrom pydantic import BaseModel\n\n")
 		for t := 0; t < tables; t++ {
 			fmt.Fprintf(&b, "class M%d(BaseModel):\n    id: Key[str]\n    at: datetime\n    value: float\n", t)
 			if t == 0 {
-				for i := 0; i < extra; i++ {
-					fmt.Fprintf(&b, "    extra_%d: int\n", i)
+				for _, e := range sp.extras {
+					fmt.Fprintf(&b, "    %s: %s\n", e, sp.extraTypes[e])
 				}
 			}
 			fmt.Fprintf(&b, "\nt%d = OlapTable[M%d](\"T%d\")\n\n", t, t, t)
@@ -76,13 +83,16 @@ func run(bin string, tables, edits int, streams bool) error {
 				fmt.Fprintf(&b, "s%d = Stream[M%d](\"S%d\")\n\n", t, t, t)
 			}
 		}
+		for x := 0; x < sp.extraTables; x++ {
+			fmt.Fprintf(&b, "x%d = OlapTable[M0](\"X%d\")\n", x, x)
+		}
 		return b.String()
 	}
-	os.WriteFile(filepath.Join(dir, "p", "app", "models.py"), []byte(models(0)), 0o644)
+	os.WriteFile(filepath.Join(dir, "p", "app", "models.py"), []byte(models(sp)), 0o644)
 	os.WriteFile(filepath.Join(dir, "p", "app", "main.py"), []byte("from app.models import *\n"), 0o644)
 
 	out := &lineWatcher{}
-	cmd := exec.Command(bin, "dev", "-p", filepath.Join(dir, "p"))
+	cmd := exec.Command(bin, "dev", "-p", filepath.Join(dir, "p"), "--yes-destructive")
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
 	start := time.Now()
@@ -99,35 +109,64 @@ func run(bin string, tables, edits int, streams bool) error {
 	ready := time.Since(start)
 	time.Sleep(500 * time.Millisecond)
 	rssIdle := rssTree(cmd.Process.Pid)
+	cpu0 := cpuTicks(cmd.Process.Pid)
+	wall0 := time.Now()
 
+	kinds := []string{"add column", "change type", "add table", "drop column"}
+	byKind := map[string][]time.Duration{}
 	var lat []time.Duration
 	for i := 1; i <= edits; i++ {
+		kind := kinds[(i-1)%len(kinds)]
+		var check string
+		switch kind {
+		case "add column":
+			name := fmt.Sprintf("extra_%d", i)
+			sp.extras = append(sp.extras, name)
+			sp.extraTypes[name] = "int"
+			check = fmt.Sprintf("SELECT count() FROM system.columns WHERE database='local' AND table='T0' AND name='%s'", name)
+		case "change type":
+			name := sp.extras[len(sp.extras)-1]
+			sp.extraTypes[name] = "float"
+			check = fmt.Sprintf("SELECT count() FROM system.columns WHERE database='local' AND table='T0' AND name='%s' AND type='Float64'", name)
+		case "add table":
+			sp.extraTables++
+			check = fmt.Sprintf("SELECT count() FROM system.tables WHERE database='local' AND name='X%d'", sp.extraTables-1)
+		case "drop column":
+			name := sp.extras[0]
+			sp.extras = sp.extras[1:]
+			check = fmt.Sprintf("SELECT count() = 0 FROM system.columns WHERE database='local' AND table='T0' AND name='%s'", name)
+		}
 		t0 := time.Now()
-		if err := os.WriteFile(filepath.Join(dir, "p", "app", "models.py"), []byte(models(i)), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, "p", "app", "models.py"), []byte(models(sp)), 0o644); err != nil {
 			return err
 		}
-		col := fmt.Sprintf("extra_%d", i-1)
-		for {
-			q := fmt.Sprintf("SELECT count() FROM system.columns WHERE database='local' AND table='T0' AND name='%s'", col)
-			if query(port, q) == "1" {
-				break
-			}
+		for query(port, check) != "1" {
 			if time.Since(t0) > 30*time.Second {
-				return fmt.Errorf("column %s never appeared:\n%s", col, out.String())
+				return fmt.Errorf("%s (save %d) never became visible:\n%s", kind, i, out.String())
 			}
 			time.Sleep(time.Millisecond)
 		}
-		lat = append(lat, time.Since(t0))
+		d := time.Since(t0)
+		lat = append(lat, d)
+		byKind[kind] = append(byKind[kind], d)
 		time.Sleep(100 * time.Millisecond) // let the loop settle between saves
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	p95 := lat[(len(lat)*95+99)/100-1]
 	fmt.Printf("tables=%d streams=%v edits=%d\n", tables, streams, edits)
 	fmt.Printf("start-to-ready: %v\n", ready.Round(time.Millisecond))
-	fmt.Printf("save-to-applied (add column): median %v, p95 %v, min %v, max %v\n",
+	for _, k := range kinds {
+		ds := byKind[k]
+		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+		if len(ds) > 0 {
+			fmt.Printf("  %-12s median %v (%d saves)\n", k, ds[len(ds)/2].Round(100*time.Microsecond), len(ds))
+		}
+	}
+	fmt.Printf("save-to-applied (all kinds): median %v, p95 %v, min %v, max %v\n",
 		lat[len(lat)/2].Round(100*time.Microsecond), p95.Round(100*time.Microsecond),
 		lat[0].Round(100*time.Microsecond), lat[len(lat)-1].Round(100*time.Microsecond))
 	fmt.Printf("RSS after start (daemon + embedded ClickHouse): %d MiB; after edits: %d MiB\n", rssIdle>>20, rssTree(cmd.Process.Pid)>>20)
+	fmt.Printf("CPU during the edits (daemon + engine): %.0f%% of one core\n", 100*float64(cpuTicks(cmd.Process.Pid)-cpu0)/100/time.Since(wall0).Seconds())
 	return nil
 }
 
@@ -191,3 +230,26 @@ func (l *lineWatcher) String() string {
 }
 
 func (l *lineWatcher) contains(s string) bool { return strings.Contains(l.String(), s) }
+
+// cpuTicks sums user+system clock ticks (1/100 s) of pid and its children.
+func cpuTicks(pid int) int64 {
+	var total int64
+	if data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
+		if len(f) > 12 {
+			u, _ := strconv.ParseInt(f[11], 10, 64)
+			s, _ := strconv.ParseInt(f[12], 10, 64)
+			total += u + s
+		}
+	}
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	for _, t := range tasks {
+		data, _ := os.ReadFile(t)
+		for _, c := range strings.Fields(string(data)) {
+			if n, err := strconv.Atoi(c); err == nil {
+				total += cpuTicks(n)
+			}
+		}
+	}
+	return total
+}
