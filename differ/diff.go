@@ -393,9 +393,10 @@ func diffColumns(before, after []infra.Column) []ColumnChange {
 // and type (enum members as a set). primary_key is not compared per column.
 func ColumnsEquivalent(a, b infra.Column) bool {
 	if a.Name != b.Name || a.Required != b.Required || a.Unique != b.Unique ||
-		str(a.Default) != str(b.Default) || str(a.Materialized) != str(b.Materialized) ||
-		str(a.Alias) != str(b.Alias) || str(a.Comment) != str(b.Comment) ||
-		normalizeExpr(str(a.TTL)) != normalizeExpr(str(b.TTL)) || normalizeExpr(str(a.Codec)) != normalizeExpr(str(b.Codec)) {
+		normalizeExpr(str(a.Default)) != normalizeExpr(str(b.Default)) ||
+		normalizeExpr(str(a.Materialized)) != normalizeExpr(str(b.Materialized)) ||
+		normalizeExpr(str(a.Alias)) != normalizeExpr(str(b.Alias)) || str(a.Comment) != str(b.Comment) ||
+		normalizeExpr(str(a.TTL)) != normalizeExpr(str(b.TTL)) || !CodecsEquivalent(str(a.Codec), str(b.Codec)) {
 		return false
 	}
 	if (len(a.Annotations) != 0 || len(b.Annotations) != 0) && annotationsKey(a.Annotations) != annotationsKey(b.Annotations) {
@@ -475,4 +476,46 @@ func primaryKey(t *infra.Table) string {
 		return normalizeExpr(t.OrderBy.String())
 	}
 	return normalizeExpr(strings.Join(keys, ","))
+}
+
+// CodecsEquivalent compares codec chains element by element: names must
+// match, parameters only when both sides give them, since ClickHouse
+// reports the defaults it filled in (ZSTD reads back as ZSTD(1), Delta as
+// Delta(8)).
+func CodecsEquivalent(a, b string) bool {
+	pa, pb := splitTopLevel(a), splitTopLevel(b)
+	if len(pa) != len(pb) {
+		return false
+	}
+	for i := range pa {
+		na, argsA, hasA := strings.Cut(strings.TrimSuffix(pa[i], ")"), "(")
+		nb, argsB, hasB := strings.Cut(strings.TrimSuffix(pb[i], ")"), "(")
+		if !strings.EqualFold(na, nb) || hasA && hasB && normalizeExpr(argsA) != normalizeExpr(argsB) {
+			return false
+		}
+	}
+	return true
+}
+
+// splitTopLevel splits on commas outside parentheses, trimming spaces.
+func splitTopLevel(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i, c := range s {
+		switch c {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				out = append(out, strings.TrimSpace(s[start:i]))
+				start = i + 1
+			}
+		}
+	}
+	if rest := strings.TrimSpace(s[start:]); rest != "" || len(out) > 0 {
+		out = append(out, rest)
+	}
+	return out
 }

@@ -344,3 +344,17 @@ func TestStrategyRules(t *testing.T) {
 }
 
 func isRecreate(c Change) bool { _, ok := c.(RecreateTable); return ok }
+
+func TestCodecsEquivalent(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"ZSTD", "ZSTD(1)", true}, {"Delta, ZSTD", "Delta(8), ZSTD(1)", true}, {"ZSTD(3)", "ZSTD(1)", false},
+		{"Delta, ZSTD", "ZSTD", false}, {"", "", true}, {"", "ZSTD", false}, {"lz4", "LZ4", true},
+	} {
+		if got := CodecsEquivalent(tc.a, tc.b); got != tc.want {
+			t.Errorf("CodecsEquivalent(%q, %q) = %v", tc.a, tc.b, got)
+		}
+	}
+}
