@@ -47,3 +47,30 @@ func str(p *string) string {
 	}
 	return *p
 }
+
+// A string enum created without upstream's metadata comment (by hand, or by
+// an older tool) reads back as integers named by the strings; it is the same
+// column as the code's string enum, and a member added in code is a change.
+func TestStringEnumWithoutMetadataReadsBackEquivalent(t *testing.T) {
+	srv := chtest.Start(t, "local")
+	ctx := context.Background()
+	if err := srv.Client.Exec(ctx, "CREATE TABLE local.E (id String, status Enum8('active' = 1, 'inactive' = 2)) ENGINE = MergeTree ORDER BY id"); err != nil {
+		t.Fatal(err)
+	}
+	live, err := srv.Client.Reality(ctx, "local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := live["local.E"].Columns[1]
+	s := func(v string) infra.EnumMember { return infra.EnumMember{Name: v, Value: infra.EnumValue{Str: &v}} }
+	want := infra.Column{Name: "status", Required: true,
+		DataType: infra.Enum{Name: "Status", Values: []infra.EnumMember{s("inactive"), s("active")}}}
+	if !differ.ColumnsEquivalent(want, got) {
+		t.Errorf("string enum %v and read-back %v should be equivalent", want.DataType, got.DataType)
+	}
+	grown := want
+	grown.DataType = infra.Enum{Name: "Status", Values: []infra.EnumMember{s("inactive"), s("active"), s("banned")}}
+	if differ.ColumnsEquivalent(grown, got) {
+		t.Errorf("an added member must be a change: %v vs %v", grown.DataType, got.DataType)
+	}
+}

@@ -142,7 +142,7 @@ func columnChangeDetails(changes []differ.ColumnChange) []string {
 		case differ.ColumnRenamed:
 			out = append(out, fmt.Sprintf("  ~ %s -> %s: %s (renamed, data kept)", cc.Before.Name, cc.After.Name, cc.After.DataType))
 		case differ.ColumnModified:
-			if infra.TypeKey(cc.Before.DataType) == infra.TypeKey(cc.After.DataType) && cc.Before.Required == cc.After.Required {
+			if infra.TypesEqual(cc.Before.DataType, cc.After.DataType) && cc.Before.Required == cc.After.Required {
 				out = append(out, fmt.Sprintf("  ~ %s: updated", cc.After.Name))
 				continue
 			}

@@ -484,16 +484,140 @@ func TypeKey(t ColumnType) string {
 	return string(b)
 }
 
-// TypesEqual reports whether two types are the same type (TypeKey
-// equality), comparing scalars directly: the common case stays cheap on
-// the reload path.
+// TypesEqual reports whether two types are the same type as far as the
+// database is concerned, following upstream's column_types_are_equivalent:
+// containers compare element by element, JSON typed paths as a set, Nested
+// types by their columns (not their class name), and enums by
+// EnumsEquivalent. Scalars compare directly, keeping the common case cheap
+// on the reload path.
 func TypesEqual(a, b ColumnType) bool {
-	sa, okA := a.(Scalar)
-	sb, okB := b.(Scalar)
-	if okA || okB {
-		return okA && okB && sa == sb
+	switch x := a.(type) {
+	case Scalar:
+		y, ok := b.(Scalar)
+		return ok && x == y
+	case Enum:
+		y, ok := b.(Enum)
+		return ok && EnumsEquivalent(x, y)
+	case Array:
+		y, ok := b.(Array)
+		return ok && x.ElementNullable == y.ElementNullable && TypesEqual(x.Element, y.Element)
+	case Nullable:
+		y, ok := b.(Nullable)
+		return ok && TypesEqual(x.Inner, y.Inner)
+	case MapType:
+		y, ok := b.(MapType)
+		return ok && TypesEqual(x.Key, y.Key) && TypesEqual(x.Value, y.Value)
+	case NamedTuple:
+		y, ok := b.(NamedTuple)
+		if !ok || len(x.Fields) != len(y.Fields) {
+			return false
+		}
+		for i, f := range x.Fields {
+			if f.Name != y.Fields[i].Name || !TypesEqual(f.Type, y.Fields[i].Type) {
+				return false
+			}
+		}
+		return true
+	case Nested:
+		y, ok := b.(Nested)
+		if !ok || x.JWT != y.JWT || len(x.Columns) != len(y.Columns) {
+			return false
+		}
+		for i, c := range x.Columns {
+			if !nestedColumnsEqual(c, y.Columns[i]) {
+				return false
+			}
+		}
+		return true
+	case JSONOptions:
+		y, ok := b.(JSONOptions)
+		if !ok || len(x.TypedPaths) != len(y.TypedPaths) {
+			return false
+		}
+		// Everything but the typed paths compares through the key.
+		xs, ys := x, y
+		xs.TypedPaths, ys.TypedPaths = nil, nil
+		if TypeKey(xs) != TypeKey(ys) {
+			return false
+		}
+		for _, p := range x.TypedPaths {
+			found := false
+			for _, q := range y.TypedPaths {
+				if p.Name == q.Name && TypesEqual(p.Type, q.Type) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				return false
+			}
+		}
+		return true
 	}
 	return TypeKey(a) == TypeKey(b)
+}
+
+// nestedColumnsEqual compares two columns of a Nested type: every attribute
+// by value, the types by TypesEqual.
+func nestedColumnsEqual(a, b Column) bool {
+	if !TypesEqual(a.DataType, b.DataType) {
+		return false
+	}
+	a.DataType, b.DataType = Scalar(""), Scalar("")
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && string(ja) == string(jb)
+}
+
+// EnumsEquivalent reports whether two enums store the same thing, after
+// upstream's enums_are_equivalent. A string enum (`A = "a"`) is written as
+// `Enum('a')` and, without its metadata comment, reads back as the
+// integer enum `'a' = 1` with no name: a member whose value is a string
+// matches a member with an integer value whose name is that string. Two
+// string enums must also share their name; integer members match by name
+// and value. Member order does not matter.
+func EnumsEquivalent(a, b Enum) bool {
+	return enumCovers(a, b) || enumCovers(b, a)
+}
+
+// enumCovers reports whether every member of target has its counterpart in
+// actual (upstream's one-way check).
+func enumCovers(actual, target Enum) bool {
+	if len(actual.Values) != len(target.Values) {
+		return false
+	}
+	if enumHasStrings(actual) && enumHasStrings(target) && actual.Name != target.Name {
+		return false
+	}
+	for _, t := range target.Values {
+		var m *EnumMember
+		for i := range actual.Values {
+			c := &actual.Values[i]
+			if t.Value.Str != nil && ((c.Value.Str != nil && c.Name == t.Name) || (c.Value.Int != nil && c.Name == *t.Value.Str)) ||
+				t.Value.Int != nil && c.Name == t.Name {
+				m = c
+				break
+			}
+		}
+		switch {
+		case m == nil:
+			return false
+		case t.Value.Str != nil && m.Value.Str != nil && *m.Value.Str != *t.Value.Str:
+			return false
+		case t.Value.Int != nil && (m.Value.Int == nil || *m.Value.Int != *t.Value.Int):
+			return false
+		}
+	}
+	return true
+}
+
+func enumHasStrings(e Enum) bool {
+	for _, m := range e.Values {
+		if m.Value.Str != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // tupleFieldsValue is the JSON value of `[[name, type], ...]`.
