@@ -1,0 +1,148 @@
+package migrate
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/moose-dev/moose-dev/clickhouse"
+	"github.com/moose-dev/moose-dev/infra"
+)
+
+// StateTable is where the applied state, the migration lock and a running
+// migration's progress live, in the target database itself, so that any
+// machine can plan against the same database. ClickHouse skips `_moose*`
+// tables when it reads reality.
+const StateTable = "_MOOSE_STATE"
+
+// LockTimeout is how long a lock holds when its holder disappears.
+const LockTimeout = 300 * time.Second
+
+// Store reads and writes the state rows of one database. Rows are only
+// ever appended; the latest row of a key is its value (upstream keeps the
+// history of infra maps the same way).
+type Store struct {
+	c  *clickhouse.Client
+	db string
+}
+
+// NewStore returns the store of the client's database, creating the table
+// when it is missing.
+func NewStore(ctx context.Context, c *clickhouse.Client) (*Store, error) {
+	s := &Store{c: c, db: c.Database()}
+	err := c.Exec(ctx, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.%s (key String, value String, created_at DateTime64(6) DEFAULT now64(6)) "+
+		"ENGINE = MergeTree ORDER BY (key, created_at)", clickhouse.Quote(s.db), clickhouse.Quote(StateTable)))
+	if err != nil {
+		return nil, fmt.Errorf("creating %s: %w", StateTable, err)
+	}
+	return s, nil
+}
+
+func (s *Store) put(ctx context.Context, key string, value any) error {
+	b, err := json.Marshal(value)
+	if err != nil {
+		return err
+	}
+	return s.c.Exec(ctx, fmt.Sprintf("INSERT INTO %s.%s (key, value) VALUES (%s, %s)", clickhouse.Quote(s.db), clickhouse.Quote(StateTable),
+		clickhouse.QuoteString(key), clickhouse.QuoteString(string(b))))
+}
+
+// latest decodes the newest row whose key matches the LIKE pattern into v;
+// it reports whether there was one.
+func (s *Store) latest(ctx context.Context, pattern string, v any) (bool, error) {
+	rows, err := s.c.Query(ctx, fmt.Sprintf("SELECT value FROM %s.%s WHERE key LIKE %s ORDER BY created_at DESC LIMIT 1",
+		clickhouse.Quote(s.db), clickhouse.Quote(StateTable), clickhouse.QuoteString(pattern)))
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return false, rows.Err()
+	}
+	var raw string
+	if err := rows.Scan(&raw); err != nil {
+		return false, err
+	}
+	return true, json.Unmarshal([]byte(raw), v)
+}
+
+// LoadMap returns the last stored infrastructure map, or an empty one.
+func (s *Store) LoadMap(ctx context.Context) (*infra.Map, error) {
+	var raw json.RawMessage
+	ok, err := s.latest(ctx, "infra\\_map\\_%", &raw)
+	if err != nil || !ok {
+		return infra.NewMap(s.db), err
+	}
+	m, err := infra.UnmarshalMap(raw)
+	if err != nil {
+		return nil, fmt.Errorf("the state stored in %s.%s: %w", s.db, StateTable, err)
+	}
+	return m, nil
+}
+
+// SaveMap stores m as the applied state (`infra_map_<unix ms>`).
+func (s *Store) SaveMap(ctx context.Context, m *infra.Map) error {
+	b, err := infra.MarshalSorted(m)
+	if err != nil {
+		return err
+	}
+	return s.put(ctx, fmt.Sprintf("infra_map_%d", time.Now().UnixMilli()), json.RawMessage(b))
+}
+
+// lock is the value of a `migration_lock` row.
+type lock struct {
+	Held    bool   `json:"held"`
+	Plan    string `json:"plan"`
+	Expires int64  `json:"expires"` // unix seconds
+}
+
+// ErrLocked is returned while another migration holds the lock.
+var ErrLocked = errors.New("another migration holds the lock")
+
+// Lock takes the migration lock for the plan with the given hash. A lock
+// held for the same plan is taken over: that is a re-run resuming after a
+// failure. The store appends rows, so two migrations starting in the same
+// instant can both win; the lock guards against the usual case, a second
+// run started while the first is working.
+func (s *Store) Lock(ctx context.Context, plan string, now time.Time) error {
+	var l lock
+	ok, err := s.latest(ctx, "migration\\_lock", &l)
+	if err != nil {
+		return err
+	}
+	if ok && l.Held && l.Plan != plan && now.Unix() < l.Expires {
+		return fmt.Errorf("%w (plan %.12s, until %s): wait for it, or for the lock to expire", ErrLocked, l.Plan,
+			time.Unix(l.Expires, 0).UTC().Format(time.RFC3339))
+	}
+	return s.put(ctx, "migration_lock", lock{Held: true, Plan: plan, Expires: now.Add(LockTimeout).Unix()})
+}
+
+// Unlock releases the migration lock.
+func (s *Store) Unlock(ctx context.Context) error {
+	return s.put(ctx, "migration_lock", lock{})
+}
+
+// progress is the value of a `migration_progress` row: how many operations
+// of a plan have been applied.
+type progress struct {
+	Plan    string `json:"plan"`
+	Applied int    `json:"applied"`
+	Total   int    `json:"total"`
+}
+
+// Progress returns how many operations of the plan were applied by an
+// earlier, unfinished run (0 if none).
+func (s *Store) Progress(ctx context.Context, plan string) (int, error) {
+	var p progress
+	ok, err := s.latest(ctx, "migration\\_progress", &p)
+	if err != nil || !ok || p.Plan != plan || p.Applied >= p.Total {
+		return 0, err
+	}
+	return p.Applied, nil
+}
+
+func (s *Store) setProgress(ctx context.Context, plan string, applied, total int) error {
+	return s.put(ctx, "migration_progress", progress{Plan: plan, Applied: applied, Total: total})
+}

@@ -1,0 +1,109 @@
+package migrate
+
+import (
+	"fmt"
+
+	"github.com/moose-dev/moose-dev/infra"
+	"github.com/moose-dev/moose-dev/planfile"
+)
+
+// Validate checks a (possibly hand-edited) plan against the state it starts
+// from before anything runs: each operation's table must exist (or, to be
+// created, must not), and each column it names must exist at that point of
+// the plan (or, to be added or be a rename's new name, must not). Unknown
+// operations and unparseable types were already refused when the plan was
+// read. Errors name the operation's index and field, as planfile does.
+func Validate(p *planfile.Plan, from *infra.Map) error {
+	db := from.DefaultDatabase
+	tables := map[string]map[string]bool{} // db.table -> columns
+	for _, t := range from.Tables {
+		tables[key(t.Database, t.Name, db)] = columnSet(t.Columns)
+	}
+	for i, op := range p.Operations {
+		fail := func(field, format string, args ...any) error {
+			return &planfile.Error{Index: i, Op: op.OpName(), Msg: field + ": " + fmt.Sprintf(format, args...)}
+		}
+		table := func(database *string, name string) (map[string]bool, error) {
+			cols, ok := tables[key(database, name, db)]
+			if !ok {
+				return nil, fail("table", "table %q does not exist at this point of the plan", name)
+			}
+			return cols, nil
+		}
+		switch o := op.(type) {
+		case infra.CreateTable:
+			k := key(o.Table.Database, o.Table.Name, db)
+			if _, ok := tables[k]; ok {
+				return fail("table", "table %q already exists at this point of the plan", o.Table.Name)
+			}
+			tables[k] = columnSet(o.Table.Columns)
+		case infra.DropTable:
+			if _, err := table(o.Database, o.Table); err != nil {
+				return err
+			}
+			delete(tables, key(o.Database, o.Table, db))
+		case infra.AddTableColumn:
+			cols, err := table(o.Database, o.Table)
+			if err != nil {
+				return err
+			}
+			if cols[o.Column.Name] {
+				return fail("column", "table %q already has a column %q", o.Table, o.Column.Name)
+			}
+			if o.AfterColumn != nil && !cols[*o.AfterColumn] {
+				return fail("after_column", "table %q has no column %q", o.Table, *o.AfterColumn)
+			}
+			cols[o.Column.Name] = true
+		case infra.DropTableColumn:
+			cols, err := table(o.Database, o.Table)
+			if err != nil {
+				return err
+			}
+			if !cols[o.ColumnName] {
+				return fail("column_name", "table %q has no column %q", o.Table, o.ColumnName)
+			}
+			delete(cols, o.ColumnName)
+		case infra.ModifyTableColumn:
+			cols, err := table(o.Database, o.Table)
+			if err != nil {
+				return err
+			}
+			if !cols[o.BeforeColumn.Name] {
+				return fail("before_column", "table %q has no column %q", o.Table, o.BeforeColumn.Name)
+			}
+			if o.AfterColumn.Name != o.BeforeColumn.Name {
+				return fail("after_column", "a modification keeps the column's name (%q, not %q): use RenameTableColumn to rename",
+					o.BeforeColumn.Name, o.AfterColumn.Name)
+			}
+		case infra.RenameTableColumn:
+			cols, err := table(o.Database, o.Table)
+			if err != nil {
+				return err
+			}
+			if !cols[o.BeforeColumnName] {
+				return fail("before_column_name", "table %q has no column %q", o.Table, o.BeforeColumnName)
+			}
+			if cols[o.AfterColumnName] {
+				return fail("after_column_name", "table %q already has a column %q", o.Table, o.AfterColumnName)
+			}
+			delete(cols, o.BeforeColumnName)
+			cols[o.AfterColumnName] = true
+		}
+	}
+	return nil
+}
+
+func key(database *string, name, defaultDB string) string {
+	if database != nil && *database != "" {
+		return *database + "." + name
+	}
+	return defaultDB + "." + name
+}
+
+func columnSet(cols []infra.Column) map[string]bool {
+	out := make(map[string]bool, len(cols))
+	for _, c := range cols {
+		out[c.Name] = true
+	}
+	return out
+}
