@@ -242,6 +242,7 @@ const (
 // Options are the knobs of Run.
 type Options struct {
 	Log func(format string, args ...any) // progress lines
+	SQL func(sql string)                 // each statement an operation runs
 	Now func() time.Time
 }
 
@@ -310,7 +311,11 @@ func Run(ctx context.Context, c *clickhouse.Client, code *infra.Map, f *Files, o
 	for i := done; i < total; i++ {
 		op := f.Plan.Operations[i]
 		logf("  [%d/%d] %s", i+1, total, op.Describe())
-		if err := c.Apply(ctx, []infra.Operation{op}); err != nil {
+		prev := c.Log
+		c.Log = o.SQL
+		err := c.Apply(ctx, []infra.Operation{op})
+		c.Log = prev
+		if err != nil {
 			var ae *clickhouse.ApplyError
 			if errors.As(err, &ae) {
 				ae.Index, ae.Applied = i, i

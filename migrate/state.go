@@ -24,23 +24,40 @@ const LockTimeout = 300 * time.Second
 // ever appended; the latest row of a key is its value (upstream keeps the
 // history of infra maps the same way).
 type Store struct {
-	c  *clickhouse.Client
-	db string
+	c       *clickhouse.Client
+	db      string
+	created bool // the table is known to exist
 }
 
-// NewStore returns the store of the client's database, creating the table
-// when it is missing.
+// NewStore returns the store of the client's database. Reading never
+// changes the database (`moose-dev plan` changes nothing): the table is
+// created by the first write.
 func NewStore(ctx context.Context, c *clickhouse.Client) (*Store, error) {
 	s := &Store{c: c, db: c.Database()}
-	err := c.Exec(ctx, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.%s (key String, value String, created_at DateTime64(6) DEFAULT now64(6)) "+
-		"ENGINE = MergeTree ORDER BY (key, created_at)", clickhouse.Quote(s.db), clickhouse.Quote(StateTable)))
+	rows, err := c.Query(ctx, "SELECT count() FROM system.tables WHERE database = ? AND name = ?", s.db, StateTable)
 	if err != nil {
-		return nil, fmt.Errorf("creating %s: %w", StateTable, err)
+		return nil, err
 	}
-	return s, nil
+	defer rows.Close()
+	var n uint64
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+	}
+	s.created = n > 0
+	return s, rows.Err()
 }
 
 func (s *Store) put(ctx context.Context, key string, value any) error {
+	if !s.created {
+		err := s.c.Exec(ctx, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.%s (key String, value String, created_at DateTime64(6) DEFAULT now64(6)) "+
+			"ENGINE = MergeTree ORDER BY (key, created_at)", clickhouse.Quote(s.db), clickhouse.Quote(StateTable)))
+		if err != nil {
+			return fmt.Errorf("creating %s: %w", StateTable, err)
+		}
+		s.created = true
+	}
 	b, err := json.Marshal(value)
 	if err != nil {
 		return err
@@ -52,6 +69,9 @@ func (s *Store) put(ctx context.Context, key string, value any) error {
 // latest decodes the newest row whose key matches the LIKE pattern into v;
 // it reports whether there was one.
 func (s *Store) latest(ctx context.Context, pattern string, v any) (bool, error) {
+	if !s.created {
+		return false, nil
+	}
 	rows, err := s.c.Query(ctx, fmt.Sprintf("SELECT value FROM %s.%s WHERE key LIKE %s ORDER BY created_at DESC LIMIT 1",
 		clickhouse.Quote(s.db), clickhouse.Quote(StateTable), clickhouse.QuoteString(pattern)))
 	if err != nil {

@@ -351,3 +351,47 @@ func TestDevAgainstAnExternalClickHouse(t *testing.T) {
 		t.Fatal("an embedded engine was started in external mode")
 	}
 }
+
+// The production workflow through the binary: plan changes nothing,
+// generate writes the three files, migrate applies them with progress, a
+// second migrate finds the database at the target.
+func TestPlanGenerateMigrate(t *testing.T) {
+	srv := chtest.Start(t, "prod")
+	dir := t.TempDir()
+	p := &devProject{t: t, dir: dir, out: &syncBuffer{}}
+	p.write(filepath.Join("..", "moose.config.toml"), "[features]\nstreaming_engine = false\n")
+	p.write("models.py", e2eModels)
+	p.write("main.py", "from moose_lib import OlapTable\nfrom app.models import PageView\n\nt = OlapTable[PageView](\"PageView\")\n")
+	url := fmt.Sprintf("http://%s:%s@%s/prod", chtest.User, chtest.Password, srv.Addr)
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(moosedevBinary(t), append(append([]string{}, args...), "-p", dir, "--clickhouse-url", url)...)
+		cmd.Env = append(os.Environ(), "NO_COLOR=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("moose-dev %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	if out := run("plan", "--json"); !strings.Contains(out, `"CreateTable"`) || !strings.Contains(out, `"max_risk": "safe"`) {
+		t.Fatalf("plan --json:\n%s", out)
+	}
+	if tables, err := srv.Client.Tables(t.Context(), "prod"); err != nil || len(tables) != 0 {
+		t.Fatalf("plan changed the database: %v %v", tables, err)
+	}
+	run("generate", "migration", "--save")
+	for _, f := range []string{"plan.yaml", "remote_state.json", "local_infra_map.json"} {
+		if _, err := os.Stat(filepath.Join(dir, "migrations", f)); err != nil {
+			t.Fatalf("generate did not write %s: %v", f, err)
+		}
+	}
+	if out := run("migrate"); !strings.Contains(out, "[1/1] Creating table 'PageView'") || !strings.Contains(out, "CREATE TABLE") {
+		t.Fatalf("migrate output:\n%s", out)
+	}
+	if tables, err := srv.Client.Tables(t.Context(), "prod"); err != nil || tables["PageView"] == nil {
+		t.Fatalf("migrate did not create the table: %v %v", tables, err)
+	}
+	if out := run("migrate"); !strings.Contains(out, "already match") {
+		t.Fatalf("second migrate:\n%s", out)
+	}
+}
