@@ -2,6 +2,7 @@ package clickhouse
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"strings"
 	"time"
@@ -11,16 +12,18 @@ import (
 	"github.com/moose-dev/moose-dev/infra"
 )
 
-// Config says where a ClickHouse HTTP interface is.
+// Config says where a ClickHouse is.
 type Config struct {
 	Addr     string // host:port
 	User     string
 	Password string
 	Database string // the project's default database
+	Native   bool   // the native protocol instead of HTTP
+	TLS      bool
 }
 
-// Client runs statements on one ClickHouse through clickhouse-go's HTTP
-// protocol.
+// Client runs statements on one ClickHouse through clickhouse-go (HTTP or
+// native protocol).
 type Client struct {
 	conn driver.Conn
 	db   string
@@ -33,9 +36,18 @@ type Client struct {
 // does), creating that database first if needed.
 func Open(ctx context.Context, cfg Config) (*Client, error) {
 	open := func(db string) (driver.Conn, error) {
+		proto := clickhouse.HTTP
+		if cfg.Native {
+			proto = clickhouse.Native
+		}
+		var tlsCfg *tls.Config
+		if cfg.TLS {
+			tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12}
+		}
 		conn, err := clickhouse.Open(&clickhouse.Options{
 			Addr:     []string{cfg.Addr},
-			Protocol: clickhouse.HTTP,
+			Protocol: proto,
+			TLS:      tlsCfg,
 			Auth:     clickhouse.Auth{Username: cfg.User, Password: cfg.Password, Database: db},
 			// as upstream's client: Nested columns stay Nested
 			Settings:    clickhouse.Settings{"flatten_nested": 0},

@@ -97,8 +97,21 @@ func TestParseURL(t *testing.T) {
 	if cfg, _ := ParseURL("http://h/db"); cfg.Addr != "h:8123" || cfg.User != "default" {
 		t.Fatalf("defaults: %+v", cfg)
 	}
-	_, err = ParseURL("clickhouse://u:secret@h:9000/db")
+	for _, tc := range []struct {
+		url  string
+		want Config
+	}{
+		{"clickhouse://u:pw@h:9000/db", Config{Addr: "h:9000", User: "u", Password: "pw", Database: "db", Native: true}},
+		{"clickhouse://h/db", Config{Addr: "h:9000", User: "default", Database: "db", Native: true}},
+		{"clickhouse://h/db?secure=true", Config{Addr: "h:9440", User: "default", Database: "db", Native: true, TLS: true}},
+		{"https://u:pw@h/db", Config{Addr: "h:8443", User: "u", Password: "pw", Database: "db", TLS: true}},
+	} {
+		if got, err := ParseURL(tc.url); err != nil || got != tc.want {
+			t.Errorf("ParseURL(%q) = %+v, %v; want %+v", tc.url, got, err, tc.want)
+		}
+	}
+	_, err = ParseURL("postgres://u:secret@h:5432/db")
 	if err == nil || strings.Contains(err.Error(), "secret") {
-		t.Fatalf("native URLs are refused without showing the password: %v", err)
+		t.Fatalf("other schemes are refused without showing the password: %v", err)
 	}
 }

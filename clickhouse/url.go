@@ -7,28 +7,35 @@ import (
 	"strings"
 )
 
-// ParseURL reads `http://user:pass@host:port/db` (the HTTP interface, as
-// the embedded default serves it) into a Config. `clickhouse://` URLs name
-// the native protocol, which this client does not speak yet.
+// ParseURL reads a ClickHouse URL into a Config:
+//   - `http://user:pass@host:port/db`, the HTTP interface (port 8123 when
+//     absent), the form the embedded default serves;
+//   - `https://...`, the HTTP interface over TLS (port 8443);
+//   - `clickhouse://user:pass@host:port/db`, the native protocol (port
+//     9000; with `?secure=true`, TLS on 9440).
 func ParseURL(raw string) (Config, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return Config{}, fmt.Errorf("ClickHouse URL: %w", err)
 	}
+	cfg := Config{User: u.User.Username(), Database: strings.Trim(u.Path, "/")}
+	port := "8123"
 	switch u.Scheme {
 	case "http":
 	case "https":
-		return Config{}, fmt.Errorf("ClickHouse URL %s: https is not supported yet; use http", redact(u))
+		cfg.TLS, port = true, "8443"
 	case "clickhouse":
-		return Config{}, fmt.Errorf("ClickHouse URL %s: the native protocol is not supported yet; use the HTTP interface (http://user:pass@host:8123/db)", redact(u))
+		cfg.Native, port = true, "9000"
+		if s := u.Query().Get("secure"); s == "true" || s == "1" {
+			cfg.TLS, port = true, "9440"
+		}
 	default:
-		return Config{}, fmt.Errorf("ClickHouse URL %s: want http://user:pass@host:port/database", redact(u))
+		return Config{}, fmt.Errorf("ClickHouse URL %s: want http://user:pass@host:port/database, https://... or clickhouse://...", redact(u))
 	}
-	host := u.Host
-	if _, _, err := net.SplitHostPort(host); err != nil {
-		host = net.JoinHostPort(host, "8123")
+	cfg.Addr = u.Host
+	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+		cfg.Addr = net.JoinHostPort(cfg.Addr, port)
 	}
-	cfg := Config{Addr: host, User: u.User.Username(), Database: strings.Trim(u.Path, "/")}
 	cfg.Password, _ = u.User.Password()
 	if cfg.User == "" {
 		cfg.User = "default"
