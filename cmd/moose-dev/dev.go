@@ -5,11 +5,14 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/moose-dev/moose-dev/admin"
 	"github.com/moose-dev/moose-dev/broker"
 	"github.com/moose-dev/moose-dev/chdb"
 	"github.com/moose-dev/moose-dev/clickhouse"
@@ -119,6 +122,11 @@ func runDev(ctx context.Context, g *globals, p *display.Printer, f devFlags) err
 	}
 	defer w.Close()
 	printConnection(p, proj, svc.addr, topics)
+	if stopAdmin, err := serveAdmin(proj, p); err != nil {
+		return err
+	} else if stopAdmin != nil {
+		defer stopAdmin()
+	}
 	p.Infof("Watching", "%q", proj.AppDir())
 	for {
 		select {
@@ -233,4 +241,27 @@ func startServices(ctx context.Context, proj *project.Project, f devFlags, p *di
 		s.topics = &broker.Admin{Addr: addr, Namespace: cfg.Redpanda.Namespace, ReplicationFactor: cfg.Redpanda.ReplicationFactor}
 	}
 	return s, nil
+}
+
+// serveAdmin serves the admin API (remote planning) on
+// [http_server_config] host:port when [authentication] admin_api_key is
+// set: the map is the state file the loop writes atomically after each
+// reload. Without a key there is nothing to serve.
+func serveAdmin(proj *project.Project, p *display.Printer) (stop func(), err error) {
+	key := proj.Config.Authentication.AdminAPIKey
+	if key == "" {
+		return nil, nil
+	}
+	h := proj.Config.HTTPServer
+	addr := net.JoinHostPort(h.Host, strconv.Itoa(h.Port))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("admin API on %s: %w (change [http_server_config] port)", addr, err)
+	}
+	statePath := filepath.Join(proj.StateDir(), devloop.StateFile)
+	srv := &http.Server{Handler: admin.Handler(key, func() ([]byte, error) { return os.ReadFile(statePath) }),
+		ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	p.Infof("Admin API", "http://%s%s (Authorization: Bearer <token>)", addr, admin.InframapPath)
+	return func() { srv.Close() }, nil
 }

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/moose-dev/moose-dev/admin"
 	"github.com/moose-dev/moose-dev/internal/chtest"
 )
 
@@ -393,5 +394,63 @@ func TestPlanGenerateMigrate(t *testing.T) {
 	}
 	if out := run("migrate"); !strings.Contains(out, "already match") {
 		t.Fatalf("second migrate:\n%s", out)
+	}
+}
+
+// Remote planning: a running moose-dev serves its map to the configured
+// token only, and `plan --url --token` compares the code with it.
+func TestPlanAgainstARunningDevThroughTheAdminAPI(t *testing.T) {
+	p := newDevProject(t)
+	token, hash, err := admin.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := chtest.FreePort(t)
+	cfgPath := filepath.Join(p.dir, "moose.config.toml")
+	cfg := readFile(t, cfgPath) + fmt.Sprintf("[http_server_config]\nhost = \"127.0.0.1\"\nport = %d\n[authentication]\nadmin_api_key = \"%s\"\n", port, hash)
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.start()
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	for _, tok := range []string{"", "not-the-token"} {
+		req, _ := http.NewRequest(http.MethodGet, base+admin.InframapPath, nil)
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("token %q: status %d, want 401", tok, resp.StatusCode)
+		}
+	}
+	plan := func(dir string) string {
+		cmd := exec.Command(moosedevBinary(t), "plan", "-p", dir, "--url", base, "--token", token)
+		cmd.Env = append(os.Environ(), "NO_COLOR=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("plan --url: %v\n%s", err, out)
+		}
+		return string(out)
+	}
+	if out := plan(p.dir); !strings.Contains(out, "no changes") {
+		t.Fatalf("plan of the running dev's own code:\n%s", out)
+	}
+	// Another checkout of the project, one field ahead.
+	ahead := &devProject{t: t, dir: t.TempDir()}
+	if err := os.WriteFile(filepath.Join(ahead.dir, "moose.config.toml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ahead.write("models.py", strings.Replace(e2eModels, "url: str", "url: str\n    country: str", 1))
+	ahead.write("main.py", e2eMain)
+	out := plan(ahead.dir)
+	if !strings.Contains(out, "Modified Components") || !strings.Contains(out, "+ country: String") {
+		t.Fatalf("plan of code one field ahead:\n%s", out)
+	}
+	if strings.Contains(p.out.String(), token) {
+		t.Error("the token appears in the daemon's output")
 	}
 }

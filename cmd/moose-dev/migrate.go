@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/moose-dev/moose-dev/admin"
 	"github.com/moose-dev/moose-dev/clickhouse"
 	"github.com/moose-dev/moose-dev/differ"
 	"github.com/moose-dev/moose-dev/display"
@@ -21,54 +22,124 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// target is a project's code and the ClickHouse a plan is made against.
+// target is a project's code and what a plan is made against: a
+// ClickHouse reached directly, or a running moose-dev's admin API.
 type target struct {
 	proj   *project.Project
 	code   *infra.Map
-	client *clickhouse.Client
+	client *clickhouse.Client // nil when planning through the admin API
 	store  *migrate.Store
+	admin  struct{ url, token string }
 }
 
-func openTarget(ctx context.Context, g *globals, url string) (*target, error) {
-	if url == "" {
-		return nil, errors.New("--clickhouse-url is required (http://user:pass@host:port/db); planning against a running moose-dev's admin API (--url/--token) is not available yet")
+// targetFlags are the ways to name a target.
+type targetFlags struct {
+	clickhouseURL, url, token string
+}
+
+func (f *targetFlags) register(cmd *cobra.Command, adminToo bool) {
+	cmd.Flags().StringVar(&f.clickhouseURL, "clickhouse-url", "", "the target ClickHouse (http://user:pass@host:port/db, https://..., clickhouse://...)")
+	if adminToo {
+		cmd.Flags().StringVar(&f.url, "url", "", "a running moose-dev to plan against through its admin API (with --token)")
+		cmd.Flags().StringVar(&f.token, "token", "", "the admin API token (see moose-dev generate hash-token)")
+	}
+}
+
+func openTarget(ctx context.Context, g *globals, f targetFlags) (*target, error) {
+	switch {
+	case f.clickhouseURL != "" && f.url != "":
+		return nil, errors.New("give either --clickhouse-url or --url/--token, not both")
+	case f.url != "" && f.token == "":
+		return nil, errors.New("--url needs --token (the admin API refuses requests without one)")
+	case f.clickhouseURL == "" && f.url == "":
+		return nil, errors.New("name the target: --clickhouse-url http://user:pass@host:port/db, or --url http://host:4000 --token T")
 	}
 	proj, err := project.Load(g.projectDir)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := clickhouse.ParseURL(url)
-	if err != nil {
-		return nil, err
+	db := proj.Config.ClickHouse.DBName
+	var cfg clickhouse.Config
+	if f.clickhouseURL != "" {
+		if cfg, err = clickhouse.ParseURL(f.clickhouseURL); err != nil {
+			return nil, err
+		}
+		if cfg.Database == "" {
+			cfg.Database = db
+		}
+		db = cfg.Database
 	}
-	if cfg.Database == "" {
-		cfg.Database = proj.Config.ClickHouse.DBName
-	}
-	res, err := parser.NewLoader(proj.Root, proj.Config.SourceDir).Load(cfg.Database)
+	res, err := parser.NewLoader(proj.Root, proj.Config.SourceDir).Load(db)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return nil, errReported
 	}
-	client, err := clickhouse.Open(ctx, cfg)
-	if err != nil {
+	t := &target{proj: proj, code: res.Map}
+	if f.url != "" {
+		t.admin.url, t.admin.token = f.url, f.token
+		return t, nil
+	}
+	if t.client, err = clickhouse.Open(ctx, cfg); err != nil {
 		return nil, err
 	}
-	store, err := migrate.NewStore(ctx, client)
-	if err != nil {
-		client.Close()
+	if t.store, err = migrate.NewStore(ctx, t.client); err != nil {
+		t.client.Close()
 		return nil, err
 	}
-	return &target{proj: proj, code: res.Map, client: client, store: store}, nil
+	return t, nil
+}
+
+func (t *target) close() {
+	if t.client != nil {
+		t.client.Close()
+	}
 }
 
 // changes compares the target with the code.
 func (t *target) changes(ctx context.Context) (*infra.Map, *migrate.Changes, error) {
-	remote, err := migrate.Remote(ctx, t.client, t.store, t.code)
+	var remote *infra.Map
+	var err error
+	if t.client != nil {
+		remote, err = migrate.Remote(ctx, t.client, t.store, t.code)
+	} else {
+		remote, err = admin.Fetch(ctx, t.admin.url, t.admin.token)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
 	ch, err := migrate.Compute(remote, t.code)
 	return remote, ch, err
+}
+
+// printPlan prints the changes in upstream's sections.
+func printPlan(p *display.Printer, ch *migrate.Changes) {
+	if len(ch.Changes) == 0 && len(ch.Blocked) == 0 {
+		p.Successf("Plan", "no changes: the target matches the code")
+		return
+	}
+	var added, modified, removed []differ.Change
+	for _, c := range ch.Changes {
+		switch c.(type) {
+		case differ.AddTable, differ.AddTopic, differ.AddMaterializedView, differ.AddView:
+			added = append(added, c)
+		case differ.DropTable, differ.DropTopic, differ.DropMaterializedView, differ.DropView:
+			removed = append(removed, c)
+		default:
+			modified = append(modified, c)
+		}
+	}
+	p.Raw("Infrastructure Changes:\n")
+	for _, sec := range []struct {
+		title   string
+		changes []differ.Change
+	}{{"✨ New Components", added}, {"🔄 Modified Components", modified}, {"❌ Removed Components", removed}} {
+		if len(sec.changes) > 0 {
+			p.Raw(sec.title + "\n")
+			p.Print(display.ChangeLines(sec.changes)...)
+		}
+	}
+	p.Print(display.BlockedLines(ch.Blocked)...)
+	p.Infof("Plan", "%d operation(s), highest risk: %s", len(ch.Ops), infra.MaxRisk(ch.Ops))
 }
 
 // planJSON is `moose-dev plan --json`: the operations in plan.yaml's
@@ -81,18 +152,18 @@ type planJSON struct {
 }
 
 func planCmd(g *globals) *cobra.Command {
-	var url string
+	var tf targetFlags
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Show what applying the code to a ClickHouse would change (nothing is changed)",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			t, err := openTarget(ctx, g, url)
+			t, err := openTarget(ctx, g, tf)
 			if err != nil {
 				return err
 			}
-			defer t.client.Close()
+			defer t.close()
 			_, ch, err := t.changes(ctx)
 			if err != nil {
 				return err
@@ -117,36 +188,29 @@ func planCmd(g *globals) *cobra.Command {
 				_, err = os.Stdout.Write(data)
 				return err
 			}
-			p := display.NewPrinter(os.Stdout, display.NewStyles(display.ColorWanted(os.Stdout)))
-			if len(ch.Changes) == 0 && len(ch.Blocked) == 0 {
-				p.Successf("Plan", "no changes: the database matches the code")
-				return nil
-			}
-			p.Print(display.ChangeLines(ch.Changes)...)
-			p.Print(display.BlockedLines(ch.Blocked)...)
-			p.Infof("Plan", "%d operation(s), highest risk: %s", len(ch.Ops), infra.MaxRisk(ch.Ops))
+			printPlan(display.NewPrinter(os.Stdout, display.NewStyles(display.ColorWanted(os.Stdout))), ch)
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&url, "clickhouse-url", "", "the target ClickHouse (http://user:pass@host:port/db)")
+	tf.register(cmd, true)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan as JSON (for CI)")
 	return cmd
 }
 
 func generateCmd(g *globals) *cobra.Command {
-	gen := &cobra.Command{Use: "generate", Short: "Generate files (see: generate migration)"}
-	var url string
+	gen := &cobra.Command{Use: "generate", Short: "Generate a migration plan, or an admin API token"}
+	var tf targetFlags
 	var save bool
 	mig := &cobra.Command{
 		Use:   "migration",
 		Short: "Write migrations/plan.yaml, remote_state.json and local_infra_map.json for review (print the plan without --save)",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			t, err := openTarget(ctx, g, url)
+			t, err := openTarget(ctx, g, tf)
 			if err != nil {
 				return err
 			}
-			defer t.client.Close()
+			defer t.close()
 			remote, ch, err := t.changes(ctx)
 			if err != nil {
 				return err
@@ -171,24 +235,40 @@ func generateCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	mig.Flags().StringVar(&url, "clickhouse-url", "", "the target ClickHouse (http://user:pass@host:port/db)")
+	tf.register(mig, true)
 	mig.Flags().BoolVar(&save, "save", false, "write the files under migrations/")
-	gen.AddCommand(mig)
+	hash := &cobra.Command{
+		Use:   "hash-token",
+		Short: "Print a new admin API token and the hash to put in [authentication] admin_api_key",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			token, h, err := admin.NewToken()
+			if err != nil {
+				return err
+			}
+			fmt.Printf("Token (give to callers, e.g. moose-dev plan --token): %s\n", token)
+			fmt.Printf("Hash (moose.config.toml: [authentication] admin_api_key = \"%s\")\n", h)
+			return nil
+		},
+	}
+	gen.AddCommand(mig, hash)
 	return gen
 }
 
 func migrateCmd(g *globals) *cobra.Command {
-	var url string
+	var tf targetFlags
 	cmd := &cobra.Command{
 		Use:   "migrate",
 		Short: "Apply migrations/plan.yaml to a ClickHouse if it has not drifted since the plan was generated",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			t, err := openTarget(ctx, g, url)
+			if tf.clickhouseURL == "" {
+				return errors.New("migrate needs --clickhouse-url: it runs the plan on the database itself")
+			}
+			t, err := openTarget(ctx, g, tf)
 			if err != nil {
 				return err
 			}
-			defer t.client.Close()
+			defer t.close()
 			f, err := migrate.Load(filepath.Join(t.proj.Root, migrate.Dir))
 			if err != nil {
 				return err
@@ -209,6 +289,6 @@ func migrateCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&url, "clickhouse-url", "", "the target ClickHouse (http://user:pass@host:port/db)")
+	tf.register(cmd, false)
 	return cmd
 }
