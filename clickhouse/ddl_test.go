@@ -1,6 +1,8 @@
 package clickhouse
 
 import (
+	"net"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -105,13 +107,39 @@ func TestParseURL(t *testing.T) {
 		{"clickhouse://h/db", Config{Addr: "h:9000", User: "default", Database: "db", Native: true}},
 		{"clickhouse://h/db?secure=true", Config{Addr: "h:9440", User: "default", Database: "db", Native: true, TLS: true}},
 		{"https://u:pw@h/db", Config{Addr: "h:8443", User: "u", Password: "pw", Database: "db", TLS: true}},
+		{"http://[::1]/db", Config{Addr: "[::1]:8123", User: "default", Database: "db"}}, // found by FuzzParseURL
 	} {
 		if got, err := ParseURL(tc.url); err != nil || got != tc.want {
 			t.Errorf("ParseURL(%q) = %+v, %v; want %+v", tc.url, got, err, tc.want)
 		}
 	}
+	if _, err := ParseURL("http:///db"); err == nil {
+		t.Error("a URL without a host was accepted")
+	}
 	_, err = ParseURL("postgres://u:secret@h:5432/db")
 	if err == nil || strings.Contains(err.Error(), "secret") {
 		t.Fatalf("other schemes are refused without showing the password: %v", err)
 	}
+}
+
+// ParseURL never panics, and a URL it accepts names an address with a port
+// and never carries a password into an error.
+func FuzzParseURL(f *testing.F) {
+	for _, s := range []string{"http://u:p@h:8123/db", "https://h/db", "clickhouse://u@h/db?secure=true", "postgres://u:secret@h/db", "http://[::1]/x", "::"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		cfg, err := ParseURL(raw)
+		if err != nil {
+			if u, perr := url.Parse(raw); perr == nil && u.User != nil {
+				if pw, ok := u.User.Password(); ok && len(pw) > 3 && strings.Contains(err.Error(), pw) {
+					t.Fatalf("error shows the password: %v", err)
+				}
+			}
+			return
+		}
+		if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+			t.Fatalf("accepted %q with address %q: %v", raw, cfg.Addr, err)
+		}
+	})
 }

@@ -32,10 +32,13 @@ func ParseURL(raw string) (Config, error) {
 	default:
 		return Config{}, fmt.Errorf("ClickHouse URL %s: want http://user:pass@host:port/database, https://... or clickhouse://...", redact(u))
 	}
-	cfg.Addr = u.Host
-	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
-		cfg.Addr = net.JoinHostPort(cfg.Addr, port)
+	if u.Hostname() == "" {
+		return Config{}, fmt.Errorf("ClickHouse URL %s: no host", redact(u))
 	}
+	if p := u.Port(); p != "" {
+		port = p
+	}
+	cfg.Addr = net.JoinHostPort(u.Hostname(), port)
 	cfg.Password, _ = u.User.Password()
 	if cfg.User == "" {
 		cfg.User = "default"
