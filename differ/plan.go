@@ -265,12 +265,20 @@ func dropTable(t *infra.Table) infra.Operation {
 func TopicChanges(changes []Change) []Change {
 	var out []Change
 	for _, c := range changes {
-		switch c.(type) {
-		case AddTopic, DropTopic, UpdateTopic:
+		if IsTopicChange(c) {
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// IsTopicChange reports whether c is a streaming change.
+func IsTopicChange(c Change) bool {
+	switch c.(type) {
+	case AddTopic, DropTopic, UpdateTopic:
+		return true
+	}
+	return false
 }
 
 // tableLevelOps are an UpdateTable's table-level ALTERs: index and

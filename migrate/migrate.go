@@ -83,7 +83,7 @@ func Compute(remote, code *infra.Map) (*Changes, error) {
 	allowed, blocked := differ.FilterLifecycle(diff, remote.DefaultDatabase)
 	var olap []differ.Change
 	for _, c := range allowed {
-		if !isTopic(c) {
+		if !differ.IsTopicChange(c) {
 			olap = append(olap, c)
 		}
 	}
@@ -92,10 +92,6 @@ func Compute(remote, code *infra.Map) (*Changes, error) {
 		return nil, err
 	}
 	return &Changes{Changes: olap, Blocked: blocked, Ops: ops}, nil
-}
-
-func isTopic(c differ.Change) bool {
-	return len(differ.TopicChanges([]differ.Change{c})) == 1
 }
 
 // Files is a generated migration.

@@ -439,16 +439,17 @@ func TestPlanAgainstARunningDevThroughTheAdminAPI(t *testing.T) {
 	if out := plan(p.dir); !strings.Contains(out, "no changes") {
 		t.Fatalf("plan of the running dev's own code:\n%s", out)
 	}
-	// Another checkout of the project, one field ahead.
+	// Another checkout of the project, a field and a stream ahead.
 	ahead := &devProject{t: t, dir: t.TempDir()}
 	if err := os.WriteFile(filepath.Join(ahead.dir, "moose.config.toml"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ahead.write("models.py", strings.Replace(e2eModels, "url: str", "url: str\n    country: str", 1))
-	ahead.write("main.py", e2eMain)
+	ahead.write("main.py", e2eMain+"clicks = Stream[PageView](\"Clicks\")\n")
 	out := plan(ahead.dir)
-	if !strings.Contains(out, "Modified Components") || !strings.Contains(out, "+ country: String") {
-		t.Fatalf("plan of code one field ahead:\n%s", out)
+	if !strings.Contains(out, "Modified Components") || !strings.Contains(out, "+ country: String") ||
+		!strings.Contains(out, "New Components") || !strings.Contains(out, "Clicks") {
+		t.Fatalf("plan of code a field and a stream ahead:\n%s", out)
 	}
 	if strings.Contains(p.out.String(), token) {
 		t.Error("the token appears in the daemon's output")

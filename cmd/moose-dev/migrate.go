@@ -108,6 +108,11 @@ func (t *target) changes(ctx context.Context) (*infra.Map, *migrate.Changes, err
 		return nil, nil, err
 	}
 	ch, err := migrate.Compute(remote, t.code)
+	if err == nil && t.client == nil {
+		// A running moose-dev knows its topics: show their changes too
+		// (a migration runs OLAP operations only, as upstream's).
+		ch.Changes = append(ch.Changes, differ.TopicChanges(differ.Diff(remote, t.code))...)
+	}
 	return remote, ch, err
 }
 
