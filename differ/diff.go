@@ -202,9 +202,12 @@ func movedTables(changes []Change, defaultDB string) []Change {
 		if a, ok := c.(AddTable); ok {
 			if d, ok := dropped[a.Table.Name]; ok && d.DatabaseOr(defaultDB) != a.Table.DatabaseOr(defaultDB) {
 				moved[a.Table.Name] = true
+				from, to := d.DatabaseOr(defaultDB), a.Table.DatabaseOr(defaultDB)
 				out = append(out, InvalidChange{a.Table, fmt.Sprintf("table %s moves from database %s to %s: moose-dev does not move tables "+
-					"between databases; create it in the new database, copy the rows and drop the old one by hand",
-					a.Table.Name, d.DatabaseOr(defaultDB), a.Table.DatabaseOr(defaultDB))})
+					"between databases (it would drop the rows); nothing was changed. To move it: declare the table again "+
+					"under a new name or database, copy the rows (INSERT INTO %s.%s SELECT * FROM %s.%s), switch your code "+
+					"to the new table, then remove the old declaration",
+					a.Table.Name, from, to, to, a.Table.Name, from, a.Table.Name)})
 				continue
 			}
 		}

@@ -1,6 +1,7 @@
 package differ
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -327,8 +328,10 @@ func TestStrategyRules(t *testing.T) {
 	if len(c) != 1 {
 		t.Fatalf("a moved table is one invalid change, not a drop and a create: %v", c)
 	}
-	if _, ok := c[0].(InvalidChange); !ok {
+	if inv, ok := c[0].(InvalidChange); !ok {
 		t.Fatalf("got %#v", c[0])
+	} else if !strings.Contains(inv.Reason, "from database local to other") || !strings.Contains(inv.Reason, "INSERT INTO other.T SELECT * FROM local.T") {
+		t.Fatalf("the reason must say where from, where to, and how to copy the rows: %s", inv.Reason)
 	}
 	ttlA, ttlB := "ts +  INTERVAL 1 DAY", "ts + INTERVAL 1 DAY"
 	a, b := col("x", infra.String), col("x", infra.String)
