@@ -74,3 +74,28 @@ func TestStringEnumWithoutMetadataReadsBackEquivalent(t *testing.T) {
 		t.Errorf("an added member must be a change: %v vs %v", grown.DataType, got.DataType)
 	}
 }
+
+// ClickHouse cannot make an array Nullable: an optional list is created as
+// a plain array and reads back as required. That is the same column, or
+// every reload would modify it.
+func TestOptionalArrayReadsBackAsTheSameColumn(t *testing.T) {
+	srv := chtest.Start(t, "local")
+	ctx := context.Background()
+	tags := infra.Column{Name: "tags", DataType: infra.Array{Element: infra.String}, Required: false}
+	tbl := &infra.Table{Name: "A", Engine: infra.MergeTree, OrderBy: infra.OrderBy{Fields: []string{"id"}},
+		Columns: []infra.Column{col("id", infra.String, true), tags}}
+	if err := srv.Client.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}); err != nil {
+		t.Fatal(err)
+	}
+	live, err := srv.Client.Reality(ctx, "local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := live["local.A"].Columns[1]
+	if !differ.ColumnsEquivalent(tags, got) {
+		t.Errorf("optional array %+v read back as %+v: not equivalent", tags, got)
+	}
+	if str := (infra.Column{Name: "tags", DataType: infra.String}); differ.ColumnsEquivalent(str, infra.Column{Name: "tags", DataType: infra.String, Required: true}) {
+		t.Error("nullability of a scalar column must still count")
+	}
+}

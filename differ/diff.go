@@ -393,9 +393,13 @@ func diffColumns(before, after []infra.Column) []ColumnChange {
 
 // ColumnsEquivalent compares what ClickHouse stores of a column: name,
 // nullability, default/materialized/alias, annotations, comment, TTL, codec
-// and type (enum members as a set). primary_key is not compared per column.
+// and type (infra.TypesEqual). primary_key is not compared per column, nor
+// is nullability between two arrays or nested types: ClickHouse cannot make
+// them Nullable, so an optional list reads back as required (upstream's
+// is_only_required_change_for_special_column_type).
 func ColumnsEquivalent(a, b infra.Column) bool {
-	if a.Name != b.Name || a.Required != b.Required || a.Unique != b.Unique ||
+	required := a.Required == b.Required || neverNullable(a.DataType) && neverNullable(b.DataType)
+	if a.Name != b.Name || !required || a.Unique != b.Unique ||
 		normalizeExpr(str(a.Default)) != normalizeExpr(str(b.Default)) ||
 		normalizeExpr(str(a.Materialized)) != normalizeExpr(str(b.Materialized)) ||
 		normalizeExpr(str(a.Alias)) != normalizeExpr(str(b.Alias)) || str(a.Comment) != str(b.Comment) ||
@@ -406,6 +410,14 @@ func ColumnsEquivalent(a, b infra.Column) bool {
 		return false
 	}
 	return infra.TypesEqual(a.DataType, b.DataType)
+}
+
+func neverNullable(t infra.ColumnType) bool {
+	switch t.(type) {
+	case infra.Array, infra.Nested:
+		return true
+	}
+	return false
 }
 
 func annotationsKey(as []infra.Annotation) string {
