@@ -68,9 +68,11 @@ type Changes struct {
 	Ops     []infra.Operation
 }
 
-// Compute diffs remote against code. A change no migration can express
-// (a table moving database) is an error.
-func Compute(remote, code *infra.Map) (*Changes, error) {
+// Compute diffs remote against code, not counting the differences ig
+// ignores. A change no migration can express (a table moving database) is
+// an error.
+func Compute(remote, code *infra.Map, ig Ignore) (*Changes, error) {
+	code = ig.Apply(remote, code)
 	if cycle := differ.FindViewCycle(code); cycle != nil {
 		return nil, fmt.Errorf("views read each other in a cycle: %s", strings.Join(cycle, " -> "))
 	}
@@ -237,9 +239,10 @@ const (
 
 // Options are the knobs of Run.
 type Options struct {
-	Log func(format string, args ...any) // progress lines
-	SQL func(sql string)                 // each statement an operation runs
-	Now func() time.Time
+	Ignore Ignore                           // differences that are not drift
+	Log    func(format string, args ...any) // progress lines
+	SQL    func(sql string)                 // each statement an operation runs
+	Now    func() time.Time
 }
 
 // Run applies a generated migration to the target: lock; check that the
@@ -288,9 +291,9 @@ func Run(ctx context.Context, c *clickhouse.Client, code *infra.Map, f *Files, o
 		if err != nil {
 			return 0, err
 		}
-		if d := TableDrift(current, f.Remote); d.None() {
+		if d := TableDrift(current, o.Ignore.Apply(current, f.Remote)); d.None() {
 			logf("✓ Current = Expected (no drift detected)")
-		} else if TableDrift(current, f.Local).None() {
+		} else if TableDrift(current, o.Ignore.Apply(current, f.Local)).None() {
 			logf("✓ The database already matches the plan's target: nothing to run")
 			if err := st.SaveMap(ctx, code); err != nil {
 				return 0, err

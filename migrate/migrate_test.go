@@ -51,7 +51,7 @@ func generate(t *testing.T, c *clickhouse.Client, code *infra.Map) (*migrate.Fil
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch, err := migrate.Compute(remote, code)
+	ch, err := migrate.Compute(remote, code, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,4 +308,32 @@ func contains(lines []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// A difference `ignore_operations` names is not drift: a column turned
+// LowCardinality by hand after the plan was made does not stop it.
+func TestIgnoredDifferenceIsNotDrift(t *testing.T) {
+	srv := chtest.Start(t, "local")
+	ctx := context.Background()
+	v1 := codeMap(table("Events", column("id", infra.String), column("name", infra.String)))
+	f, _ := generate(t, srv.Client, v1)
+	if _, _, err := run(t, srv.Client, v1, f); err != nil {
+		t.Fatal(err)
+	}
+	v2 := codeMap(table("Events", column("id", infra.String), column("name", infra.String), column("n", infra.Int64)))
+	f2, _ := generate(t, srv.Client, v2)
+	if err := srv.Client.Exec(ctx, "ALTER TABLE local.Events MODIFY COLUMN name LowCardinality(String)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := run(t, srv.Client, v2, f2); err == nil || !strings.Contains(err.Error(), "database state has changed") {
+		t.Fatalf("without ignoring, the hand change is drift: %v", err)
+	}
+	ig, _ := migrate.ParseIgnore([]string{migrate.IgnoreLowCardinality})
+	out, err := migrate.Run(ctx, srv.Client, v2, f2, migrate.Options{Ignore: ig})
+	if err != nil || out != migrate.Applied {
+		t.Fatalf("with IgnoreStringLowCardinalityDifferences: %v, %v", out, err)
+	}
+	if got := columns(t, srv.Client, "Events"); strings.Join(got, ",") != "id,name,n" {
+		t.Errorf("columns = %v", got)
+	}
 }

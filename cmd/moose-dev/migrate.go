@@ -30,6 +30,7 @@ type target struct {
 	client *clickhouse.Client // nil when planning through the admin API
 	store  *migrate.Store
 	admin  struct{ url, token string }
+	ignore migrate.Ignore // [migration_config] ignore_operations
 }
 
 // targetFlags are the ways to name a target.
@@ -74,7 +75,11 @@ func openTarget(ctx context.Context, g *globals, f targetFlags) (*target, error)
 		fmt.Fprintln(os.Stderr, err)
 		return nil, errReported
 	}
-	t := &target{proj: proj, code: res.Map}
+	ignore, err := migrate.ParseIgnore(proj.Config.Migration.IgnoreOperations)
+	if err != nil {
+		return nil, err
+	}
+	t := &target{proj: proj, code: res.Map, ignore: ignore}
 	if f.url != "" {
 		t.admin.url, t.admin.token = f.url, f.token
 		return t, nil
@@ -107,7 +112,7 @@ func (t *target) changes(ctx context.Context) (*infra.Map, *migrate.Changes, err
 	if err != nil {
 		return nil, nil, err
 	}
-	ch, err := migrate.Compute(remote, t.code)
+	ch, err := migrate.Compute(remote, t.code, t.ignore)
 	if err == nil && t.client == nil {
 		// A running moose-dev knows its topics: show their changes too
 		// (a migration runs OLAP operations only, as upstream's).
@@ -280,8 +285,9 @@ func migrateCmd(g *globals) *cobra.Command {
 			}
 			p := display.NewPrinter(os.Stdout, display.NewStyles(display.ColorWanted(os.Stdout)))
 			out, err := migrate.Run(ctx, t.client, t.code, f, migrate.Options{
-				Log: func(format string, args ...any) { p.Raw(fmt.Sprintf(format, args...) + "\n") },
-				SQL: func(sql string) { p.Raw("        " + strings.ReplaceAll(sql, "\n", "\n        ") + "\n") },
+				Ignore: t.ignore,
+				Log:    func(format string, args ...any) { p.Raw(fmt.Sprintf(format, args...) + "\n") },
+				SQL:    func(sql string) { p.Raw("        " + strings.ReplaceAll(sql, "\n", "\n        ") + "\n") },
 			})
 			if err != nil {
 				return err
