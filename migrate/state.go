@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/moose-dev/moose-dev/clickhouse"
@@ -26,7 +27,7 @@ const LockTimeout = 300 * time.Second
 type Store struct {
 	c       *clickhouse.Client
 	db      string
-	created bool // the table is known to exist
+	created atomic.Bool // the table is known to exist (it is never dropped); serve reads concurrently
 }
 
 // NewStore returns the store of the client's database. Reading never
@@ -34,29 +35,41 @@ type Store struct {
 // created by the first write.
 func NewStore(ctx context.Context, c *clickhouse.Client) (*Store, error) {
 	s := &Store{c: c, db: c.Database()}
-	rows, err := c.Query(ctx, "SELECT count() FROM system.tables WHERE database = ? AND name = ?", s.db, StateTable)
+	_, err := s.exists(ctx)
+	return s, err
+}
+
+// exists reports whether the table exists, asking until it does (another
+// process may create it: `serve` runs while `migrate` writes).
+func (s *Store) exists(ctx context.Context) (bool, error) {
+	if s.created.Load() {
+		return true, nil
+	}
+	rows, err := s.c.Query(ctx, "SELECT count() FROM system.tables WHERE database = ? AND name = ?", s.db, StateTable)
 	if err != nil {
-		return nil, err
+		return false, err
 	}
 	defer rows.Close()
 	var n uint64
 	if rows.Next() {
 		if err := rows.Scan(&n); err != nil {
-			return nil, err
+			return false, err
 		}
 	}
-	s.created = n > 0
-	return s, rows.Err()
+	if n > 0 {
+		s.created.Store(true)
+	}
+	return n > 0, rows.Err()
 }
 
 func (s *Store) put(ctx context.Context, key string, value any) error {
-	if !s.created {
+	if !s.created.Load() {
 		err := s.c.Exec(ctx, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.%s (key String, value String, created_at DateTime64(6) DEFAULT now64(6)) "+
 			"ENGINE = MergeTree ORDER BY (key, created_at)", clickhouse.Quote(s.db), clickhouse.Quote(StateTable)))
 		if err != nil {
 			return fmt.Errorf("creating %s: %w", StateTable, err)
 		}
-		s.created = true
+		s.created.Store(true)
 	}
 	b, err := json.Marshal(value)
 	if err != nil {
@@ -69,8 +82,8 @@ func (s *Store) put(ctx context.Context, key string, value any) error {
 // latest decodes the newest row whose key matches the LIKE pattern into v;
 // it reports whether there was one.
 func (s *Store) latest(ctx context.Context, pattern string, v any) (bool, error) {
-	if !s.created {
-		return false, nil
+	if ok, err := s.exists(ctx); !ok || err != nil {
+		return false, err
 	}
 	rows, err := s.c.Query(ctx, fmt.Sprintf("SELECT value FROM %s.%s WHERE key LIKE %s ORDER BY created_at DESC LIMIT 1",
 		clickhouse.Quote(s.db), clickhouse.Quote(StateTable), clickhouse.QuoteString(pattern)))

@@ -395,6 +395,34 @@ func TestPlanGenerateMigrate(t *testing.T) {
 	if out := run("migrate"); !strings.Contains(out, "already match") {
 		t.Fatalf("second migrate:\n%s", out)
 	}
+
+	// serve: the admin API over the state migrate stored, for remote plans.
+	token, hash, err := admin.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.write(filepath.Join("..", "moose.config.toml"), "[features]\nstreaming_engine = false\n[authentication]\nadmin_api_key = \""+hash+"\"\n")
+	addr := fmt.Sprintf("127.0.0.1:%d", chtest.FreePort(t))
+	serve := exec.Command(moosedevBinary(t), "serve", "-p", dir, "--clickhouse-url", url, "--addr", addr)
+	serve.Stdout, serve.Stderr = p.out, p.out
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { serve.Process.Kill(); serve.Wait() })
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(p.out.String(), "Admin API"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start:\n%s", p.out.String())
+		}
+	}
+	plan := exec.Command(moosedevBinary(t), "plan", "-p", dir, "--url", "http://"+addr, "--token", token)
+	plan.Env = append(os.Environ(), "NO_COLOR=1")
+	if out, err := plan.CombinedOutput(); err != nil || !strings.Contains(string(out), "no changes") {
+		t.Fatalf("plan against serve after migrate: %v\n%s", err, out)
+	}
+	plan = exec.Command(moosedevBinary(t), "plan", "-p", dir, "--url", "http://"+addr, "--token", "wrong")
+	if out, err := plan.CombinedOutput(); err == nil || !strings.Contains(string(out), "refused the token") {
+		t.Fatalf("plan with a wrong token: %v\n%s", err, out)
+	}
 }
 
 // Remote planning: a running moose-dev serves its map to the configured

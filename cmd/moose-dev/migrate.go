@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,12 +28,12 @@ import (
 // target is a project's code and what a plan is made against: a
 // ClickHouse reached directly, or a running moose-dev's admin API.
 type target struct {
-	proj   *project.Project
-	code   *infra.Map
-	client *clickhouse.Client // nil when planning through the admin API
-	store  *migrate.Store
-	admin  struct{ url, token string }
-	ignore migrate.Ignore // [migration_config] ignore_operations
+	proj    *project.Project
+	code    *infra.Map
+	client  *clickhouse.Client // nil when planning through the admin API
+	store   *migrate.Store
+	fetched *infra.Map     // the map a running instance served (admin API)
+	ignore  migrate.Ignore // [migration_config] ignore_operations
 }
 
 // targetFlags are the ways to name a target.
@@ -70,18 +73,27 @@ func openTarget(ctx context.Context, g *globals, f targetFlags) (*target, error)
 		}
 		db = cfg.Database
 	}
+	ignore, err := migrate.ParseIgnore(proj.Config.Migration.IgnoreOperations)
+	if err != nil {
+		return nil, err
+	}
+	t := &target{proj: proj, ignore: ignore}
+	if f.url != "" {
+		// The code is read against the running instance's database.
+		if t.fetched, err = admin.Fetch(ctx, f.url, f.token); err != nil {
+			return nil, err
+		}
+		if t.fetched.DefaultDatabase != "" {
+			db = t.fetched.DefaultDatabase
+		}
+	}
 	res, err := parser.NewLoader(proj.Root, proj.Config.SourceDir).Load(db)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return nil, errReported
 	}
-	ignore, err := migrate.ParseIgnore(proj.Config.Migration.IgnoreOperations)
-	if err != nil {
-		return nil, err
-	}
-	t := &target{proj: proj, code: res.Map, ignore: ignore}
+	t.code = res.Map
 	if f.url != "" {
-		t.admin.url, t.admin.token = f.url, f.token
 		return t, nil
 	}
 	if t.client, err = clickhouse.Open(ctx, cfg); err != nil {
@@ -102,15 +114,12 @@ func (t *target) close() {
 
 // changes compares the target with the code.
 func (t *target) changes(ctx context.Context) (*infra.Map, *migrate.Changes, error) {
-	var remote *infra.Map
-	var err error
+	remote := t.fetched
 	if t.client != nil {
-		remote, err = migrate.Remote(ctx, t.client, t.store, t.code)
-	} else {
-		remote, err = admin.Fetch(ctx, t.admin.url, t.admin.token)
-	}
-	if err != nil {
-		return nil, nil, err
+		var err error
+		if remote, err = migrate.Remote(ctx, t.client, t.store, t.code); err != nil {
+			return nil, nil, err
+		}
 	}
 	ch, err := migrate.Compute(remote, t.code, t.ignore)
 	if err == nil && t.client == nil {
@@ -301,5 +310,57 @@ func migrateCmd(g *globals) *cobra.Command {
 		},
 	}
 	tf.register(cmd, false)
+	return cmd
+}
+
+func serveCmd(g *globals) *cobra.Command {
+	var tf targetFlags
+	var addr string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the admin API for a production ClickHouse: the state migrate stored there, for plan --url --token",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if tf.clickhouseURL == "" {
+				return errors.New("serve needs --clickhouse-url: the map it serves is the state stored in that database")
+			}
+			ctx := cmd.Context()
+			t, err := openTarget(ctx, g, tf)
+			if err != nil {
+				return err
+			}
+			defer t.close()
+			key := t.proj.Config.Authentication.AdminAPIKey
+			if key == "" {
+				return errors.New("set [authentication] admin_api_key (moose-dev generate hash-token prints a token and its hash)")
+			}
+			if addr == "" {
+				h := t.proj.Config.HTTPServer
+				addr = net.JoinHostPort(h.Host, strconv.Itoa(h.Port))
+			}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return err
+			}
+			srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: admin.Handler(key, func() ([]byte, error) {
+				m, err := t.store.LoadMap(context.Background())
+				if err != nil {
+					return nil, err
+				}
+				return infra.MarshalSorted(m)
+			})}
+			go func() {
+				<-ctx.Done()
+				srv.Close()
+			}()
+			p := display.NewPrinter(os.Stdout, display.NewStyles(display.ColorWanted(os.Stdout)))
+			p.Infof("Admin API", "http://%s%s (Authorization: Bearer <token>)", ln.Addr(), admin.InframapPath)
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		},
+	}
+	tf.register(cmd, false)
+	cmd.Flags().StringVar(&addr, "addr", "", "listen address (default: [http_server_config] host:port)")
 	return cmd
 }
