@@ -52,7 +52,7 @@ func TestIgnoredDifferencesMakeNoOperations(t *testing.T) {
 		{IgnoreLowCardinality, ttlTable("ts + INTERVAL 1 DAY", "ts + INTERVAL 1 DAY", "toYYYYMM(ts)", true)},
 	} {
 		code := oneTable(tc.code)
-		without, err := Compute(remote, code, nil)
+		without, err := Compute(remote, code, ComputeOptions{})
 		if err != nil || len(without.Ops) == 0 {
 			t.Fatalf("%s: without ignoring, the difference must plan operations: %v %v", tc.ignore, without, err)
 		}
@@ -60,7 +60,7 @@ func TestIgnoredDifferencesMakeNoOperations(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		with, err := Compute(remote, code, ig)
+		with, err := Compute(remote, code, ComputeOptions{Ignore: ig})
 		if err != nil || len(with.Ops) != 0 {
 			t.Errorf("%s ignored: operations %s (err %v), want none", tc.ignore, opNames(with.Ops), err)
 		}
@@ -70,7 +70,7 @@ func TestIgnoredDifferencesMakeNoOperations(t *testing.T) {
 		// Ignoring one kind does not hide the others.
 		other := oneTable(ttlTable("ts + INTERVAL 1 DAY", "ts + INTERVAL 1 DAY", "toYYYYMM(ts)", false))
 		other.Tables["local_T"].Columns = append(other.Tables["local_T"].Columns, infra.Column{Name: "extra", DataType: infra.Int64, Required: true})
-		if ch, _ := Compute(remote, other, ig); opNames(ch.Ops) != "AddTableColumn" {
+		if ch, _ := Compute(remote, other, ComputeOptions{Ignore: ig}); opNames(ch.Ops) != "AddTableColumn" {
 			t.Errorf("%s ignored: an added column planned %s", tc.ignore, opNames(ch.Ops))
 		}
 	}
@@ -80,5 +80,20 @@ func TestParseIgnoreRefusesUnknownNames(t *testing.T) {
 	_, err := ParseIgnore([]string{"ModifyTableTtl", "DropEverything"})
 	if err == nil || !strings.Contains(err.Error(), `"DropEverything"`) || !strings.Contains(err.Error(), "ModifyColumnTtl") {
 		t.Fatalf("ParseIgnore: %v", err)
+	}
+}
+
+func TestRenamesArePlannedOnlyWhenAsked(t *testing.T) {
+	remote := oneTable(ttlTable("", "", "", false))
+	renamed := ttlTable("", "", "", false)
+	renamed.Columns[2].Name = "full_name"
+	code := oneTable(renamed)
+	ch, err := Compute(remote, code, ComputeOptions{})
+	if err != nil || opNames(ch.Ops) != "DropTableColumn,AddTableColumn" || len(ch.Renames) != 1 {
+		t.Fatalf("default: ops %s, renames %v, err %v; want a drop and an add, and the rename pointed out", opNames(ch.Ops), ch.Renames, err)
+	}
+	ch, err = Compute(remote, code, ComputeOptions{Renames: true})
+	if err != nil || opNames(ch.Ops) != "RenameTableColumn" {
+		t.Fatalf("with Renames: ops %s, err %v; want one RenameTableColumn", opNames(ch.Ops), err)
 	}
 }

@@ -66,13 +66,24 @@ type Changes struct {
 	Changes []differ.Change
 	Blocked []differ.Blocked
 	Ops     []infra.Operation
+	// Renames are the dropped-and-added column pairs that look like
+	// renames; they are planned as renames only when asked.
+	Renames []string
 }
 
-// Compute diffs remote against code, not counting the differences ig
-// ignores. A change no migration can express (a table moving database) is
-// an error.
-func Compute(remote, code *infra.Map, ig Ignore) (*Changes, error) {
-	code = ig.Apply(remote, code)
+// ComputeOptions are the knobs of Compute.
+type ComputeOptions struct {
+	Ignore Ignore // differences not to plan
+	// Renames plans the column pairs that look like renames as
+	// RenameTableColumn (keeping the data) instead of a drop and an add,
+	// upstream's only choice.
+	Renames bool
+}
+
+// Compute diffs remote against code. A change no migration can express
+// (a table moving database) is an error.
+func Compute(remote, code *infra.Map, o ComputeOptions) (*Changes, error) {
+	code = o.Ignore.Apply(remote, code)
 	if cycle := differ.FindViewCycle(code); cycle != nil {
 		return nil, fmt.Errorf("views read each other in a cycle: %s", strings.Join(cycle, " -> "))
 	}
@@ -89,11 +100,16 @@ func Compute(remote, code *infra.Map, ig Ignore) (*Changes, error) {
 			olap = append(olap, c)
 		}
 	}
+	proposed := differ.ProposeRenames(olap)
+	renames := differ.Renames(proposed)
+	if o.Renames {
+		olap = proposed
+	}
 	ops := differ.PlanWith(olap, differ.PlanOptions{KeepData: true})
 	if err := differ.CheckLifecycle(ops, remote, code); err != nil {
 		return nil, err
 	}
-	return &Changes{Changes: olap, Blocked: blocked, Ops: ops}, nil
+	return &Changes{Changes: olap, Blocked: blocked, Ops: ops, Renames: renames}, nil
 }
 
 // Files is a generated migration.

@@ -51,7 +51,7 @@ func generate(t *testing.T, c *clickhouse.Client, code *infra.Map) (*migrate.Fil
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch, err := migrate.Compute(remote, code, nil)
+	ch, err := migrate.Compute(remote, code, migrate.ComputeOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

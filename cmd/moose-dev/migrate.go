@@ -112,8 +112,9 @@ func (t *target) close() {
 	}
 }
 
-// changes compares the target with the code.
-func (t *target) changes(ctx context.Context) (*infra.Map, *migrate.Changes, error) {
+// changes compares the target with the code; renames plans the column
+// pairs that look like renames as renames.
+func (t *target) changes(ctx context.Context, renames bool) (*infra.Map, *migrate.Changes, error) {
 	remote := t.fetched
 	if t.client != nil {
 		var err error
@@ -121,7 +122,7 @@ func (t *target) changes(ctx context.Context) (*infra.Map, *migrate.Changes, err
 			return nil, nil, err
 		}
 	}
-	ch, err := migrate.Compute(remote, t.code, t.ignore)
+	ch, err := migrate.Compute(remote, t.code, migrate.ComputeOptions{Ignore: t.ignore, Renames: renames})
 	if err == nil && t.client == nil {
 		// A running moose-dev knows its topics: show their changes too
 		// (a migration runs OLAP operations only, as upstream's).
@@ -131,7 +132,7 @@ func (t *target) changes(ctx context.Context) (*infra.Map, *migrate.Changes, err
 }
 
 // printPlan prints the changes in upstream's sections.
-func printPlan(p *display.Printer, ch *migrate.Changes) {
+func printPlan(p *display.Printer, ch *migrate.Changes, renames bool) {
 	if len(ch.Changes) == 0 && len(ch.Blocked) == 0 {
 		p.Successf("Plan", "no changes: the target matches the code")
 		return
@@ -158,7 +159,20 @@ func printPlan(p *display.Printer, ch *migrate.Changes) {
 		}
 	}
 	p.Print(display.BlockedLines(ch.Blocked)...)
+	printRenameHints(p, ch, renames)
 	p.Infof("Plan", "%d operation(s), highest risk: %s", len(ch.Ops), infra.MaxRisk(ch.Ops))
+}
+
+// printRenameHints points at the column pairs that look like renames when
+// they are planned as a drop and an add (which loses the column's data).
+func printRenameHints(p *display.Printer, ch *migrate.Changes, accepted bool) {
+	if accepted {
+		return
+	}
+	for _, r := range ch.Renames {
+		p.Print(display.Line{Kind: display.Info, Action: "Rename?", Message: "looks like a rename, planned as a drop and an add (the column's data is lost): " + r,
+			Details: []string{"run again with --renames to plan RENAME COLUMN, or edit plan.yaml (RenameTableColumn)"}})
+	}
 }
 
 // planJSON is `moose-dev plan --json`: the operations in plan.yaml's
@@ -172,7 +186,7 @@ type planJSON struct {
 
 func planCmd(g *globals) *cobra.Command {
 	var tf targetFlags
-	var asJSON bool
+	var asJSON, renames bool
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Show what applying the code to a ClickHouse would change (nothing is changed)",
@@ -183,7 +197,7 @@ func planCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer t.close()
-			_, ch, err := t.changes(ctx)
+			_, ch, err := t.changes(ctx, renames)
 			if err != nil {
 				return err
 			}
@@ -207,11 +221,12 @@ func planCmd(g *globals) *cobra.Command {
 				_, err = os.Stdout.Write(data)
 				return err
 			}
-			printPlan(display.NewPrinter(os.Stdout, display.NewStyles(display.ColorWanted(os.Stdout))), ch)
+			printPlan(display.NewPrinter(os.Stdout, display.NewStyles(display.ColorWanted(os.Stdout))), ch, renames)
 			return nil
 		},
 	}
 	tf.register(cmd, true)
+	cmd.Flags().BoolVar(&renames, "renames", false, "plan column pairs that look like renames as RENAME COLUMN (keeps the data)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan as JSON (for CI)")
 	return cmd
 }
@@ -219,7 +234,7 @@ func planCmd(g *globals) *cobra.Command {
 func generateCmd(g *globals) *cobra.Command {
 	gen := &cobra.Command{Use: "generate", Short: "Generate a migration plan, or an admin API token"}
 	var tf targetFlags
-	var save bool
+	var save, renames bool
 	mig := &cobra.Command{
 		Use:   "migration",
 		Short: "Write migrations/plan.yaml, remote_state.json and local_infra_map.json for review (print the plan without --save)",
@@ -230,13 +245,14 @@ func generateCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer t.close()
-			remote, ch, err := t.changes(ctx)
+			remote, ch, err := t.changes(ctx, renames)
 			if err != nil {
 				return err
 			}
 			f := &migrate.Files{Plan: &planfile.Plan{CreatedAt: time.Now().UTC(), Operations: ch.Ops}, Remote: remote, Local: t.code}
 			p := display.NewPrinter(os.Stderr, display.NewStyles(display.ColorWanted(os.Stderr)))
 			p.Print(display.BlockedLines(ch.Blocked)...)
+			printRenameHints(p, ch, renames)
 			if !save {
 				data, err := f.Plan.MarshalYAML()
 				if err != nil {
@@ -256,6 +272,7 @@ func generateCmd(g *globals) *cobra.Command {
 	}
 	tf.register(mig, true)
 	mig.Flags().BoolVar(&save, "save", false, "write the files under migrations/")
+	mig.Flags().BoolVar(&renames, "renames", false, "plan column pairs that look like renames as RenameTableColumn (keeps the data)")
 	hash := &cobra.Command{
 		Use:   "hash-token",
 		Short: "Print a new admin API token and the hash to put in [authentication] admin_api_key",
