@@ -176,7 +176,8 @@ func (w *Watcher) Close() error {
 }
 
 // addTree watches dir and its subdirectories. With report, files found are
-// returned as changed (a directory that appears brings its files along).
+// returned (a directory that appears brings its files along); without, their
+// hashes are recorded as the baseline.
 func (w *Watcher) addTree(dir string, report bool) ([]string, error) {
 	var found []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -195,8 +196,12 @@ func (w *Watcher) addTree(dir string, report bool) ([]string, error) {
 			}
 			return nil
 		}
-		if w.relevant(path) && w.contentChanged(path) && report {
+		switch {
+		case !w.relevant(path):
+		case report: // checked against its hash when the quiet period ends
 			found = append(found, path)
+		default: // the baseline hash
+			w.contentChanged(path)
 		}
 		return nil
 	})
@@ -318,13 +323,17 @@ func (w *Watcher) loop() {
 			}
 			if ev.Has(fsnotify.Create) {
 				if st, err := os.Stat(ev.Name); err == nil && st.IsDir() {
+					// Files already in a new directory (a checkout, a
+					// copied tree) wait out the quiet period like any
+					// other event: the rest of the burst is still coming.
 					found, err := w.addTree(ev.Name, true)
 					if err != nil {
 						w.report(err)
 					}
 					for _, p := range found {
-						ready[p] = true
+						pending[p] = true
 					}
+					timer.Reset(w.opts.Debounce)
 					continue
 				}
 			}

@@ -186,3 +186,24 @@ func TestWatchLimitErrorsAreRecognised(t *testing.T) {
 		t.Fatal("ENOSPC is the inotify watch limit; other errors are not")
 	}
 }
+
+// A burst into a new directory (a checkout adding a package) is one batch:
+// the files found when the directory appears wait out the quiet period
+// with the rest instead of being delivered at once.
+func TestABurstIntoANewDirectoryIsOneBatch(t *testing.T) {
+	w, dir := start(t, Options{Debounce: 300 * time.Millisecond})
+	sub := filepath.Join(dir, "generated")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 200; i++ {
+		write(t, filepath.Join(sub, fmt.Sprintf("m%03d.py", i)), fmt.Sprintf("v = %d\n", i))
+	}
+	b := next(w, 5*time.Second)
+	if len(b) != 200 {
+		t.Fatalf("first batch has %d files, want all 200", len(b))
+	}
+	if more := next(w, time.Second); more != nil {
+		t.Fatalf("a second batch followed: %v", more)
+	}
+}
