@@ -159,16 +159,15 @@ func printPlan(p *display.Printer, ch *migrate.Changes, renames bool) {
 		}
 	}
 	p.Print(display.BlockedLines(ch.Blocked)...)
-	printRenameHints(p, ch, renames)
+	if !renames {
+		printRenameHints(p, ch)
+	}
 	p.Infof("Plan", "%d operation(s), highest risk: %s", len(ch.Ops), infra.MaxRisk(ch.Ops))
 }
 
 // printRenameHints points at the column pairs that look like renames when
 // they are planned as a drop and an add (which loses the column's data).
-func printRenameHints(p *display.Printer, ch *migrate.Changes, accepted bool) {
-	if accepted {
-		return
-	}
+func printRenameHints(p *display.Printer, ch *migrate.Changes) {
 	for _, r := range ch.Renames {
 		p.Print(display.Line{Kind: display.Info, Action: "Rename?", Message: "looks like a rename, planned as a drop and an add (the column's data is lost): " + r,
 			Details: []string{"run again with --renames to plan RENAME COLUMN, or edit plan.yaml (RenameTableColumn)"}})
@@ -252,7 +251,9 @@ func generateCmd(g *globals) *cobra.Command {
 			f := &migrate.Files{Plan: &planfile.Plan{CreatedAt: time.Now().UTC(), Operations: ch.Ops}, Remote: remote, Local: t.code}
 			p := display.NewPrinter(os.Stderr, display.NewStyles(display.ColorWanted(os.Stderr)))
 			p.Print(display.BlockedLines(ch.Blocked)...)
-			printRenameHints(p, ch, renames)
+			if !renames {
+				printRenameHints(p, ch)
+			}
 			if !save {
 				data, err := f.Plan.MarshalYAML()
 				if err != nil {
