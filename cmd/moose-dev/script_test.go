@@ -38,14 +38,18 @@ func TestScripts(t *testing.T) {
 			env.Setenv("PATH", filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"))
 			env.Setenv("MOOSE_DEV_CACHE", chdb.CacheDir()) // testscript's HOME is not the user's
 			env.Setenv("NO_COLOR", "1")
-			// A project config on free ports unless the script brings one.
+			// A project config on free ports unless the script brings one;
+			// a script's extra.toml is appended to it.
 			cfg := filepath.Join(env.WorkDir, "moose.config.toml")
-			if _, err := os.Stat(cfg); os.IsNotExist(err) {
-				toml := fmt.Sprintf("language = \"Python\"\n[clickhouse_config]\nhost_port = %d\n[redpanda_config]\nbroker = \"127.0.0.1:%d\"\n",
-					chtest.FreePort(t), chtest.FreePort(t))
-				return os.WriteFile(cfg, []byte(toml), 0o644)
+			if _, err := os.Stat(cfg); !os.IsNotExist(err) {
+				return err
 			}
-			return nil
+			toml := fmt.Sprintf("language = \"Python\"\n[clickhouse_config]\nhost_port = %d\n[redpanda_config]\nbroker = \"127.0.0.1:%d\"\n",
+				chtest.FreePort(t), chtest.FreePort(t))
+			if extra, err := os.ReadFile(filepath.Join(env.WorkDir, "extra.toml")); err == nil {
+				toml += string(extra)
+			}
+			return os.WriteFile(cfg, []byte(toml), 0o644)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"dev":      daemons.start(bin),
