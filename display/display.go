@@ -175,11 +175,21 @@ func (p *Printer) Warnf(action, format string, args ...any) {
 	p.Print(Line{Kind: Warning, Action: action, Message: fmt.Sprintf(format, args...)})
 }
 
-// Raw writes text as is (the processing and completion lines).
+// Raw writes text as is (the processing and completion lines), each line
+// after a timestamp when Timestamps is on.
 func (p *Printer) Raw(text string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	io.WriteString(p.w, text)
+	out := text
+	if p.Timestamps {
+		ts := p.now().Format("15:04:05.000") + " "
+		body, nl := strings.CutSuffix(text, "\n")
+		out = ts + strings.ReplaceAll(body, "\n", "\n"+ts)
+		if nl {
+			out += "\n"
+		}
+	}
+	io.WriteString(p.w, out)
 	if p.Log != nil {
 		b, _ := json.Marshal(LogEntry{Time: p.now().UTC(), Level: "info", Message: strings.TrimSpace(text)})
 		p.Log.Write(append(b, '\n'))

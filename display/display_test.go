@@ -132,3 +132,17 @@ func (l *lockedBuilder) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+func TestTimestampsPrefixEveryLine(t *testing.T) {
+	var b strings.Builder
+	p := NewPrinter(&b, NewStyles(false))
+	p.Timestamps = true
+	p.now = func() time.Time { return time.Date(2026, 11, 22, 9, 8, 7, 6e6, time.UTC) }
+	p.Raw("Processing\n")
+	p.Print(Line{Kind: Info, Action: "Ready", Message: "1 table"})
+	p.Raw("a\nb\n")
+	want := "09:08:07.006 Processing\n09:08:07.006           Ready 1 table\n09:08:07.006 a\n09:08:07.006 b\n"
+	if b.String() != want {
+		t.Fatalf("got\n%q\nwant\n%q", b.String(), want)
+	}
+}
