@@ -261,21 +261,20 @@ type Options struct {
 	Now    func() time.Time
 }
 
-// Run applies a generated migration to the target: lock; check that the
-// code still is what the plan leads to; read the database and compare with
-// the plan's expectation (NoDrift, AlreadyAtTarget, or DriftDetected, which
-// aborts with nothing changed); run the operations in order, recording
-// progress after each; store the code's map as the new state; unlock. On a
-// failure the lock and the progress stay, and running the same plan again
-// resumes at the first operation not applied.
+// Run applies a generated migration to the target: check the plan and that
+// the code still is what it leads to; lock; read the database and compare
+// with the plan's expectation (NoDrift, AlreadyAtTarget, or DriftDetected,
+// which aborts with nothing changed); run the operations in order,
+// recording progress after each; store the code's map as the new state;
+// unlock. When an operation fails after others were applied, the lock and
+// the progress stay, and running the same plan again resumes at the first
+// operation not applied; any other failure releases the lock.
 func Run(ctx context.Context, c *clickhouse.Client, code *infra.Map, f *Files, o Options) (Outcome, error) {
-	logf := o.Log
-	if logf == nil {
-		logf = func(string, ...any) {}
+	if o.Log == nil {
+		o.Log = func(string, ...any) {}
 	}
-	now := o.Now
-	if now == nil {
-		now = time.Now
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	if err := Validate(f.Plan, f.Remote); err != nil {
 		return 0, err
@@ -284,67 +283,67 @@ func Run(ctx context.Context, c *clickhouse.Client, code *infra.Map, f *Files, o
 	if err := differ.CheckLifecycle(f.Plan.Operations, f.Remote, code); err != nil {
 		return 0, err
 	}
+	if d := TableDrift(code, f.Local); !d.None() {
+		return 0, fmt.Errorf("The desired state of the plan is different from the current code: generate the plan again (`%s`)\n%s", genRecipe, d)
+	}
+	o.Log("✓ Target = Code (plan is still valid)")
 	st, err := NewStore(ctx, c)
 	if err != nil {
 		return 0, err
 	}
 	hash := f.Hash()
-	if err := st.Lock(ctx, hash, now()); err != nil {
+	if err := st.Lock(ctx, hash, o.Now()); err != nil {
 		return 0, err
 	}
-	if d := TableDrift(code, f.Local); !d.None() {
-		return 0, fmt.Errorf("The desired state of the plan is different from the current code: generate the plan again (`%s`)\n%s", genRecipe, d)
+	out, partial, err := apply(ctx, c, st, code, f, o, hash)
+	if partial {
+		return out, err // the lock stays with this plan until it is resumed
 	}
+	if uerr := st.Unlock(ctx); err == nil {
+		err = uerr
+	}
+	return out, err
+}
+
+// apply is Run under the lock. partial reports that the database was left
+// between the plan's start and its end.
+func apply(ctx context.Context, c *clickhouse.Client, st *Store, code *infra.Map, f *Files, o Options, hash string) (out Outcome, partial bool, err error) {
 	total := len(f.Plan.Operations)
 	done, err := st.Progress(ctx, hash)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	if done > 0 {
-		logf("Resuming the plan at operation %d of %d (%d applied by an earlier run)", done+1, total, done)
+		o.Log("Resuming the plan at operation %d of %d (%d applied by an earlier run)", done+1, total, done)
 	} else {
 		current, err := Remote(ctx, c, st, code)
 		if err != nil {
-			return 0, err
+			return 0, false, err
 		}
-		if d := TableDrift(current, o.Ignore.Apply(current, f.Remote)); d.None() {
-			logf("✓ Current = Expected (no drift detected)")
-		} else if TableDrift(current, o.Ignore.Apply(current, f.Local)).None() {
-			logf("✓ The database already matches the plan's target: nothing to run")
-			if err := st.SaveMap(ctx, code); err != nil {
-				return 0, err
+		if d := TableDrift(current, o.Ignore.Apply(current, f.Remote)); !d.None() {
+			if !TableDrift(current, o.Ignore.Apply(current, f.Local)).None() {
+				return 0, false, fmt.Errorf("%s\n%s\nNothing was changed. Generate the plan again against the database as it is now (`%s`)", driftHeader, d, genRecipe)
 			}
-			return AlreadyAtTarget, st.Unlock(ctx)
-		} else {
-			if err := st.Unlock(ctx); err != nil {
-				return 0, err
-			}
-			return 0, fmt.Errorf("%s\n%s\nNothing was changed. Generate the plan again against the database as it is now (`%s`)", driftHeader, d, genRecipe)
+			o.Log("✓ The database already matches the plan's target: nothing to run")
+			return AlreadyAtTarget, false, st.SaveMap(ctx, code)
 		}
-		logf("✓ Target = Code (plan is still valid)")
+		o.Log("✓ Current = Expected (no drift detected)")
 	}
 	for i := done; i < total; i++ {
 		op := f.Plan.Operations[i]
-		logf("  [%d/%d] %s", i+1, total, op.Describe())
+		o.Log("  [%d/%d] %s", i+1, total, op.Describe())
 		prev := c.Log
 		c.Log = o.SQL
 		err := c.Apply(ctx, []infra.Operation{op})
 		c.Log = prev
 		if err != nil {
-			var ae *clickhouse.ApplyError
-			if errors.As(err, &ae) {
-				ae.Index, ae.Applied = i, i
-			}
-			return 0, fmt.Errorf("operation %d of %d failed: %w\n%s", i+1, total, err, partialReport(f.Plan.Operations, i))
+			return 0, i > 0, fmt.Errorf("operation %d of %d failed: %w\n%s", i+1, total, err, partialReport(f.Plan.Operations, i))
 		}
 		if err := st.setProgress(ctx, hash, i+1, total); err != nil {
-			return 0, fmt.Errorf("operation %d applied, but recording it failed: %w", i+1, err)
+			return 0, true, fmt.Errorf("operation %d applied, but recording it failed: %w", i+1, err)
 		}
 	}
-	if err := st.SaveMap(ctx, code); err != nil {
-		return 0, err
-	}
-	return Applied, st.Unlock(ctx)
+	return Applied, false, st.SaveMap(ctx, code)
 }
 
 // partialReport lists what a failed run applied and what it did not.

@@ -141,6 +141,13 @@ func TestDriftAbortsWithNothingChanged(t *testing.T) {
 	if got := columns(t, srv.Client, "Events"); strings.Join(got, ",") != "id,manual" {
 		t.Errorf("columns after aborted migrate = %v; want nothing changed", got)
 	}
+	st, err := migrate.NewStore(ctx, srv.Client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Lock(ctx, "a-new-plan", time.Now()); err != nil {
+		t.Errorf("an aborted migration kept the lock: %v", err)
+	}
 }
 
 func TestCodeChangedSincePlanAborts(t *testing.T) {
