@@ -1,6 +1,7 @@
 package planfile
 
 import (
+	"encoding/json"
 	"flag"
 	"os"
 	"strings"
@@ -102,4 +103,49 @@ func FuzzUnmarshal(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The schema's fields for each operation are exactly the keys the plan
+// writer emits for it, so an editor validating against it flags a misspelt
+// field and accepts everything moose-dev writes.
+func TestSchemaMatchesWhatIsWritten(t *testing.T) {
+	variants := Schema()["properties"].(map[string]any)["operations"].(map[string]any)["items"].(map[string]any)["oneOf"].([]any)
+	fields := map[string]map[string]any{}
+	for _, v := range variants {
+		for name, body := range v.(map[string]any)["properties"].(map[string]any) {
+			fields[name] = body.(map[string]any)["properties"].(map[string]any)
+		}
+	}
+	if len(fields) != len(OperationNames()) {
+		t.Fatalf("schema has %d operations, the plan reader %d", len(fields), len(OperationNames()))
+	}
+	id := infra.Column{Name: "id", DataType: infra.String}
+	withColumns := map[string]infra.Operation{
+		"AddTableColumn":    infra.AddTableColumn{Column: id},
+		"ModifyTableColumn": infra.ModifyTableColumn{BeforeColumn: id, AfterColumn: id},
+	}
+	for name, mk := range operationTypes {
+		op := mk()
+		if o, ok := withColumns[name]; ok {
+			op = o
+		}
+		raw, err := infra.MarshalOperation(op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var written map[string]map[string]any
+		if err := json.Unmarshal(raw, &written); err != nil {
+			t.Fatal(err)
+		}
+		for name, body := range written {
+			if len(body) != len(fields[name]) {
+				t.Errorf("%s: written keys %v, schema %v", name, body, fields[name])
+			}
+			for k := range body {
+				if _, ok := fields[name][k]; !ok {
+					t.Errorf("%s: schema lacks %q", name, k)
+				}
+			}
+		}
+	}
 }

@@ -381,8 +381,8 @@ func TestPlanGenerateMigrate(t *testing.T) {
 		t.Fatalf("plan changed the database: %v %v", tables, err)
 	}
 	run("generate", "migration", "--save")
-	for _, f := range []string{"plan.yaml", "remote_state.json", "local_infra_map.json"} {
-		if _, err := os.Stat(filepath.Join(dir, "migrations", f)); err != nil {
+	for _, f := range []string{"migrations/plan.yaml", "migrations/remote_state.json", "migrations/local_infra_map.json", ".moose/migration_schema.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Fatalf("generate did not write %s: %v", f, err)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/moose-dev/moose-dev/admin"
 	"github.com/moose-dev/moose-dev/clickhouse"
+	"github.com/moose-dev/moose-dev/devloop"
 	"github.com/moose-dev/moose-dev/differ"
 	"github.com/moose-dev/moose-dev/display"
 	"github.com/moose-dev/moose-dev/infra"
@@ -264,6 +265,14 @@ func generateCmd(g *globals) *cobra.Command {
 			}
 			dir := filepath.Join(t.proj.Root, migrate.Dir)
 			if err := f.Save(dir); err != nil {
+				return err
+			}
+			// plan.yaml's header points editors at this schema.
+			schema, err := infra.MarshalSorted(planfile.Schema())
+			if err != nil {
+				return err
+			}
+			if err := devloop.WriteFileAtomic(filepath.Join(t.proj.StateDir(), planfile.SchemaFile), schema); err != nil {
 				return err
 			}
 			p.Successf("Generated", "%s with %d operation(s) (highest risk: %s), %s and %s in %s: review, edit if needed, then run moose-dev migrate",
