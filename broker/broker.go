@@ -139,6 +139,9 @@ func (a *Admin) reset() {
 // TopicInfo is what the broker says of a topic.
 type TopicInfo struct {
 	Partitions int
+	// RetentionMs is the topic's retention.ms; -1 when the broker did not
+	// say (or keeps messages forever).
+	RetentionMs int64
 }
 
 // Topics lists the broker's topics (internal ones excluded).
@@ -163,11 +166,41 @@ func (a *Admin) Topics(ctx context.Context) (map[string]TopicInfo, error) {
 		return nil, fmt.Errorf("listing topics at %s: %w", a.Addr, err)
 	}
 	out := map[string]TopicInfo{}
+	var req kafka.DescribeConfigsRequest
 	for _, t := range md.Topics {
 		if t.Internal || t.Error != nil {
 			continue
 		}
-		out[t.Name] = TopicInfo{Partitions: len(t.Partitions)}
+		out[t.Name] = TopicInfo{Partitions: len(t.Partitions), RetentionMs: -1}
+		req.Resources = append(req.Resources, kafka.DescribeConfigRequestResource{
+			ResourceType: kafka.ResourceTypeTopic, ResourceName: t.Name, ConfigNames: []string{"retention.ms"}})
+	}
+	if len(req.Resources) == 0 {
+		return out, nil
+	}
+	// Retention, in one request for all topics: a change made by hand is
+	// then put back like any other drift.
+	tr := &kafka.Transport{DialTimeout: 3 * time.Second}
+	defer tr.CloseIdleConnections()
+	actx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	resp, err := (&kafka.Client{Addr: kafka.TCP(a.Addr), Transport: tr}).DescribeConfigs(actx, &req)
+	if err != nil {
+		return nil, fmt.Errorf("reading topic configs at %s: %w", a.Addr, err)
+	}
+	for _, r := range resp.Resources {
+		info, ok := out[r.ResourceName]
+		if !ok || r.Error != nil {
+			continue
+		}
+		for _, e := range r.ConfigEntries {
+			if e.ConfigName == "retention.ms" {
+				if v, err := strconv.ParseInt(e.ConfigValue, 10, 64); err == nil {
+					info.RetentionMs = v
+				}
+			}
+		}
+		out[r.ResourceName] = info
 	}
 	return out, nil
 }

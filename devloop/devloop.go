@@ -291,19 +291,31 @@ func (l *Loop) reconcile(ctx context.Context, desired *infra.Map) (*infra.Map, e
 		return nil, err
 	}
 	for id, t := range current.Topics {
-		if _, ok := liveTopics[l.o.Topics.TopicName(t)]; !ok {
+		info, ok := liveTopics[l.o.Topics.TopicName(t)]
+		if !ok {
 			delete(current.Topics, id)
+			continue
 		}
+		liveRetention(t, info) // a retention changed by hand is put back
 	}
 	for id, t := range desired.Topics {
 		info, ok := liveTopics[l.o.Topics.TopicName(t)]
 		if _, known := current.Topics[id]; ok && !known {
 			adopted := *t
 			adopted.PartitionCount = info.Partitions
+			liveRetention(&adopted, info)
 			current.Topics[id] = &adopted
 		}
 	}
 	return current, nil
+}
+
+// liveRetention sets t's retention to what the broker reports, if it did.
+func liveRetention(t *infra.Topic, info broker.TopicInfo) {
+	if info.RetentionMs >= 0 {
+		ms := uint64(info.RetentionMs)
+		t.RetentionPeriod = infra.Duration{Secs: ms / 1000, Nanos: uint32(ms%1000) * 1e6}
+	}
 }
 
 // saveState writes the map atomically: a reader never sees half a file.

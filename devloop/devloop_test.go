@@ -17,6 +17,7 @@ import (
 	"github.com/moose-dev/moose-dev/infra"
 	"github.com/moose-dev/moose-dev/internal/chtest"
 	"github.com/moose-dev/moose-dev/project"
+	"github.com/segmentio/kafka-go"
 )
 
 func TestMain(m *testing.M) {
@@ -401,5 +402,35 @@ func TestTimingAndTheReloadScript(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("on_reload_complete_script did not run")
 		}
+	}
+}
+
+// A topic's retention changed behind moose-dev's back is put back on the
+// next reload, as a table column altered by hand is.
+func TestARetentionChangedByHandIsPutBack(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.loop.Reload(ctx, false); err != nil {
+		t.Fatal(err, f.out.String())
+	}
+	topics, err := f.adm.Topics(ctx)
+	if err != nil || topics["Events"].RetentionMs != 604800000 {
+		t.Fatalf("retention after create: %+v %v", topics["Events"], err)
+	}
+	c := &kafka.Client{Addr: kafka.TCP(f.adm.Addr)}
+	resp, err := c.IncrementalAlterConfigs(ctx, &kafka.IncrementalAlterConfigsRequest{Resources: []kafka.IncrementalAlterConfigsRequestResource{{
+		ResourceType: kafka.ResourceTypeTopic, ResourceName: "Events",
+		Configs: []kafka.IncrementalAlterConfigsRequestConfig{{Name: "retention.ms", Value: "1000", ConfigOperation: kafka.ConfigOperationSet}}}}})
+	if err != nil || resp.Resources[0].Error != nil {
+		t.Fatalf("altering by hand: %v %+v", err, resp)
+	}
+	if topics, _ := f.adm.Topics(ctx); topics["Events"].RetentionMs != 1000 {
+		t.Fatalf("the hand change did not take: %+v", topics["Events"])
+	}
+	if _, err := f.loop.Reload(ctx, true); err != nil {
+		t.Fatal(err, f.out.String())
+	}
+	if topics, _ := f.adm.Topics(ctx); topics["Events"].RetentionMs != 604800000 {
+		t.Fatalf("retention after reload: %+v\n%s", topics["Events"], f.out.String())
 	}
 }
