@@ -43,8 +43,8 @@ func Hash(token string) string {
 // Authorized reports whether r carries a bearer token whose hash is
 // keyHash. An empty keyHash authorizes nobody.
 func Authorized(r *http.Request, keyHash string) bool {
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || keyHash == "" {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || keyHash == "" {
 		return false
 	}
 	got := Hash(strings.TrimSpace(token))

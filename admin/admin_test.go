@@ -43,6 +43,7 @@ func TestInframapNeedsTheToken(t *testing.T) {
 		{"the hash itself", "Bearer " + hash, http.StatusUnauthorized},
 		{"not bearer", "Basic " + token, http.StatusUnauthorized},
 		{"right", "Bearer " + token, http.StatusOK},
+		{"right, scheme in lower case", "bearer " + token, http.StatusOK},
 	} {
 		req, _ := http.NewRequest(http.MethodGet, srv.URL+InframapPath, nil)
 		if tc.header != "" {
