@@ -361,3 +361,96 @@ func TestCodecsEquivalent(t *testing.T) {
 		}
 	}
 }
+
+// Upstream's diff_strategy cases (clickhouse/diff_strategy.rs tests), by
+// name: which table changes recreate and which ALTER.
+func TestUpstreamStrategyCases(t *testing.T) {
+	base := func(orderBy ...string) *infra.Table {
+		tb := table("test", col("id", infra.String), col("timestamp", infra.String))
+		tb.OrderBy = infra.OrderBy{Fields: orderBy}
+		return tb
+	}
+	type kind int
+	const (
+		none kind = iota
+		alter
+		recreate
+	)
+	for _, tc := range []struct {
+		name          string
+		before, after func() *infra.Table
+		want          kind
+	}{
+		{"order_by_change_requires_drop_create", func() *infra.Table { return base("id") }, func() *infra.Table { return base("id", "timestamp") }, recreate},
+		{"deduplication_change_requires_drop_create", func() *infra.Table { return base("id") }, func() *infra.Table {
+			tb := base("id")
+			tb.Engine = infra.Engine{Name: "ReplacingMergeTree", Params: map[string]any{}}
+			return tb
+		}, recreate},
+		{"column_only_changes_use_alter", func() *infra.Table { return base("id") }, func() *infra.Table {
+			tb := base("id")
+			tb.Columns = append(tb.Columns, infra.Column{Name: "new_col", DataType: infra.String})
+			return tb
+		}, alter},
+		{"no_changes_returns_empty_vector", func() *infra.Table { return base("id", "timestamp") }, func() *infra.Table { return base("id", "timestamp") }, none},
+		{"order_by_change_with_no_column_changes_requires_drop_create", func() *infra.Table { return base("id") }, func() *infra.Table { return base("timestamp") }, recreate},
+		{"projection_only_change_uses_updated", func() *infra.Table { return base("id") }, func() *infra.Table {
+			tb := base("id")
+			tb.Projections = []infra.TableProjection{{Name: "proj_by_ts", Body: "SELECT _part_offset ORDER BY timestamp"}}
+			return tb
+		}, alter},
+		{"sample_by_change (added) is an ALTER", func() *infra.Table { return base("id") }, func() *infra.Table {
+			tb := base("id")
+			tb.SampleBy = ptr("id")
+			return tb
+		}, alter},
+		{"sample_by_modification is an ALTER", func() *infra.Table {
+			tb := base("id")
+			tb.SampleBy = ptr("id")
+			return tb
+		}, func() *infra.Table {
+			tb := base("id")
+			tb.SampleBy = ptr("timestamp")
+			return tb
+		}, alter},
+		{"partition_by_change_requires_drop_create", func() *infra.Table { return base("id") }, func() *infra.Table {
+			tb := base("id")
+			tb.PartitionBy = ptr("toYYYYMM(timestamp)")
+			return tb
+		}, recreate},
+		{"partition_by_modification_requires_drop_create", func() *infra.Table {
+			tb := base("id")
+			tb.PartitionBy = ptr("toYYYYMM(timestamp)")
+			return tb
+		}, func() *infra.Table {
+			tb := base("id")
+			tb.PartitionBy = ptr("toYYYYMMDD(timestamp)")
+			return tb
+		}, recreate},
+		{"cluster_name change is no operation", func() *infra.Table { return base("id") }, func() *infra.Table {
+			tb := base("id")
+			tb.ClusterName = ptr("c1")
+			return tb
+		}, none},
+	} {
+		changes := Diff(mapOf(tc.before()), mapOf(tc.after()))
+		got := none
+		switch {
+		case len(changes) == 1 && isRecreate(changes[0]):
+			got = recreate
+		case len(changes) == 1:
+			if _, ok := changes[0].(UpdateTable); ok {
+				got = alter
+			} else {
+				t.Errorf("%s: unexpected change %#v", tc.name, changes[0])
+				continue
+			}
+		case len(changes) > 1:
+			t.Errorf("%s: %d changes, want at most one: %v", tc.name, len(changes), changes)
+			continue
+		}
+		if got != tc.want {
+			t.Errorf("%s: got %v, want %v (changes %v)", tc.name, got, tc.want, changes)
+		}
+	}
+}
