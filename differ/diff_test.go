@@ -454,3 +454,34 @@ func TestUpstreamStrategyCases(t *testing.T) {
 		}
 	}
 }
+
+// Upstream's primary key cases: column flags and primary_key_expression
+// name the same key when they list the same columns in the same order.
+func TestUpstreamPrimaryKeyCases(t *testing.T) {
+	mk := func(flags []bool, expr string) *infra.Table {
+		tb := table("test", col("id", infra.String), col("timestamp", infra.String))
+		tb.Columns[0].PrimaryKey, tb.Columns[1].PrimaryKey = flags[0], flags[1]
+		if expr != "" {
+			tb.PrimaryKeyExpression = ptr(expr)
+		}
+		tb.OrderBy = infra.OrderBy{Fields: []string{"id", "timestamp"}}
+		return tb
+	}
+	for _, tc := range []struct {
+		name          string
+		before, after *infra.Table
+		recreate      bool
+	}{
+		{"primary_key_change_requires_drop_create", mk([]bool{true, false}, ""), mk([]bool{false, true}, ""), true},
+		{"primary_key_expression_equivalent_to_column_flags", mk([]bool{true, true}, ""), mk([]bool{false, false}, "(id, timestamp)"), false},
+		{"primary_key_expression_single_column", mk([]bool{true, false}, ""), mk([]bool{false, false}, "id"), false},
+		{"primary_key_expression_with_extra_spaces", mk([]bool{false, false}, "(id,timestamp)"), mk([]bool{false, false}, "( id , timestamp )"), false},
+		{"primary_key_expression_different_order_requires_drop_create", mk([]bool{true, true}, ""), mk([]bool{false, false}, "(timestamp, id)"), true},
+	} {
+		changes := Diff(mapOf(tc.before), mapOf(tc.after))
+		got := len(changes) == 1 && isRecreate(changes[0])
+		if got != tc.recreate || !tc.recreate && len(changes) != 0 {
+			t.Errorf("%s: changes %v, want recreate=%v", tc.name, changes, tc.recreate)
+		}
+	}
+}
