@@ -477,11 +477,45 @@ func TestUpstreamPrimaryKeyCases(t *testing.T) {
 		{"primary_key_expression_single_column", mk([]bool{true, false}, ""), mk([]bool{false, false}, "id"), false},
 		{"primary_key_expression_with_extra_spaces", mk([]bool{false, false}, "(id,timestamp)"), mk([]bool{false, false}, "( id , timestamp )"), false},
 		{"primary_key_expression_different_order_requires_drop_create", mk([]bool{true, true}, ""), mk([]bool{false, false}, "(timestamp, id)"), true},
+		{"primary_key_expression_with_function", mk([]bool{true, false}, ""), mk([]bool{false, false}, "(id, cityHash64(timestamp))"), true},
+		{"primary_key_expression_single_column_with_parens", mk([]bool{true, false}, ""), mk([]bool{false, false}, "(id)"), false},
+		{"primary_key_expression_function_with_parens", mk([]bool{false, false}, "(cityHash64(id))"), mk([]bool{false, false}, "cityHash64(id)"), false},
+		{"primary_key_multi_column_keeps_parens", mk([]bool{true, true}, ""), mk([]bool{false, false}, "(id,timestamp)"), false},
+		{"primary_key_nested_function_parens", mk([]bool{false, false}, "(cityHash64(id, timestamp))"), mk([]bool{false, false}, "cityHash64(id, timestamp)"), false},
 	} {
 		changes := Diff(mapOf(tc.before), mapOf(tc.after))
 		got := len(changes) == 1 && isRecreate(changes[0])
 		if got != tc.recreate || !tc.recreate && len(changes) != 0 {
 			t.Errorf("%s: changes %v, want recreate=%v", tc.name, changes, tc.recreate)
+		}
+	}
+}
+
+// Upstream's Kafka cases: the Kafka engine takes no ALTER, so settings and
+// column changes recreate it.
+func TestUpstreamKafkaCases(t *testing.T) {
+	kafka := func(settings map[string]string, cols ...infra.Column) *infra.Table {
+		tb := table("test", cols...)
+		tb.Engine = infra.Engine{Name: "Kafka", Params: map[string]any{"broker_list": "kafka:9092", "topic_list": "events", "group_name": "consumer", "format": "JSONEachRow"}}
+		tb.OrderBy = infra.OrderBy{}
+		tb.TableSettings = settings
+		return tb
+	}
+	id := col("id", infra.String)
+	for _, tc := range []struct {
+		name          string
+		before, after *infra.Table
+	}{
+		{"settings_change_detected (password)", kafka(map[string]string{"kafka_sasl_password": "old", "kafka_num_consumers": "2"}, id),
+			kafka(map[string]string{"kafka_sasl_password": "new", "kafka_num_consumers": "2"}, id)},
+		{"kafka_settings_change_requires_drop_create", kafka(map[string]string{"kafka_num_consumers": "1"}, id), kafka(map[string]string{"kafka_num_consumers": "3"}, id)},
+		{"kafka_column_change_requires_drop_create", kafka(nil, id, col("timestamp", infra.Float64)), kafka(nil, id, col("timestamp", infra.DateTime))},
+	} {
+		tc.before.FillHashes()
+		tc.after.FillHashes()
+		changes := Diff(mapOf(tc.before), mapOf(tc.after))
+		if len(changes) != 1 || !isRecreate(changes[0]) {
+			t.Errorf("%s: changes %v, want one recreate", tc.name, changes)
 		}
 	}
 }
