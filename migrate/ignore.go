@@ -74,13 +74,54 @@ func (ig Ignore) Apply(base, target *infra.Map) *infra.Map {
 			if ig[IgnoreColumnTTL] {
 				c.TTL = bc.TTL
 			}
-			if ig[IgnoreLowCardinality] && c.DataType == infra.String && bc.DataType == infra.String {
-				c.Annotations = withLowCardinality(c.Annotations, bc.HasAnnotation(lowCardinalityAnnotation))
+			if ig[IgnoreLowCardinality] {
+				c = alignLowCardinality(c, bc)
 			}
 			t.Columns[i] = c
 		}
 	}
 	return out
+}
+
+// alignLowCardinality gives c the LowCardinality annotation of base when
+// both are String columns, and does the same inside Nested types (and
+// arrays of them), matching nested columns by name.
+func alignLowCardinality(c, base infra.Column) infra.Column {
+	if c.DataType == infra.String && base.DataType == infra.String {
+		c.Annotations = withLowCardinality(c.Annotations, base.HasAnnotation(lowCardinalityAnnotation))
+		return c
+	}
+	c.DataType = alignNested(c.DataType, base.DataType)
+	return c
+}
+
+func alignNested(t, base infra.ColumnType) infra.ColumnType {
+	switch x := t.(type) {
+	case infra.Array:
+		if b, ok := base.(infra.Array); ok {
+			x.Element = alignNested(x.Element, b.Element)
+		}
+		return x
+	case infra.Nested:
+		b, ok := base.(infra.Nested)
+		if !ok {
+			return x
+		}
+		byName := map[string]infra.Column{}
+		for _, bc := range b.Columns {
+			byName[bc.Name] = bc
+		}
+		cols := make([]infra.Column, len(x.Columns))
+		for i, nc := range x.Columns {
+			if bc, ok := byName[nc.Name]; ok {
+				nc = alignLowCardinality(nc, bc)
+			}
+			cols[i] = nc
+		}
+		x.Columns = cols
+		return x
+	}
+	return t
 }
 
 func withLowCardinality(as []infra.Annotation, on bool) []infra.Annotation {

@@ -97,3 +97,25 @@ func TestRenamesArePlannedOnlyWhenAsked(t *testing.T) {
 		t.Fatalf("with Renames: ops %s, err %v; want one RenameTableColumn", opNames(ch.Ops), err)
 	}
 }
+
+// As upstream's nested_are_equivalent with ignore_low_cardinality: the
+// annotation on a String column inside a Nested type is ignored too.
+func TestLowCardinalityIsIgnoredInsideNested(t *testing.T) {
+	nested := func(lowCard bool) *infra.Table {
+		f := infra.Column{Name: "field1", DataType: infra.String, Required: true, Annotations: []infra.Annotation{}}
+		if lowCard {
+			f.Annotations = withLowCardinality(nil, true)
+		}
+		tb := ttlTable("", "", "", false)
+		tb.Columns = append(tb.Columns, infra.Column{Name: "meta", Required: true, DataType: infra.Nested{Name: "test_nested", Columns: []infra.Column{f}}})
+		return tb
+	}
+	remote, code := oneTable(nested(false)), oneTable(nested(true))
+	if ch, _ := Compute(remote, code, ComputeOptions{}); len(ch.Ops) == 0 {
+		t.Fatal("without ignoring, LowCardinality inside Nested is a change")
+	}
+	ig, _ := ParseIgnore([]string{IgnoreLowCardinality})
+	if ch, _ := Compute(remote, code, ComputeOptions{Ignore: ig}); len(ch.Ops) != 0 {
+		t.Fatalf("ignored: ops %s", opNames(ch.Ops))
+	}
+}
