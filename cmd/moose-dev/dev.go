@@ -20,6 +20,7 @@ import (
 	"github.com/moose-dev/moose-dev/display"
 	"github.com/moose-dev/moose-dev/docker"
 	"github.com/moose-dev/moose-dev/project"
+	"github.com/moose-dev/moose-dev/temporal"
 	"github.com/moose-dev/moose-dev/watcher"
 	"github.com/spf13/cobra"
 )
@@ -240,7 +241,26 @@ func startServices(ctx context.Context, proj *project.Project, f devFlags, p *di
 		}
 		s.topics = &broker.Admin{Addr: addr, Namespace: cfg.Redpanda.Namespace, ReplicationFactor: cfg.Redpanda.ReplicationFactor}
 	}
+	if cfg.Features.Workflows && mode != "external" {
+		ts, err := temporal.Start(temporal.Options{Port: temporalPort(cfg.Temporal), DBFile: filepath.Join(proj.StateDir(), "temporal.db"),
+			LogFile: filepath.Join(proj.StateDir(), "temporal.log")})
+		if err != nil {
+			s.stop()
+			return nil, err
+		}
+		s.stops = append(s.stops, ts.Stop)
+		p.Infof("Temporal", "dev server at %s (data in .moose/temporal.db)", ts.Addr)
+	}
 	return s, nil
+}
+
+// temporalPort is [temporal_config] temporal_port, upstream's 7233 when
+// absent.
+func temporalPort(c map[string]any) int {
+	if v, ok := c["temporal_port"].(int64); ok && v > 0 && v < 65536 {
+		return int(v)
+	}
+	return 7233
 }
 
 // serveAdmin serves the admin API (remote planning) on

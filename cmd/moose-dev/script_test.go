@@ -36,6 +36,7 @@ func TestScripts(t *testing.T) {
 		Dir: filepath.Join("testdata", "script"),
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("PATH", filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"))
+			env.Setenv("MOOSE_BIN_DIR", filepath.Dir(bin)) // a PATH with moose-dev and nothing else
 			env.Setenv("MOOSE_DEV_CACHE", chdb.CacheDir()) // testscript's HOME is not the user's
 			env.Setenv("NO_COLOR", "1")
 			// A project config on free ports unless the script brings one;
