@@ -15,6 +15,7 @@ import (
 
 	"github.com/moose-dev/moose-dev/differ"
 	"github.com/moose-dev/moose-dev/infra"
+	"github.com/moose-dev/moose-dev/internal/portowner"
 	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kfake"
 )
@@ -44,7 +45,7 @@ func StartEmbedded(addr, dataDir string) (*Embedded, error) {
 	}
 	listen := net.JoinHostPort(host, portStr)
 	if ln, err := net.Listen("tcp", listen); err != nil {
-		return nil, fmt.Errorf("broker port %d is already in use (is another moose-dev or Kafka running? set [redpanda_config] broker)", port)
+		return nil, fmt.Errorf("broker %s (is another moose-dev or Kafka running? stop it, or set [redpanda_config] broker)", portowner.Taken(port))
 	} else {
 		ln.Close()
 	}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/moose-dev/moose-dev/differ"
@@ -84,5 +87,17 @@ func TestNamespacePrefixesTopicNames(t *testing.T) {
 func TestEmbeddedBrokerRefusesNonLoopback(t *testing.T) {
 	if _, err := StartEmbedded("0.0.0.0:19092", t.TempDir()); err == nil {
 		t.Fatal("want an error for a non-loopback address")
+	}
+}
+
+func TestATakenBrokerPortNamesItsOwner(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, err = StartEmbedded(ln.Addr().String(), t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "is taken by PID "+strconv.Itoa(os.Getpid())) {
+		t.Fatalf("error: %v", err)
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/moose-dev/moose-dev/internal/portowner"
 )
 
 // The child process is configured through the environment, so that the
@@ -112,7 +114,7 @@ type Process struct {
 }
 
 // ErrPortTaken says the ClickHouse port is in use.
-var ErrPortTaken = errors.New("port is already in use")
+var ErrPortTaken = errors.New("the port is in use")
 
 // Start launches the embedded ClickHouse and waits until it answers /ping.
 func Start(ctx context.Context, o Options) (*Process, error) {
@@ -131,7 +133,7 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 	}
 	addr := net.JoinHostPort(o.Host, strconv.Itoa(o.Port))
 	if ln, err := net.Listen("tcp", addr); err != nil {
-		return nil, fmt.Errorf("ClickHouse port %d: %w (is another moose-dev or ClickHouse running? set [clickhouse_config] host_port)", o.Port, ErrPortTaken)
+		return nil, fmt.Errorf("ClickHouse %s: %w (is another moose-dev or ClickHouse running? stop it, or set [clickhouse_config] host_port)", portowner.Taken(o.Port), ErrPortTaken)
 	} else {
 		ln.Close()
 	}

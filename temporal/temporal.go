@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/moose-dev/moose-dev/internal/portowner"
 )
 
 // Install says how to get the CLI.
@@ -59,7 +61,7 @@ func Start(o Options) (*Server, error) {
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(o.Port))
 	if ln, err := net.Listen("tcp", addr); err != nil {
-		return nil, fmt.Errorf("Temporal's port %s is taken (%v): stop what holds it or change [temporal_config] temporal_port", addr, err)
+		return nil, fmt.Errorf("Temporal's %s (%v): stop what holds it or change [temporal_config] temporal_port", portowner.Taken(o.Port), err)
 	} else {
 		ln.Close()
 	}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -118,7 +119,7 @@ func TestATakenPortIsNamed(t *testing.T) {
 	defer ln.Close()
 	port := ln.Addr().(*net.TCPAddr).Port
 	_, err = Start(Options{Port: port, DBFile: "x.db"})
-	if err == nil || !strings.Contains(err.Error(), "is taken") {
+	if err == nil || !strings.Contains(err.Error(), "is taken by PID "+strconv.Itoa(os.Getpid())) {
 		t.Fatalf("error: %v", err)
 	}
 }
