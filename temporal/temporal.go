@@ -40,16 +40,25 @@ type Server struct {
 // ErrNotInstalled is returned when the CLI is not on PATH.
 var ErrNotInstalled = errors.New("no `temporal` binary on PATH")
 
-// Start runs the dev server and waits until its frontend port answers.
-func Start(o Options) (*Server, error) {
-	bin := o.Bin
+// Find returns the path of the CLI (bin, or "temporal" when empty), or an
+// error saying how to install it. dev checks it before starting anything.
+func Find(bin string) (string, error) {
 	if bin == "" {
 		bin = "temporal"
 	}
 	path, err := exec.LookPath(bin)
 	if err != nil {
-		return nil, fmt.Errorf("workflows are on ([features] workflows = true) but there is %w: install the Temporal CLI with %s, "+
+		return "", fmt.Errorf("workflows are on ([features] workflows = true) but there is %w: install the Temporal CLI with %s, "+
 			"or set [features] workflows = false", ErrNotInstalled, Install)
+	}
+	return path, nil
+}
+
+// Start runs the dev server and waits until its frontend port answers.
+func Start(o Options) (*Server, error) {
+	path, err := Find(o.Bin)
+	if err != nil {
+		return nil, err
 	}
 	httpPort, err := freePort()
 	if err != nil {

@@ -180,6 +180,11 @@ func startServices(ctx context.Context, proj *project.Project, f devFlags, p *di
 		}
 		mode = "external"
 	}
+	if cfg.Features.Workflows && mode != "external" {
+		if _, err := temporal.Find(""); err != nil { // before anything is started
+			return nil, err
+		}
+	}
 	s := &services{done: make(chan struct{})}
 	var chCfg clickhouse.Config
 	switch mode {
