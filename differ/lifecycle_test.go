@@ -1,6 +1,7 @@
 package differ
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/moose-dev/moose-dev/infra"
@@ -85,6 +86,58 @@ func TestCheckLifecycleRefusesWhatTheFilterShouldHaveStopped(t *testing.T) {
 		err := CheckLifecycle([]infra.Operation{tc.op}, prot)
 		if (err != nil) != tc.fail {
 			t.Errorf("%s: err = %v, want failure %v", tc.op.Describe(), err, tc.fail)
+		}
+	}
+}
+
+// The scenarios of upstream's lifecycle.test.ts, on the plan the differ
+// makes: engine changes per lifecycle, and materialized views.
+func TestUpstreamLifecycleScenarios(t *testing.T) {
+	id := col("id", infra.String)
+	replacing := func(lc infra.LifeCycle) *infra.Table {
+		tb := withLC(table("T", id), lc)
+		tb.Engine = infra.Engine{Name: "ReplacingMergeTree", Params: map[string]any{}}
+		return tb
+	}
+	mv := func(lc infra.LifeCycle, sel string) *infra.Map {
+		m := mapOf()
+		m.MaterializedViews["MV"] = &infra.MaterializedView{Name: "MV", SelectSQL: sel, TargetTable: "Tgt", LifeCycle: lc}
+		return m
+	}
+	kinds := func(ops []infra.Operation) string {
+		var names []string
+		for _, op := range ops {
+			names = append(names, op.OpName())
+		}
+		return strings.Join(names, ",")
+	}
+	for _, tc := range []struct {
+		name             string
+		current, desired *infra.Map
+		want             string // operation kinds, in order
+	}{
+		{"DELETION_PROTECTED: no drop+create on engine change",
+			mapOf(withLC(table("T", id), infra.DeletionProtected)), mapOf(replacing(infra.DeletionProtected)), ""},
+		{"FULLY_MANAGED: drop+create on engine change",
+			mapOf(withLC(table("T", id), infra.FullyManaged)), mapOf(replacing(infra.FullyManaged)), "DropTable,CreateTable"},
+		{"EXTERNALLY_MANAGED: no update on engine change",
+			mapOf(withLC(table("T", id), infra.ExternallyManaged)), mapOf(replacing(infra.ExternallyManaged)), ""},
+		{"MV EXTERNALLY_MANAGED: no create", mapOf(), mv(infra.ExternallyManaged, "SELECT id FROM Src"), ""},
+		{"MV DELETION_PROTECTED: created", mapOf(), mv(infra.DeletionProtected, "SELECT id FROM Src"), "CreateMaterializedView"},
+		{"MV DELETION_PROTECTED: no drop", mv(infra.DeletionProtected, "SELECT id FROM Src"), mapOf(), ""},
+		{"MV DELETION_PROTECTED: no update on SELECT change",
+			mv(infra.DeletionProtected, "SELECT id FROM Src"), mv(infra.DeletionProtected, "SELECT id, 1 FROM Src"), ""},
+		{"MV FULLY_MANAGED: dropped", mv(infra.FullyManaged, "SELECT id FROM Src"), mapOf(), "DropMaterializedView"},
+		{"MV FULLY_MANAGED: updated on SELECT change",
+			mv(infra.FullyManaged, "SELECT id FROM Src"), mv(infra.FullyManaged, "SELECT id, 1 FROM Src"), "DropMaterializedView,CreateMaterializedView"},
+	} {
+		allowed, _ := FilterLifecycle(Diff(tc.current, tc.desired), "local")
+		ops := Plan(allowed)
+		if got := kinds(ops); got != tc.want {
+			t.Errorf("%s: ops %q, want %q", tc.name, got, tc.want)
+		}
+		if err := CheckLifecycle(ops, tc.current, tc.desired); err != nil {
+			t.Errorf("%s: the filtered plan fails the second check: %v", tc.name, err)
 		}
 	}
 }
