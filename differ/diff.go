@@ -129,7 +129,7 @@ func diffViews(current, desired *infra.Map) []Change {
 			out = append(out, AddMaterializedView{a})
 		case !inA:
 			out = append(out, DropMaterializedView{b})
-		case NormalizeSQL(b.SelectSQL) != NormalizeSQL(a.SelectSQL) || b.TargetTable != a.TargetTable ||
+		case NormalizeSQL(b.SelectSQL, current.DefaultDatabase) != NormalizeSQL(a.SelectSQL, desired.DefaultDatabase) || b.TargetTable != a.TargetTable ||
 			str(b.TargetDatabase) != str(a.TargetDatabase) || str(b.Database) != str(a.Database):
 			out = append(out, UpdateMaterializedView{b, a})
 		}
@@ -142,17 +142,11 @@ func diffViews(current, desired *infra.Map) []Change {
 			out = append(out, AddView{a})
 		case !inA:
 			out = append(out, DropView{b})
-		case NormalizeSQL(b.SelectSQL) != NormalizeSQL(a.SelectSQL) || str(b.Database) != str(a.Database):
+		case NormalizeSQL(b.SelectSQL, current.DefaultDatabase) != NormalizeSQL(a.SelectSQL, desired.DefaultDatabase) || str(b.Database) != str(a.Database):
 			out = append(out, UpdateView{b, a})
 		}
 	}
 	return out
-}
-
-// NormalizeSQL folds whitespace and backticks so that a reformatted query
-// compares equal.
-func NormalizeSQL(s string) string {
-	return strings.ReplaceAll(strings.Join(strings.Fields(s), " "), "`", "")
 }
 
 func sortedKeys[V any](m map[string]V) []string {
