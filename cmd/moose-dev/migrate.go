@@ -37,17 +37,37 @@ type target struct {
 	ignore  migrate.Ignore // [migration_config] ignore_operations
 }
 
-// targetFlags are the ways to name a target.
+// targetFlags are the ways to name a target, and for planning commands,
+// whether to plan renames.
 type targetFlags struct {
 	clickhouseURL, url, token string
+	renames                   bool
 }
 
-func (f *targetFlags) register(cmd *cobra.Command, adminToo bool) {
+// register adds --clickhouse-url; planning commands also get --url,
+// --token and --renames.
+func (f *targetFlags) register(cmd *cobra.Command, planning bool) {
 	cmd.Flags().StringVar(&f.clickhouseURL, "clickhouse-url", "", "the target ClickHouse (http://user:pass@host:port/db, https://..., clickhouse://...)")
-	if adminToo {
+	if planning {
 		cmd.Flags().StringVar(&f.url, "url", "", "a running moose-dev to plan against through its admin API (with --token)")
 		cmd.Flags().StringVar(&f.token, "token", "", "the admin API token (see moose-dev generate hash-token)")
+		cmd.Flags().BoolVar(&f.renames, "renames", false, "plan column pairs that look like renames as RenameTableColumn (keeps the data)")
 	}
+}
+
+// planAgainst opens the target and compares it with the code; the caller
+// closes the target.
+func planAgainst(ctx context.Context, g *globals, tf targetFlags) (*target, *infra.Map, *migrate.Changes, error) {
+	t, err := openTarget(ctx, g, tf)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	remote, ch, err := t.changes(ctx, tf.renames)
+	if err != nil {
+		t.close()
+		return nil, nil, nil, err
+	}
+	return t, remote, ch, nil
 }
 
 func openTarget(ctx context.Context, g *globals, f targetFlags) (*target, error) {
@@ -186,21 +206,16 @@ type planJSON struct {
 
 func planCmd(g *globals) *cobra.Command {
 	var tf targetFlags
-	var asJSON, renames bool
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Show what applying the code to a ClickHouse would change (nothing is changed)",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			t, err := openTarget(ctx, g, tf)
+			t, _, ch, err := planAgainst(cmd.Context(), g, tf)
 			if err != nil {
 				return err
 			}
 			defer t.close()
-			_, ch, err := t.changes(ctx, renames)
-			if err != nil {
-				return err
-			}
 			if asJSON {
 				out := planJSON{Operations: []json.RawMessage{}, Risks: []infra.Risk{}, MaxRisk: infra.MaxRisk(ch.Ops), Blocked: []string{}}
 				for _, op := range ch.Ops {
@@ -221,12 +236,11 @@ func planCmd(g *globals) *cobra.Command {
 				_, err = os.Stdout.Write(data)
 				return err
 			}
-			printPlan(display.NewPrinter(os.Stdout, display.NewStyles(display.ColorWanted(os.Stdout))), ch, renames)
+			printPlan(display.NewPrinter(os.Stdout, display.NewStyles(display.ColorWanted(os.Stdout))), ch, tf.renames)
 			return nil
 		},
 	}
 	tf.register(cmd, true)
-	cmd.Flags().BoolVar(&renames, "renames", false, "plan column pairs that look like renames as RENAME COLUMN (keeps the data)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan as JSON (for CI)")
 	return cmd
 }
@@ -234,25 +248,20 @@ func planCmd(g *globals) *cobra.Command {
 func generateCmd(g *globals) *cobra.Command {
 	gen := &cobra.Command{Use: "generate", Short: "Generate a migration plan, or an admin API token"}
 	var tf targetFlags
-	var save, renames bool
+	var save bool
 	mig := &cobra.Command{
 		Use:   "migration",
 		Short: "Write migrations/plan.yaml, remote_state.json and local_infra_map.json for review (print the plan without --save)",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			t, err := openTarget(ctx, g, tf)
+			t, remote, ch, err := planAgainst(cmd.Context(), g, tf)
 			if err != nil {
 				return err
 			}
 			defer t.close()
-			remote, ch, err := t.changes(ctx, renames)
-			if err != nil {
-				return err
-			}
 			f := &migrate.Files{Plan: &planfile.Plan{CreatedAt: time.Now().UTC(), Operations: ch.Ops}, Remote: remote, Local: t.code}
 			p := display.NewPrinter(os.Stderr, display.NewStyles(display.ColorWanted(os.Stderr)))
 			p.Print(display.BlockedLines(ch.Blocked)...)
-			if !renames {
+			if !tf.renames {
 				printRenameHints(p, ch)
 			}
 			if !save {
@@ -282,7 +291,6 @@ func generateCmd(g *globals) *cobra.Command {
 	}
 	tf.register(mig, true)
 	mig.Flags().BoolVar(&save, "save", false, "write the files under migrations/")
-	mig.Flags().BoolVar(&renames, "renames", false, "plan column pairs that look like renames as RenameTableColumn (keeps the data)")
 	hash := &cobra.Command{
 		Use:   "hash-token",
 		Short: "Print a new admin API token and the hash to put in [authentication] admin_api_key",
