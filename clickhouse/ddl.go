@@ -8,7 +8,8 @@ package clickhouse
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/moose-dev/moose-dev/infra"
@@ -408,7 +409,7 @@ func CreateTableSQL(db string, t *infra.Table) (string, error) {
 		b.WriteString("\nTTL " + *t.TTL)
 	}
 	if len(t.TableSettings) > 0 {
-		keys := sortedKeys(t.TableSettings)
+		keys := slices.Sorted(maps.Keys(t.TableSettings))
 		parts := make([]string, len(keys))
 		for i, k := range keys {
 			parts[i] = k + " = " + settingValue(t.TableSettings[k])
@@ -465,12 +466,12 @@ func OperationSQL(op infra.Operation, defaultDB string) ([]string, error) {
 	case infra.ModifyTableSettings:
 		ref := tableRef(dbOr(o.Database, defaultDB), o.Table) + onCluster(o.ClusterName)
 		var set, reset []string
-		for _, k := range sortedKeys(o.AfterSettings) {
+		for _, k := range slices.Sorted(maps.Keys(o.AfterSettings)) {
 			if o.BeforeSettings[k] != o.AfterSettings[k] {
 				set = append(set, k+" = "+settingValue(o.AfterSettings[k]))
 			}
 		}
-		for _, k := range sortedKeys(o.BeforeSettings) {
+		for _, k := range slices.Sorted(maps.Keys(o.BeforeSettings)) {
 			if _, kept := o.AfterSettings[k]; !kept {
 				reset = append(reset, k)
 			}
@@ -542,15 +543,6 @@ func modifyColumnSQL(ref string, before, after infra.Column) ([]string, error) {
 	col = strings.Replace(col, " NOT NULL", "", 1)
 	out = append(out, fmt.Sprintf("ALTER TABLE %s MODIFY COLUMN IF EXISTS %s", ref, col))
 	return out, nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // EnumMetadataPrefix marks the part of a column comment upstream reserves

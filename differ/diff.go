@@ -6,6 +6,8 @@ package differ
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -121,7 +123,7 @@ func Diff(current, desired *infra.Map) []Change {
 // and source tables, so that formatting alone never recreates a view.
 func diffViews(current, desired *infra.Map) []Change {
 	var out []Change
-	for _, id := range union(sortedKeys(current.MaterializedViews), sortedKeys(desired.MaterializedViews)) {
+	for _, id := range union(slices.Sorted(maps.Keys(current.MaterializedViews)), slices.Sorted(maps.Keys(desired.MaterializedViews))) {
 		b, inB := current.MaterializedViews[id]
 		a, inA := desired.MaterializedViews[id]
 		switch {
@@ -134,7 +136,7 @@ func diffViews(current, desired *infra.Map) []Change {
 			out = append(out, UpdateMaterializedView{b, a})
 		}
 	}
-	for _, id := range union(sortedKeys(current.Views), sortedKeys(desired.Views)) {
+	for _, id := range union(slices.Sorted(maps.Keys(current.Views)), slices.Sorted(maps.Keys(desired.Views))) {
 		b, inB := current.Views[id]
 		a, inA := desired.Views[id]
 		switch {
@@ -146,15 +148,6 @@ func diffViews(current, desired *infra.Map) []Change {
 			out = append(out, UpdateView{b, a})
 		}
 	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
 

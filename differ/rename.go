@@ -16,14 +16,17 @@ const ColumnRenamed ColumnChangeKind = 3
 // or a similar name) by one rename. Upstream never detects renames and
 // drops the column's data.
 func ProposeRenames(changes []Change) []Change {
+	return mapUpdates(changes, proposeColumnRenames)
+}
+
+// mapUpdates returns changes with f applied to every UpdateTable.
+func mapUpdates(changes []Change, f func(UpdateTable) UpdateTable) []Change {
 	out := make([]Change, len(changes))
 	for i, ch := range changes {
-		u, ok := ch.(UpdateTable)
-		if !ok {
-			out[i] = ch
-			continue
+		if u, ok := ch.(UpdateTable); ok {
+			ch = f(u)
 		}
-		out[i] = proposeColumnRenames(u)
+		out[i] = ch
 	}
 	return out
 }
@@ -93,13 +96,7 @@ func proposeColumnRenames(u UpdateTable) UpdateTable {
 
 // UndoRenames turns proposed renames back into a removal and an addition.
 func UndoRenames(changes []Change) []Change {
-	out := make([]Change, len(changes))
-	for i, ch := range changes {
-		u, ok := ch.(UpdateTable)
-		if !ok {
-			out[i] = ch
-			continue
-		}
+	return mapUpdates(changes, func(u UpdateTable) UpdateTable {
 		var cols []ColumnChange
 		for _, cc := range u.Columns {
 			if cc.Kind != ColumnRenamed {
@@ -117,9 +114,8 @@ func UndoRenames(changes []Change) []Change {
 				ColumnChange{Kind: ColumnRemoved, Before: cc.Before})
 		}
 		u.Columns = cols
-		out[i] = u
-	}
-	return out
+		return u
+	})
 }
 
 // Renames lists the proposed renames, for confirmation.

@@ -2,7 +2,8 @@ package display
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/moose-dev/moose-dev/differ"
@@ -189,7 +190,7 @@ func tableLevelLines(c differ.UpdateTable) []Line {
 	name := c.After.Name
 	if c.Settings {
 		var d []string
-		for _, k := range sortedKeys(c.After.TableSettings) {
+		for _, k := range slices.Sorted(maps.Keys(c.After.TableSettings)) {
 			b, had := c.Before.TableSettings[k]
 			switch a := c.After.TableSettings[k]; {
 			case !had:
@@ -198,7 +199,7 @@ func tableLevelLines(c differ.UpdateTable) []Line {
 				d = append(d, fmt.Sprintf("  ~ %s: %s -> %s", k, b, a))
 			}
 		}
-		for _, k := range sortedKeys(c.Before.TableSettings) {
+		for _, k := range slices.Sorted(maps.Keys(c.Before.TableSettings)) {
 			if _, kept := c.After.TableSettings[k]; !kept {
 				d = append(d, fmt.Sprintf("  - %s: (reset to default)", k))
 			}
@@ -241,13 +242,4 @@ func tableLevelLines(c differ.UpdateTable) []Line {
 		out = append(out, Line{Kind: Changed, Action: "~ ", Message: "Table: " + name, Details: d})
 	}
 	return out
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -886,13 +886,8 @@ func (ev *evaluator) optString(m *module, p Pos, key string, v value) (*string, 
 }
 
 func (ev *evaluator) stringList(m *module, p Pos, key string, v value) ([]string, error) {
-	var items []value
-	switch v := v.(type) {
-	case listVal:
-		items = v
-	case tupleVal:
-		items = v
-	default:
+	items, ok := elements(v)
+	if !ok {
 		return nil, ev.errAt(m.file, p, "%s must be a list of strings, found %s", key, describe(v))
 	}
 	out := make([]string, 0, len(items))

@@ -375,15 +375,11 @@ func (ev *evaluator) applyMetadata(m *module, p Pos, md *infra.Metadata, v value
 }
 
 func callsOf(ev *evaluator, m *module, p Pos, key, class string, v value) ([]callVal, error) {
-	var items []value
-	switch x := v.(type) {
-	case listVal:
-		items = x
-	case tupleVal:
-		items = x
-	case noneVal:
+	if _, none := v.(noneVal); none {
 		return nil, nil
-	default:
+	}
+	items, ok := elements(v)
+	if !ok {
 		return nil, ev.errAt(m.file, p, "%s must be a list of %s(...)", key, class)
 	}
 	out := make([]callVal, 0, len(items))

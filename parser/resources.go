@@ -635,15 +635,11 @@ func schemaOf(c infra.Column) map[string]any {
 // ---- views ----
 
 func (ev *evaluator) tableRefs(m *module, p Pos, key string, v value) ([]string, []infra.Signature, error) {
-	var items []value
-	switch x := v.(type) {
-	case listVal:
-		items = x
-	case tupleVal:
-		items = x
-	case noneVal, nil:
+	if _, none := v.(noneVal); none || v == nil {
 		return []string{}, nil, nil
-	default:
+	}
+	items, ok := elements(v)
+	if !ok {
 		return nil, nil, ev.errAt(m.file, p, "%s must be a list of OlapTable or View objects, found %s", key, describe(v))
 	}
 	refs := []string{}

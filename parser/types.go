@@ -567,14 +567,8 @@ func (tc typeCtx) aggregation(c *infra.Column, mc callVal, add func(string, any)
 	if !ok {
 		return tc.errf("aggregated(...) needs the aggregate function name as a string")
 	}
-	var params []value
-	switch p := mc.args[1].(type) {
-	case listVal:
-		params = p
-	case tupleVal:
-		params = p
-	case nil:
-	default:
+	params, isSeq := elements(mc.args[1])
+	if !isSeq && mc.args[1] != nil {
 		return tc.errf("aggregated(...) needs its argument types as a list")
 	}
 	args := []json.RawMessage{}

@@ -185,3 +185,14 @@ func canonical(module, name string) string {
 var builtinNames = map[string]bool{"str": true, "int": true, "float": true, "bool": true, "bytes": true,
 	"list": true, "dict": true, "tuple": true, "set": true, "frozenset": true, "object": true, "type": true, "complex": true, "bytearray": true,
 	"memoryview": true, "range": true}
+
+// elements returns the items of a list or a tuple.
+func elements(v value) ([]value, bool) {
+	switch x := v.(type) {
+	case listVal:
+		return x, true
+	case tupleVal:
+		return x, true
+	}
+	return nil, false
+}

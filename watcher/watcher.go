@@ -10,9 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -133,20 +134,21 @@ func (w *Watcher) scan() []string {
 }
 
 // pollLoop is loop's polling twin: same batching, scans instead of events.
+// offer returns the channel to offer ready paths on, and them sorted; a nil
+// channel (which blocks forever in a select) when nothing is ready.
+func (w *Watcher) offer(ready map[string]bool) (chan []string, []string) {
+	if len(ready) == 0 {
+		return nil, nil
+	}
+	return w.batches, slices.Sorted(maps.Keys(ready))
+}
+
 func (w *Watcher) pollLoop() {
 	ready := map[string]bool{}
 	tick := time.NewTicker(w.opts.PollInterval)
 	defer tick.Stop()
 	for {
-		var out chan []string
-		var batch []string
-		if len(ready) > 0 {
-			out = w.batches
-			for p := range ready {
-				batch = append(batch, p)
-			}
-			sort.Strings(batch)
-		}
+		out, batch := w.offer(ready)
 		select {
 		case <-w.done:
 			return
@@ -300,15 +302,7 @@ func (w *Watcher) loop() {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
-		var out chan []string
-		var batch []string
-		if len(ready) > 0 {
-			out = w.batches
-			for p := range ready {
-				batch = append(batch, p)
-			}
-			sort.Strings(batch)
-		}
+		out, batch := w.offer(ready)
 		select {
 		case <-w.done:
 			return
