@@ -1,7 +1,8 @@
-// Package docker owns moose-dev's knowledge of Docker. Today that is
-// detection: whether a Docker engine answers, so `moose-dev dev` can say
-// which infrastructure it runs and why. The testcontainers-go provider
-// (ClickHouse, Redpanda, Temporal containers) builds on this.
+// Package docker owns moose-dev's knowledge of Docker: whether an engine
+// answers (so `moose-dev dev --infra auto` can pick it and say why), and the
+// provider that runs ClickHouse, Redpanda and Temporal in containers through
+// testcontainers-go, named per project and reused across restarts, with
+// their data in named volumes and their ports on loopback.
 package docker
 
 import (

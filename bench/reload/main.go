@@ -92,7 +92,7 @@ func run(bin string, tables, edits int, streams bool) error {
 	os.WriteFile(filepath.Join(dir, "p", "app", "main.py"), []byte("from app.models import *\n"), 0o644)
 
 	out := &lineWatcher{}
-	cmd := exec.Command(bin, "dev", "-p", filepath.Join(dir, "p"), "--yes-destructive")
+	cmd := exec.Command(bin, "dev", "-p", filepath.Join(dir, "p"), "--infra", "embedded", "--yes-destructive")
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
 	start := time.Now()

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -36,7 +37,7 @@ func devCmd(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&timestamps, "timestamps", false, "prefix every line with the time")
-	cmd.Flags().StringVar(&infraMode, "infra", "auto", "where ClickHouse and the broker run: auto, embedded, external (docker is not available yet)")
+	cmd.Flags().StringVar(&infraMode, "infra", "auto", "where ClickHouse and the broker run: auto (docker when a Docker engine answers, else embedded), docker, embedded, external")
 	cmd.Flags().StringVar(&chURL, "clickhouse-url", "", "an existing ClickHouse (http://user:pass@host:port/db); implies --infra external")
 	cmd.Flags().BoolVar(&timing, "timing", false, "print how long parsing, planning and execution took on each reload")
 	cmd.Flags().BoolVar(&yesDestructive, "yes-destructive", false,
@@ -169,8 +170,9 @@ func (s *services) stop() {
 	}
 }
 
-// startServices starts (embedded) or connects to (external) ClickHouse and
-// the broker, as --infra says.
+// startServices starts (docker, embedded) or connects to (external)
+// ClickHouse and the broker, as --infra says. auto is docker when a Docker
+// engine answers and its images can be had, else embedded, and says which.
 func startServices(ctx context.Context, proj *project.Project, f devFlags, p *display.Printer) (*services, error) {
 	cfg := proj.Config
 	mode := f.infra
@@ -180,19 +182,45 @@ func startServices(ctx context.Context, proj *project.Project, f devFlags, p *di
 		}
 		mode = "external"
 	}
-	if cfg.Features.Workflows && mode != "external" {
+	why := ""
+	if mode == "auto" {
+		mode = "docker"
+		if err := docker.Available(ctx); err != nil {
+			mode, why = "embedded", ": "+err.Error()
+		}
+	}
+	if cfg.Features.Workflows && mode == "embedded" {
 		if _, err := temporal.Find(""); err != nil { // before anything is started
 			return nil, err
 		}
 	}
 	s := &services{done: make(chan struct{})}
 	var chCfg clickhouse.Config
+	brokerAddr := ""
 	switch mode {
-	case "auto", "embedded":
-		why := ""
-		if err := docker.Available(ctx); err != nil {
-			why = ": " + err.Error()
+	case "docker":
+		d, err := startDocker(ctx, proj, p)
+		var pullErr *docker.ImagePullError
+		if f.infra == "auto" && errors.As(err, &pullErr) {
+			p.Warnf("Docker", "%v", err)
+			mode, why = "embedded", ": Docker answers but "+pullErr.Image+" cannot be pulled"
+			break
 		}
+		if err != nil {
+			return nil, err
+		}
+		s.stops = append(s.stops, func() { d.Stop(context.Background()) })
+		chCfg = clickhouse.Config{Addr: d.ClickHouseAddr, User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password, Database: cfg.ClickHouse.DBName}
+		brokerAddr = d.BrokerAddr
+		if d.TemporalAddr != "" {
+			p.Infof("Temporal", "in Docker at %s", d.TemporalAddr)
+		}
+	case "embedded", "external":
+	default:
+		return nil, fmt.Errorf("--infra %q: want auto, docker, embedded or external", mode)
+	}
+	switch mode {
+	case "embedded":
 		p.Infof("Starting", "development mode on the embedded default (ClickHouse: chDB %s, broker: in-process)%s", chdb.Version, why)
 		ch, err := chdb.Start(ctx, chdb.Options{DataDir: filepath.Join(proj.StateDir(), "clickhouse"),
 			Host: cfg.ClickHouse.Host, Port: cfg.ClickHouse.HostPort, User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password,
@@ -203,6 +231,25 @@ func startServices(ctx context.Context, proj *project.Project, f devFlags, p *di
 		s.stops = append(s.stops, func() { ch.Stop() })
 		s.done = ch.Done()
 		chCfg = clickhouse.Config{Addr: ch.Addr, User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password, Database: cfg.ClickHouse.DBName}
+		if cfg.Features.StreamingEngine {
+			b, err := broker.StartEmbedded(cfg.Redpanda.Broker, filepath.Join(proj.StateDir(), "kafka"))
+			if err != nil {
+				s.stop()
+				return nil, err
+			}
+			s.stops = append(s.stops, b.Close)
+			brokerAddr = b.Addr
+		}
+		if cfg.Features.Workflows {
+			ts, err := temporal.Start(temporal.Options{Port: temporalPort(cfg.Temporal), DBFile: filepath.Join(proj.StateDir(), "temporal.db"),
+				LogFile: filepath.Join(proj.StateDir(), "temporal.log")})
+			if err != nil {
+				s.stop()
+				return nil, err
+			}
+			s.stops = append(s.stops, ts.Stop)
+			p.Infof("Temporal", "dev server at %s (data in .moose/temporal.db)", ts.Addr)
+		}
 	case "external":
 		if f.clickhouseURL != "" {
 			var err error
@@ -216,11 +263,8 @@ func startServices(ctx context.Context, proj *project.Project, f devFlags, p *di
 			chCfg = clickhouse.Config{Addr: net.JoinHostPort(cfg.ClickHouse.Host, strconv.Itoa(cfg.ClickHouse.HostPort)),
 				User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password, Database: cfg.ClickHouse.DBName}
 		}
+		brokerAddr = cfg.Redpanda.Broker
 		p.Infof("Starting", "development mode on your services (ClickHouse at %s, broker at %s): nothing is started", chCfg.Addr, cfg.Redpanda.Broker)
-	case "docker":
-		return nil, fmt.Errorf("the Docker provider is not available yet: use --infra embedded (no Docker needed) or --infra external with your own services")
-	default:
-		return nil, fmt.Errorf("--infra %q: want auto, embedded, external or docker", mode)
 	}
 	client, err := clickhouse.Open(ctx, chCfg)
 	if err != nil {
@@ -234,29 +278,41 @@ func startServices(ctx context.Context, proj *project.Project, f devFlags, p *di
 	}
 	s.client, s.addr = client, chCfg.Addr
 	if cfg.Features.StreamingEngine {
-		addr := cfg.Redpanda.Broker
-		if mode != "external" {
-			b, err := broker.StartEmbedded(cfg.Redpanda.Broker, filepath.Join(proj.StateDir(), "kafka"))
-			if err != nil {
-				s.stop()
-				return nil, err
-			}
-			s.stops = append(s.stops, b.Close)
-			addr = b.Addr
-		}
-		s.topics = &broker.Admin{Addr: addr, Namespace: cfg.Redpanda.Namespace, ReplicationFactor: cfg.Redpanda.ReplicationFactor}
-	}
-	if cfg.Features.Workflows && mode != "external" {
-		ts, err := temporal.Start(temporal.Options{Port: temporalPort(cfg.Temporal), DBFile: filepath.Join(proj.StateDir(), "temporal.db"),
-			LogFile: filepath.Join(proj.StateDir(), "temporal.log")})
-		if err != nil {
-			s.stop()
-			return nil, err
-		}
-		s.stops = append(s.stops, ts.Stop)
-		p.Infof("Temporal", "dev server at %s (data in .moose/temporal.db)", ts.Addr)
+		s.topics = &broker.Admin{Addr: brokerAddr, Namespace: cfg.Redpanda.Namespace, ReplicationFactor: cfg.Redpanda.ReplicationFactor}
 	}
 	return s, nil
+}
+
+// startDocker runs the project's services in Docker (testcontainers-go),
+// on the configured ports, logging testcontainers' lines to .moose/docker.log.
+func startDocker(ctx context.Context, proj *project.Project, p *display.Printer) (*docker.Services, error) {
+	cfg := proj.Config
+	logf, err := os.OpenFile(filepath.Join(proj.StateDir(), "docker.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close() // testcontainers logs while starting; after that the containers' own logs are docker logs
+	o := docker.Options{Project: docker.ProjectName(proj.Root), ProjectDir: proj.Root, Log: logf,
+		ClickHouse: docker.ClickHouseOptions{HostPort: cfg.ClickHouse.HostPort, NativePort: cfg.ClickHouse.NativePort,
+			User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password, Database: cfg.ClickHouse.DBName},
+		Progress: func(msg string) { p.Infof("Docker", "%s", msg) }}
+	if cfg.Features.StreamingEngine {
+		_, port, err := net.SplitHostPort(cfg.Redpanda.Broker)
+		n, _ := strconv.Atoi(port)
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("[redpanda_config] broker %q: want host:port", cfg.Redpanda.Broker)
+		}
+		o.Broker = &docker.BrokerOptions{HostPort: n}
+	}
+	if cfg.Features.Workflows {
+		o.Temporal = &docker.TemporalOptions{HostPort: temporalPort(cfg.Temporal)}
+	}
+	images := "ClickHouse " + docker.ClickHouseImage.Ref()
+	if o.Broker != nil {
+		images += ", Redpanda " + docker.RedpandaImage.Ref()
+	}
+	p.Infof("Starting", "development mode in Docker (%s)", images)
+	return docker.Start(ctx, o)
 }
 
 // temporalPort is [temporal_config] temporal_port, upstream's 7233 when

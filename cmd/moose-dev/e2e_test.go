@@ -133,7 +133,12 @@ func (p *devProject) edit(name, old, new string) {
 
 func (p *devProject) start() {
 	p.t.Helper()
-	p.cmd = exec.Command(moosedevBinary(p.t), "dev", "-p", p.dir, "--yes-destructive")
+	p.startWith("--infra", "embedded")
+}
+
+func (p *devProject) startWith(args ...string) {
+	p.t.Helper()
+	p.cmd = exec.Command(moosedevBinary(p.t), append([]string{"dev", "-p", p.dir, "--yes-destructive"}, args...)...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	p.cmd.Env = append(os.Environ(), "NO_COLOR=1")
 	if err := p.cmd.Start(); err != nil {
@@ -194,7 +199,7 @@ func TestDevHotReloadsEditsIntoTheEmbeddedClickHouse(t *testing.T) {
 	p.query("INSERT INTO local.PageView (id, url, duration_ms) VALUES ('a', '/', 5)")
 
 	// a second daemon on the same project is refused, naming the first
-	second, err := exec.Command(moosedevBinary(t), "dev", "-p", p.dir).CombinedOutput()
+	second, err := exec.Command(moosedevBinary(t), "dev", "-p", p.dir, "--infra", "embedded").CombinedOutput()
 	if err == nil || !strings.Contains(string(second), "already running on this project") {
 		t.Fatalf("a second moose-dev dev: %v\n%s", err, second)
 	}

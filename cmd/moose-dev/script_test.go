@@ -90,7 +90,7 @@ func (s *daemonSet) get(ts *testscript.TestScript) *daemon {
 
 func (s *daemonSet) start(bin string) func(ts *testscript.TestScript, neg bool, args []string) {
 	return func(ts *testscript.TestScript, neg bool, args []string) {
-		cmd := exec.Command(bin, append([]string{"dev", "-p", ts.Getenv("WORK")}, args...)...)
+		cmd := exec.Command(bin, append([]string{"dev", "-p", ts.Getenv("WORK"), "--infra", "embedded"}, args...)...)
 		cmd.Dir = ts.Getenv("WORK")
 		var env []string
 		for _, k := range []string{"PATH", "MOOSE_DEV_CACHE", "NO_COLOR", "TMPDIR"} {
