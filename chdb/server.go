@@ -77,9 +77,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err, http.StatusUnauthorized)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<30))
+	body, err := readBody(r, params)
 	if err != nil {
-		s.fail(w, &QueryError{Code: 1000, Msg: "reading request body: " + err.Error()}, http.StatusBadRequest)
+		s.fail(w, err, http.StatusBadRequest)
 		return
 	}
 	query := params.Get("query")
@@ -98,7 +98,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if strings.TrimSpace(query) == helloQuery {
 		rev, _ := strconv.ParseUint(params.Get("client_protocol_version"), 10, 64)
-		s.hello(w, rev)
+		s.hello(w, r, params, rev)
 		return
 	}
 	format := params.Get("default_format")
@@ -108,13 +108,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if format == "" {
 		format = "TabSeparated"
 	}
-	settings := map[string]string{}
+	settings, queryParams := map[string]string{}, map[string]string{}
 	for k, v := range params {
-		if !notSettings[k] && !strings.HasPrefix(k, "param_") && !strings.HasSuffix(k, "_format") && !strings.HasSuffix(k, "_structure") && len(v) > 0 {
+		switch {
+		case len(v) == 0:
+		case strings.HasPrefix(k, "param_"):
+			queryParams[k] = v[0]
+		case !notSettings[k] && !strings.HasSuffix(k, "_format") && !strings.HasSuffix(k, "_structure"):
 			settings[k] = v[0]
 		}
 	}
-	out, err := s.run(params.Get("database"), settings, query, format, data)
+	out, err := s.run(params.Get("database"), settings, queryParams, query, format, data)
 	if err != nil {
 		var qe *QueryError
 		if !errors.As(err, &qe) {
@@ -125,7 +129,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("X-ClickHouse-Format", format)
 	w.Header().Set("Content-Type", contentType(format))
-	w.Write(out)
+	writeBody(w, r, params, out)
 }
 
 func isInsert(q string) bool {
@@ -146,9 +150,16 @@ func contentType(format string) string {
 // feeding an insert body through a temporary file (chDB reads no stdin).
 // Settings given as URL parameters are applied to the engine's one session
 // with SET (and stay until changed): a dev server, not a multi-tenant one.
-func (s *Server) run(database string, settings map[string]string, query, format string, data []byte) ([]byte, error) {
+// Query parameters (param_x for {x:Type}) are set the same way, as the
+// string the URL carried, for every request that gives them.
+func (s *Server) run(database string, settings, queryParams map[string]string, query, format string, data []byte) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for k, v := range queryParams {
+		if _, err := s.db.Query("SET "+quoteIdent(k)+" = "+quoteString(v), "TabSeparated"); err != nil {
+			return nil, err
+		}
+	}
 	for k, v := range settings {
 		if s.settings[k] == v {
 			continue
@@ -243,7 +254,7 @@ func (s *Server) fail(w http.ResponseWriter, err error, status int) {
 // by clickhouse-go's own encoder at the revision the client announced,
 // reporting revision 0 in it: the plain Native format chDB writes is what
 // clickhouse-go then decodes at revision 0.
-func (s *Server) hello(w http.ResponseWriter, clientRevision uint64) {
+func (s *Server) hello(w http.ResponseWriter, r *http.Request, params map[string][]string, clientRevision uint64) {
 	block := proto.NewBlock()
 	for _, c := range []struct{ name, typ string }{{"displayName()", "String"}, {"version()", "String"},
 		{"revision()", "UInt32"}, {"timezone()", "String"}} {
@@ -263,7 +274,7 @@ func (s *Server) hello(w http.ResponseWriter, clientRevision uint64) {
 	}
 	w.Header().Set("X-ClickHouse-Format", "Native")
 	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Write(buf.Buf)
+	writeBody(w, r, params, buf.Buf)
 }
 
 func settingLiteral(v string) string {
