@@ -187,6 +187,8 @@ func Start(ctx context.Context, o Options) (s *Services, err error) {
 			testcontainers.WithReuseByName(name),
 			testcontainers.WithCmd("server", "start-dev", "--ip", "0.0.0.0", "--db-filename", "/data/temporal.db"),
 			testcontainers.WithMounts(testcontainers.VolumeMount(name+"-data", "/data")),
+			// a fresh named volume is root's; the CLI image may run as another user
+			testcontainers.WithConfigModifier(func(c *container.Config) { c.User = "0:0" }),
 			testcontainers.WithExposedPorts("7233/tcp", "8233/tcp"),
 			withPorts(bind, map[string]int{"7233/tcp": t.HostPort, "8233/tcp": 0}),
 			testcontainers.WithWaitStrategy(wait.ForListeningPort("7233/tcp").WithStartupTimeout(2*time.Minute)),
