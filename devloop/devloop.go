@@ -170,7 +170,7 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 	if len(renames) > 0 && (l.o.ConfirmRenames == nil || !l.o.ConfirmRenames(renames)) {
 		changes = differ.UndoRenames(changes)
 		for _, r := range renames {
-			p.Print(display.Line{Kind: display.Info, Action: "Rename?", Message: "looks like a rename, applied as a new column unless confirmed: " + r,
+			p.Print(display.Line{Kind: display.Info, Action: "Rename?", Message: "looks like a rename; unless confirmed the new one is created and the old one's drop waits: " + r,
 				Details: []string{"restart with --yes-rename, or run moose-dev dev in a terminal to be asked"}})
 		}
 	}

@@ -374,6 +374,67 @@ func TestAnUnconfirmedRenameAddsTheColumnAndHoldsTheDrop(t *testing.T) {
 	}
 }
 
+func TestAConfirmedTableRenameKeepsTheRows(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	var asked []string
+	l, err := devloop.New(devloop.Options{Project: f.proj, ClickHouse: f.srv.Client, Topics: f.adm,
+		ConfirmRenames: func(r []string) bool { asked = r; return true }, Printer: display.NewPrinter(f.out, display.NewStyles(false))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Reload(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	f.srv.Client.Exec(ctx, "INSERT INTO local.Events VALUES ('a', 'kept')")
+	f.write(strings.Replace(models, `OlapTable[Event]("Events")`, `OlapTable[Event]("AppEvents")`, 1))
+	f.out.Reset()
+	if _, err := l.Reload(ctx, true); err != nil {
+		t.Fatal(err, f.out.String())
+	}
+	if len(asked) != 1 || asked[0] != "rename table Events to AppEvents (keeps its rows)" {
+		t.Fatalf("asked %q", asked)
+	}
+	rows, err := f.srv.Client.Query(ctx, "SELECT name FROM local.AppEvents")
+	if err != nil {
+		t.Fatal(err, f.out.String())
+	}
+	defer rows.Close()
+	var v string
+	if !rows.Next() || rows.Scan(&v) != nil || v != "kept" {
+		t.Fatalf("AppEvents.name = %q after the rename\n%s", v, f.out.String())
+	}
+	if f.columns("Events") != nil {
+		t.Fatalf("Events still exists\n%s", f.out.String())
+	}
+	if !strings.Contains(f.out.String(), "~  Table: AppEvents") || !strings.Contains(f.out.String(), "Renamed from Events") {
+		t.Fatalf("output:\n%s", f.out.String())
+	}
+	// the next reload finds nothing to do
+	f.out.Reset()
+	if _, err := l.Reload(ctx, true); err != nil || strings.Contains(f.out.String(), "Table:") {
+		t.Fatalf("a second reload: %v\n%s", err, f.out.String())
+	}
+}
+
+func TestAnUnconfirmedTableRenameCreatesTheNewTableAndHoldsTheDrop(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.loop.Reload(ctx, true)
+	f.srv.Client.Exec(ctx, "INSERT INTO local.Events VALUES ('a', 'kept')")
+	f.write(strings.Replace(models, `OlapTable[Event]("Events")`, `OlapTable[Event]("AppEvents")`, 1))
+	f.out.Reset()
+	if _, err := f.loop.Reload(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if f.columns("Events") == nil || f.columns("AppEvents") == nil {
+		t.Fatalf("want both tables: the new one created, the old one's drop held\n%s", f.out.String())
+	}
+	if !strings.Contains(f.out.String(), "Rename?") || !strings.Contains(f.out.String(), "rename table Events to AppEvents") {
+		t.Fatalf("output:\n%s", f.out.String())
+	}
+}
+
 func TestTimingAndTheReloadScript(t *testing.T) {
 	f := newFixture(t)
 	os.WriteFile(filepath.Join(f.proj.Root, "moose.config.toml"),

@@ -33,6 +33,8 @@ func PlanWith(changes []Change, o PlanOptions) []infra.Operation {
 		switch c := c.(type) {
 		case AddTable:
 			setup = append(setup, infra.CreateTable{Table: c.Table})
+		case RenameTable:
+			setup = append(setup, renameTable(c))
 		case DropTable:
 			teardown = append(teardown, dropTable(c.Table))
 		case RecreateTable:
@@ -334,6 +336,21 @@ const RecreateSuffix = "__moose_recreate"
 // the rows of the columns both versions share (new columns take their
 // defaults), swaps the tables atomically and drops the old data. If the copy
 // fails, the old table is untouched.
+// renameTable is RENAME TABLE as a RawSql step: upstream's plan vocabulary
+// has no table rename.
+func renameTable(c RenameTable) infra.Operation {
+	return infra.RawSQL{SQL: []string{fmt.Sprintf("RENAME TABLE %s TO %s", tableRef(c.Before), tableRef(c.After))},
+		Description: fmt.Sprintf("Renaming table '%s' to '%s' (keeps its rows)", c.Before.Name, c.After.Name)}
+}
+
+// tableRef is `db`.`name`, or `name` in the session's database.
+func tableRef(t *infra.Table) string {
+	if t.Database == nil {
+		return quoteIdent(t.Name)
+	}
+	return quoteIdent(*t.Database) + "." + quoteIdent(t.Name)
+}
+
 func recreateKeepingData(c RecreateTable) []infra.Operation {
 	tmp := *c.After
 	tmp.Name = c.After.Name + RecreateSuffix
@@ -344,10 +361,9 @@ func recreateKeepingData(c RecreateTable) []infra.Operation {
 		}
 	}
 	ref := func(name string) string {
-		if c.After.Database == nil {
-			return quoteIdent(name)
-		}
-		return quoteIdent(*c.After.Database) + "." + quoteIdent(name)
+		t := *c.After
+		t.Name = name
+		return tableRef(&t)
 	}
 	cols := strings.Join(shared, ", ")
 	return []infra.Operation{

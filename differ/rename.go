@@ -11,12 +11,83 @@ import (
 // column that are the same but for their name.
 const ColumnRenamed ColumnChangeKind = 3
 
+// RenameTable is a table proposed as renamed: a dropped and an added table
+// that are the same but for their name.
+type RenameTable struct{ Before, After *infra.Table }
+
+func (RenameTable) isChange() {}
+
 // ProposeRenames replaces, in every UpdateTable, a removed column and an
 // added column that match (same type and properties, and the same position
-// or a similar name) by one rename. Upstream never detects renames and
-// drops the column's data.
+// or a similar name) by one rename; and a dropped table and an added one
+// that match (same database and definition, similar names) by a table
+// rename. Upstream never detects renames and drops the data.
 func ProposeRenames(changes []Change) []Change {
-	return mapUpdates(changes, proposeColumnRenames)
+	return proposeTableRenames(mapUpdates(changes, proposeColumnRenames))
+}
+
+// uniquePairs pairs left i with right j where match(i, j) holds and
+// neither has another candidate: an ambiguous match proposes nothing.
+func uniquePairs(left, right []int, match func(l, r int) bool) map[int]int {
+	cands := map[int][]int{}
+	perRight := map[int]int{}
+	for _, l := range left {
+		for _, r := range right {
+			if match(l, r) {
+				cands[l] = append(cands[l], r)
+				perRight[r]++
+			}
+		}
+	}
+	pairs := map[int]int{}
+	for l, rs := range cands {
+		if len(rs) == 1 && perRight[rs[0]] == 1 {
+			pairs[l] = rs[0]
+		}
+	}
+	return pairs
+}
+
+func proposeTableRenames(changes []Change) []Change {
+	var drops, adds []int
+	for i, c := range changes {
+		switch c.(type) {
+		case DropTable:
+			drops = append(drops, i)
+		case AddTable:
+			adds = append(adds, i)
+		}
+	}
+	pairs := uniquePairs(drops, adds, func(d, a int) bool {
+		before, after := changes[d].(DropTable).Table, changes[a].(AddTable).Table
+		return before.Name != after.Name && sameTableButName(before, after) && similarNames(before.Name, after.Name)
+	})
+	if len(pairs) == 0 {
+		return changes
+	}
+	used := map[int]bool{}
+	for _, a := range pairs {
+		used[a] = true
+	}
+	var out []Change
+	for i, c := range changes {
+		if a, ok := pairs[i]; ok {
+			out = append(out, RenameTable{Before: c.(DropTable).Table, After: changes[a].(AddTable).Table})
+		} else if !used[i] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// sameTableButName: the same database and nothing the differ would change.
+func sameTableButName(a, b *infra.Table) bool {
+	if str(a.Database) != str(b.Database) {
+		return false
+	}
+	renamed := *b
+	renamed.Name, renamed.Version = a.Name, a.Version
+	return diffTable(a, &renamed) == nil
 }
 
 // mapUpdates returns changes with f applied to every UpdateTable.
@@ -41,9 +112,6 @@ func proposeColumnRenames(u UpdateTable) UpdateTable {
 			added = append(added, i)
 		}
 	}
-	if len(removed) == 0 || len(added) == 0 {
-		return u
-	}
 	pos := func(cols []infra.Column, name string) int {
 		for i, c := range cols {
 			if c.Name == name {
@@ -52,32 +120,17 @@ func proposeColumnRenames(u UpdateTable) UpdateTable {
 		}
 		return -1
 	}
-	pairs := map[int]int{} // removed index -> added index
-	usedAdd := map[int]bool{}
-	for _, r := range removed {
-		before := u.Columns[r].Before
-		match := -1
-		for _, a := range added {
-			after := u.Columns[a].After
-			if usedAdd[a] || !sameButName(before, after) {
-				continue
-			}
-			samePlace := pos(u.Before.Columns, before.Name) == pos(u.After.Columns, after.Name)
-			if !samePlace && !similarNames(before.Name, after.Name) {
-				continue
-			}
-			if match >= 0 { // ambiguous: propose nothing for this column
-				match = -2
-				break
-			}
-			match = a
-		}
-		if match >= 0 {
-			pairs[r], usedAdd[match] = match, true
-		}
-	}
+	pairs := uniquePairs(removed, added, func(r, a int) bool {
+		before, after := u.Columns[r].Before, u.Columns[a].After
+		samePlace := pos(u.Before.Columns, before.Name) == pos(u.After.Columns, after.Name)
+		return sameButName(before, after) && (samePlace || similarNames(before.Name, after.Name))
+	})
 	if len(pairs) == 0 {
 		return u
+	}
+	usedAdd := map[int]bool{}
+	for _, a := range pairs {
+		usedAdd[a] = true
 	}
 	var cols []ColumnChange
 	for i, cc := range u.Columns {
@@ -96,7 +149,15 @@ func proposeColumnRenames(u UpdateTable) UpdateTable {
 
 // UndoRenames turns proposed renames back into a removal and an addition.
 func UndoRenames(changes []Change) []Change {
-	return mapUpdates(changes, func(u UpdateTable) UpdateTable {
+	var out []Change
+	for _, c := range changes {
+		if r, ok := c.(RenameTable); ok {
+			out = append(out, AddTable{r.After}, DropTable{r.Before})
+			continue
+		}
+		out = append(out, c)
+	}
+	return mapUpdates(out, func(u UpdateTable) UpdateTable {
 		var cols []ColumnChange
 		for _, cc := range u.Columns {
 			if cc.Kind != ColumnRenamed {
@@ -122,6 +183,9 @@ func UndoRenames(changes []Change) []Change {
 func Renames(changes []Change) []string {
 	var out []string
 	for _, ch := range changes {
+		if r, ok := ch.(RenameTable); ok {
+			out = append(out, fmt.Sprintf("rename table %s to %s (keeps its rows)", r.Before.Name, r.After.Name))
+		}
 		if u, ok := ch.(UpdateTable); ok {
 			for _, cc := range u.Columns {
 				if cc.Kind == ColumnRenamed {

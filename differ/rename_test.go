@@ -1,6 +1,7 @@
 package differ
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/moose-dev/moose-dev/infra"
@@ -64,5 +65,67 @@ func TestSimilarNames(t *testing.T) {
 		if got := similarNames(tc.a, tc.b); got != tc.want {
 			t.Errorf("similarNames(%q, %q) = %v", tc.a, tc.b, got)
 		}
+	}
+}
+
+func TestProposeTableRenames(t *testing.T) {
+	id, name := col("id", infra.String), col("name", infra.String)
+	analytics := "analytics"
+	inDB := func(t *infra.Table, db string) *infra.Table { t.Database = &db; return t }
+	rawSQL := func(ops []infra.Operation) []string {
+		var out []string
+		for _, op := range ops {
+			if r, ok := op.(infra.RawSQL); ok {
+				out = append(out, r.SQL...)
+			} else {
+				out = append(out, opNames([]infra.Operation{op})...)
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name             string
+		current, desired *infra.Map
+		want             []string
+	}{
+		{"the same table under a similar name is a rename", mapOf(table("PageView", id, name)), mapOf(table("PageViews", id, name)),
+			[]string{"RENAME TABLE `PageView` TO `PageViews`"}},
+		{"in its own database", mapOf(inDB(table("events", id), analytics)), mapOf(inDB(table("events_v2", id), analytics)),
+			[]string{"RENAME TABLE `analytics`.`events` TO `analytics`.`events_v2`"}},
+		{"a new version with the same definition", mapOf(table("Foo_1_0", id)), mapOf(table("Foo_1_1", id)),
+			[]string{"RENAME TABLE `Foo_1_0` TO `Foo_1_1`"}},
+		{"a different column is not a rename", mapOf(table("PageView", id, name)), mapOf(table("PageViews", id)),
+			[]string{"DropTable:PageView", "CreateTable:PageViews"}},
+		{"a different ORDER BY is not a rename", mapOf(table("Orders", id, name)),
+			mapOf(&infra.Table{Name: "Orderz", Columns: []infra.Column{id, name}, Engine: infra.MergeTree, OrderBy: infra.OrderBy{Fields: []string{"name"}}}),
+			[]string{"DropTable:Orders", "CreateTable:Orderz"}},
+		{"a dissimilar name is not a rename", mapOf(table("Orders", id)), mapOf(table("Customers", id)),
+			[]string{"DropTable:Orders", "CreateTable:Customers"}},
+		{"another database is not a rename", mapOf(table("events", id)), mapOf(inDB(table("events2", id), analytics)),
+			[]string{"DropTable:events", "CreateTable:events2"}},
+		{"two candidates are ambiguous: nothing is proposed", mapOf(table("Event1", id), table("Event2", id)), mapOf(table("Event", id)),
+			[]string{"DropTable:Event1", "DropTable:Event2", "CreateTable:Event"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			diff := Diff(tc.current, tc.desired)
+			proposed := ProposeRenames(diff)
+			got := rawSQL(Plan(proposed))
+			if !equalStrings(got, tc.want) {
+				t.Fatalf("ops = %q, want %q", got, tc.want)
+			}
+			renamed := len(got) == 1 && strings.HasPrefix(got[0], "RENAME TABLE")
+			if renamed {
+				if r := Renames(proposed); len(r) != 1 || !strings.HasPrefix(r[0], "rename table ") {
+					t.Fatalf("Renames = %q", r)
+				}
+				if infra.MaxRisk(Plan(proposed)) != infra.RiskSafe {
+					t.Fatal("a table rename should be safe")
+				}
+			}
+			// declined, the proposal is the plain drop and create again
+			if undone, plain := opNames(Plan(UndoRenames(proposed))), opNames(Plan(diff)); !equalStrings(undone, plain) {
+				t.Fatalf("undone %v, plain %v", undone, plain)
+			}
+		})
 	}
 }

@@ -36,6 +36,9 @@ func ChangeLines(changes []differ.Change) []Line {
 			tables = append(tables, Line{Kind: Added, Action: "+ ", Message: tableTitle(c.Table), Details: tableDetails(c.Table)})
 		case differ.DropTable:
 			tables = append(tables, Line{Kind: Removed, Action: "- ", Message: tableTitle(c.Table), Details: append(tableDetails(c.Table), riskDetail(c))})
+		case differ.RenameTable:
+			tables = append(tables, Line{Kind: Changed, Action: "~ ", Message: tableTitle(c.After),
+				Details: []string{fmt.Sprintf("Renamed from %s (RENAME TABLE, keeps its rows)", c.Before.Name)}})
 		case differ.RecreateTable:
 			tables = append(tables,
 				Line{Kind: Removed, Action: "- ", Message: tableTitle(c.Before), Details: tableDetails(c.Before)},

@@ -1,5 +1,7 @@
 package infra
 
+import "strings"
+
 // Risk says what an operation can do to data.
 type Risk string
 
@@ -25,8 +27,18 @@ func RiskOf(op Operation) Risk {
 			return RiskDestructive // rows past the new TTL are deleted
 		}
 		return RiskSafe
-	case ModifyTableColumn, RawSQL:
+	case ModifyTableColumn:
 		return RiskRewriting
+	case RawSQL:
+		if len(o.SQL) == 0 {
+			return RiskRewriting
+		}
+		for _, q := range o.SQL {
+			if !strings.HasPrefix(strings.ToUpper(strings.TrimSpace(q)), "RENAME TABLE ") {
+				return RiskRewriting // statements we cannot read: assume they rewrite
+			}
+		}
+		return RiskSafe // renames only move names
 	}
 	return RiskSafe
 }

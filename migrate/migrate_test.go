@@ -42,6 +42,11 @@ func codeMap(tables ...*infra.Table) *infra.Map {
 // to a fresh directory and reads them back as migrate will.
 func generate(t *testing.T, c *clickhouse.Client, code *infra.Map) (*migrate.Files, string) {
 	t.Helper()
+	return generateWith(t, c, code, migrate.ComputeOptions{})
+}
+
+func generateWith(t *testing.T, c *clickhouse.Client, code *infra.Map, o migrate.ComputeOptions) (*migrate.Files, string) {
+	t.Helper()
 	ctx := context.Background()
 	st, err := migrate.NewStore(ctx, c)
 	if err != nil {
@@ -51,7 +56,7 @@ func generate(t *testing.T, c *clickhouse.Client, code *infra.Map) (*migrate.Fil
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch, err := migrate.Compute(remote, code, migrate.ComputeOptions{})
+	ch, err := migrate.Compute(remote, code, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,6 +244,43 @@ func TestHandAddedRenameKeepsData(t *testing.T) {
 	var got string
 	if !rows.Next() || rows.Scan(&got) != nil || got != "a@b.c" {
 		t.Errorf("email after rename = %q; want the row's old mail", got)
+	}
+}
+
+func TestAPlannedTableRenameKeepsTheRows(t *testing.T) {
+	srv := chtest.Start(t, "local")
+	ctx := context.Background()
+	v1 := codeMap(table("Signup", column("id", infra.String), column("mail", infra.String)))
+	f, _ := generate(t, srv.Client, v1)
+	if _, _, err := run(t, srv.Client, v1, f); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Client.Exec(ctx, "INSERT INTO local.Signup VALUES ('u1', 'a@b.c')"); err != nil {
+		t.Fatal(err)
+	}
+	v2 := codeMap(table("Signups", column("id", infra.String), column("mail", infra.String)))
+	f2, _ := generateWith(t, srv.Client, v2, migrate.ComputeOptions{Renames: true})
+	if len(f2.Plan.Operations) != 1 || f2.Plan.Operations[0].OpName() != "RawSql" {
+		t.Fatalf("plan = %v; want one RawSql RENAME TABLE", f2.Plan.Operations)
+	}
+	out, lines, err := run(t, srv.Client, v2, f2)
+	if err != nil || out != migrate.Applied {
+		t.Fatalf("migrate: %v %v\n%s", out, err, strings.Join(lines, "\n"))
+	}
+	rows, err := srv.Client.Query(ctx, "SELECT mail FROM local.Signups")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got string
+	if !rows.Next() || rows.Scan(&got) != nil || got != "a@b.c" {
+		t.Errorf("Signups.mail = %q; want the row of Signup", got)
+	}
+	if columns(t, srv.Client, "Signup") != nil {
+		t.Error("Signup still exists")
+	}
+	if g, _ := generate(t, srv.Client, v2); len(g.Plan.Operations) != 0 {
+		t.Errorf("plan after migrating = %v, want none", g.Plan.Operations)
 	}
 }
 

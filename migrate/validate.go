@@ -2,6 +2,8 @@ package migrate
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 
 	"github.com/moose-dev/moose-dev/infra"
 	"github.com/moose-dev/moose-dev/planfile"
@@ -88,9 +90,66 @@ func Validate(p *planfile.Plan, from *infra.Map) error {
 			}
 			delete(cols, o.BeforeColumnName)
 			cols[o.AfterColumnName] = true
+		case infra.RawSQL:
+			// opaque, except the table renames moose-dev plans this way
+			for _, q := range o.SQL {
+				for _, r := range tableRenames(q) {
+					from, to := key(r.fromDB, r.from, db), key(r.toDB, r.to, db)
+					cols, ok := tables[from]
+					if !ok {
+						return fail("sql", "RENAME TABLE: table %q does not exist at this point of the plan", r.from)
+					}
+					if _, ok := tables[to]; ok {
+						return fail("sql", "RENAME TABLE: table %q already exists at this point of the plan", r.to)
+					}
+					delete(tables, from)
+					tables[to] = cols
+				}
+			}
 		}
 	}
 	return nil
+}
+
+var (
+	reRename = regexp.MustCompile("(?is)^\\s*RENAME\\s+TABLE\\s+(.*?)\\s*;?\\s*$")
+	reRef    = "(?:`((?:[^`]|``)+)`|(\\w+))"
+	rePair   = regexp.MustCompile("(?is)^\\s*(?:" + reRef + "\\.)?" + reRef + "\\s+TO\\s+(?:" + reRef + "\\.)?" + reRef + "\\s*$")
+)
+
+// tableRename is one pair of a RENAME TABLE statement; a nil database is
+// the default one.
+type tableRename struct {
+	fromDB, toDB *string
+	from, to     string
+}
+
+// tableRenames reads RENAME TABLE a TO b[, c TO d]. Anything else gives
+// nothing.
+func tableRenames(q string) []tableRename {
+	m := reRename.FindStringSubmatch(q)
+	if m == nil {
+		return nil
+	}
+	var out []tableRename
+	for _, pair := range strings.Split(m[1], ",") {
+		p := rePair.FindStringSubmatch(pair)
+		if p == nil {
+			return nil
+		}
+		ident := func(i int) *string {
+			switch {
+			case p[i] != "":
+				v := strings.ReplaceAll(p[i], "``", "`")
+				return &v
+			case p[i+1] != "":
+				return &p[i+1]
+			}
+			return nil
+		}
+		out = append(out, tableRename{fromDB: ident(1), from: *ident(3), toDB: ident(5), to: *ident(7)})
+	}
+	return out
 }
 
 func key(database *string, name, defaultDB string) string {

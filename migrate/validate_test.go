@@ -34,6 +34,15 @@ func TestValidateNamesTheOperationAndField(t *testing.T) {
 			infra.ModifyTableColumn{Table: "Gone", BeforeColumn: infra.Column{Name: "id"}, AfterColumn: infra.Column{Name: "id"}}}, "table \"Gone\" does not exist"},
 		{"create an existing table", []infra.Operation{infra.CreateTable{Table: &infra.Table{Name: "Users"}}}, "already exists"},
 		{"drop then create", []infra.Operation{infra.DropTable{Table: "Users"}, infra.CreateTable{Table: &infra.Table{Name: "Users"}}}, ""},
+		{"a table renamed by RawSql is known by its new name", []infra.Operation{
+			infra.RawSQL{SQL: []string{"RENAME TABLE `Users` TO `People`"}},
+			infra.DropTableColumn{Table: "People", ColumnName: "mail"}}, ""},
+		{"and no longer by its old one", []infra.Operation{
+			infra.RawSQL{SQL: []string{"rename table local.Users to local.People"}},
+			infra.DropTableColumn{Table: "Users", ColumnName: "mail"}}, "operations[1] (DropTableColumn): table: table \"Users\" does not exist"},
+		{"a rename of a missing table", []infra.Operation{infra.RawSQL{SQL: []string{"RENAME TABLE `Gone` TO `X`"}}},
+			"operations[0] (RawSql): sql: RENAME TABLE: table \"Gone\" does not exist"},
+		{"other SQL stays opaque", []infra.Operation{infra.RawSQL{SQL: []string{"OPTIMIZE TABLE Gone FINAL"}}}, ""},
 	} {
 		err := Validate(&planfile.Plan{Operations: tc.ops}, from)
 		switch {

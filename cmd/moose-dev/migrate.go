@@ -51,7 +51,7 @@ func (f *targetFlags) register(cmd *cobra.Command, planning bool) {
 	if planning {
 		cmd.Flags().StringVar(&f.url, "url", "", "a running moose-dev to plan against through its admin API (with --token)")
 		cmd.Flags().StringVar(&f.token, "token", "", "the admin API token (see moose-dev generate hash-token)")
-		cmd.Flags().BoolVar(&f.renames, "renames", false, "plan column pairs that look like renames as RenameTableColumn (keeps the data)")
+		cmd.Flags().BoolVar(&f.renames, "renames", false, "plan column and table pairs that look like renames as renames (RenameTableColumn, RawSql RENAME TABLE), keeping the data")
 	}
 }
 
@@ -186,12 +186,12 @@ func printPlan(p *display.Printer, ch *migrate.Changes, renames bool) {
 	p.Infof("Plan", "%d operation(s), highest risk: %s", len(ch.Ops), infra.MaxRisk(ch.Ops))
 }
 
-// printRenameHints points at the column pairs that look like renames when
-// they are planned as a drop and an add (which loses the column's data).
+// printRenameHints points at the column and table pairs that look like
+// renames when they are planned as a drop and an add (which loses the data).
 func printRenameHints(p *display.Printer, ch *migrate.Changes) {
 	for _, r := range ch.Renames {
-		p.Print(display.Line{Kind: display.Info, Action: "Rename?", Message: "looks like a rename, planned as a drop and an add (the column's data is lost): " + r,
-			Details: []string{"run again with --renames to plan RENAME COLUMN, or edit plan.yaml (RenameTableColumn)"}})
+		p.Print(display.Line{Kind: display.Info, Action: "Rename?", Message: "looks like a rename, planned as a drop and an add (the data is lost): " + r,
+			Details: []string{"run again with --renames to plan the rename (RENAME COLUMN / RENAME TABLE), or edit plan.yaml"}})
 	}
 }
 
