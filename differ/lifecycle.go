@@ -42,7 +42,7 @@ func FilterLifecycle(changes []Change, defaultDB string) (allowed []Change, bloc
 				block(c, "Table '%s' has ExternallyManaged lifecycle - update blocked (%s)", c.After.Name, c.Reason)
 				continue
 			}
-			if protectedFromDrop(c.After.LifeCycle) || protectedFromDrop(c.Before.LifeCycle) {
+			if protectedFromDrop(c.After.LifeCycle) { // the target lifecycle, as upstream
 				block(c, "Table '%s' has %s lifecycle - DROP operation blocked, and the CREATE with it (%s)", c.After.Name, lifeCycleName(c.After.LifeCycle), c.Reason)
 				continue
 			}
@@ -127,51 +127,127 @@ func lifeCycleName(lc infra.LifeCycle) string {
 }
 
 // LifecycleViolation is an operation a lifecycle forbids that reached
-// execution anyway: the second, independent check refuses it.
+// execution anyway: the second, independent check refuses it. Kind is
+// upstream's ViolationType (TableDrop, ColumnRemoval, ColumnAddition,
+// ColumnModification, TableModification, MaterializedViewDrop,
+// MaterializedViewCreate).
 type LifecycleViolation struct {
-	Op     infra.Operation
-	Reason string
+	Op        infra.Operation
+	Kind      string
+	Table     string
+	LifeCycle infra.LifeCycle
 }
 
 func (v *LifecycleViolation) Error() string {
-	return fmt.Sprintf("refusing to run %q: %s (lifecycle check before execution)", v.Op.Describe(), v.Reason)
+	return fmt.Sprintf("refusing to run %q: %s is %s (%s; lifecycle check before execution)", v.Op.Describe(), v.Table, v.LifeCycle, v.Kind)
 }
 
-// CheckLifecycle re-checks final operations against the lifecycles of the
-// tables they touch, in both maps, independently of FilterLifecycle.
-func CheckLifecycle(ops []infra.Operation, maps ...*infra.Map) error {
-	lifecycle := map[string]infra.LifeCycle{}
-	for _, m := range maps {
+// LifecycleViolations are every violation of one operation list.
+type LifecycleViolations []*LifecycleViolation
+
+func (vs LifecycleViolations) Error() string {
+	msgs := make([]string, len(vs))
+	for i, v := range vs {
+		msgs[i] = v.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// CheckLifecycle re-checks final operations against lifecycles,
+// independently of FilterLifecycle, as upstream's guard does: a resource's
+// lifecycle is the one the code now declares (the target), or, for one the
+// code no longer declares, the one it had. So a table becoming
+// DELETION_PROTECTED is protected at once, and one whose protection the user
+// removed may be dropped and recreated. It returns LifecycleViolations, all
+// of them, or nil.
+func CheckLifecycle(ops []infra.Operation, current, desired *infra.Map) error {
+	tables := func(m *infra.Map) map[string]infra.LifeCycle {
+		out := map[string]infra.LifeCycle{}
 		for _, t := range m.Tables {
-			if lifecycle[t.Name] == "" || lifecycle[t.Name] == infra.FullyManaged {
-				lifecycle[t.Name] = t.LifeCycle
+			out[t.Name] = t.LifeCycle
+		}
+		return out
+	}
+	views := func(m *infra.Map) map[string]infra.LifeCycle {
+		out := map[string]infra.LifeCycle{}
+		for _, v := range m.MaterializedViews {
+			out[v.Name] = v.LifeCycle
+		}
+		return out
+	}
+	target := func(before, after map[string]infra.LifeCycle, name string) infra.LifeCycle {
+		if lc, ok := after[name]; ok {
+			return lc
+		}
+		return before[name]
+	}
+	tBefore, tAfter, vBefore, vAfter := tables(current), tables(desired), views(current), views(desired)
+	var out LifecycleViolations
+	for _, op := range ops {
+		var name, kind string
+		var lc infra.LifeCycle
+		switch o := op.(type) {
+		case infra.DropMaterializedView:
+			if lc = target(vBefore, vAfter, o.Name); protectedFromDrop(lc) {
+				name, kind = o.Name, "MaterializedViewDrop"
+			}
+		case infra.CreateMaterializedView:
+			if lc = target(vBefore, vAfter, o.Name); lc == infra.ExternallyManaged {
+				name, kind = o.Name, "MaterializedViewCreate"
+			}
+		default:
+			table, k := tableOp(op)
+			if table == "" {
+				continue
+			}
+			table = strings.TrimSuffix(table, RecreateSuffix)
+			lc = target(tBefore, tAfter, table)
+			switch {
+			case (k == "TableDrop" || k == "ColumnRemoval") && protectedFromDrop(lc), lc == infra.ExternallyManaged:
+				name, kind = table, k
 			}
 		}
-	}
-	for _, op := range ops {
-		var table string
-		destructive := false
-		switch o := op.(type) {
-		case infra.DropTable:
-			table, destructive = o.Table, true
-		case infra.DropTableColumn:
-			table, destructive = o.Table, true
-		case infra.CreateTable:
-			table = o.Table.Name
-		case infra.AddTableColumn:
-			table = o.Table
-		case infra.ModifyTableColumn:
-			table = o.Table
-		default:
-			continue
-		}
-		table = strings.TrimSuffix(table, RecreateSuffix)
-		switch lc := lifecycle[table]; {
-		case lc == infra.ExternallyManaged:
-			return &LifecycleViolation{op, fmt.Sprintf("table %s is EXTERNALLY_MANAGED", table)}
-		case destructive && lc == infra.DeletionProtected:
-			return &LifecycleViolation{op, fmt.Sprintf("table %s is DELETION_PROTECTED", table)}
+		if kind != "" {
+			out = append(out, &LifecycleViolation{Op: op, Kind: kind, Table: name, LifeCycle: lc})
 		}
 	}
-	return nil
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// tableOp names the table an operation changes and the kind of violation
+// it would be on a table that forbids it. A CreateTable is none, as
+// upstream's guard (the filter blocks creating an EXTERNALLY_MANAGED one).
+func tableOp(op infra.Operation) (table, kind string) {
+	switch o := op.(type) {
+	case infra.DropTable:
+		return o.Table, "TableDrop"
+	case infra.DropTableColumn:
+		return o.Table, "ColumnRemoval"
+	case infra.AddTableColumn:
+		return o.Table, "ColumnAddition"
+	case infra.ModifyTableColumn:
+		return o.Table, "ColumnModification"
+	case infra.RenameTableColumn:
+		return o.Table, "ColumnModification"
+	case infra.ModifyTableSettings:
+		return o.Table, "TableModification"
+	case infra.ModifyTableTtl:
+		return o.Table, "TableModification"
+	case infra.AddTableIndex:
+		return o.Table, "TableModification"
+	case infra.DropTableIndex:
+		return o.Table, "TableModification"
+	case infra.AddTableProjection:
+		return o.Table, "TableModification"
+	case infra.DropTableProjection:
+		return o.Table, "TableModification"
+	case infra.ModifySampleBy:
+		return o.Table, "TableModification"
+	case infra.RemoveSampleBy:
+		return o.Table, "TableModification"
+	}
+	return "", ""
 }

@@ -39,11 +39,16 @@ func TestLifecycleGuards(t *testing.T) {
 			mapOf(table("T", id, name)), mapOf(reordered(infra.DeletionProtected)), nil, 1},
 		{"fully managed ORDER BY change recreates",
 			mapOf(table("T", id, name)), mapOf(reordered(infra.FullyManaged)), []string{"DropTable:T", "CreateTable:T"}, 0},
+		{"removing the protection with an ORDER BY change recreates (the target lifecycle decides)",
+			mapOf(withLC(table("T", id, name), infra.DeletionProtected)), mapOf(reordered(infra.FullyManaged)), []string{"DropTable:T", "CreateTable:T"}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			allowed, blocked := FilterLifecycle(Diff(tc.current, tc.desired), "local")
 			if got := opNames(Plan(allowed)); !equalStrings(got, tc.wantOps) {
 				t.Fatalf("ops = %v, want %v", got, tc.wantOps)
+			}
+			if err := CheckLifecycle(Plan(allowed), tc.current, tc.desired); err != nil {
+				t.Fatalf("the guard refuses what the filter allowed: %v", err)
 			}
 			if len(blocked) != tc.wantBlocked {
 				t.Fatalf("blocked = %v, want %d", blocked, tc.wantBlocked)
@@ -83,7 +88,7 @@ func TestCheckLifecycleRefusesWhatTheFilterShouldHaveStopped(t *testing.T) {
 		{infra.DropTable{Table: "F"}, false},
 		{infra.DropTable{Table: "P" + RecreateSuffix}, true},
 	} {
-		err := CheckLifecycle([]infra.Operation{tc.op}, prot)
+		err := CheckLifecycle([]infra.Operation{tc.op}, prot, prot)
 		if (err != nil) != tc.fail {
 			t.Errorf("%s: err = %v, want failure %v", tc.op.Describe(), err, tc.fail)
 		}
@@ -139,5 +144,96 @@ func TestUpstreamLifecycleScenarios(t *testing.T) {
 		if err := CheckLifecycle(ops, tc.current, tc.desired); err != nil {
 			t.Errorf("%s: the filtered plan fails the second check: %v", tc.name, err)
 		}
+	}
+}
+
+// Upstream's lifecycle_filter.rs guard cases (test_guard_*), on the
+// operations they would produce: each names the violation kind expected, or
+// none.
+func TestUpstreamLifecycleGuardCases(t *testing.T) {
+	id := col("id", infra.String)
+	tbl := func(name string, lc infra.LifeCycle) *infra.Table { return withLC(table(name, id), lc) }
+	mv := func(name string, lc infra.LifeCycle) *infra.MaterializedView {
+		return &infra.MaterializedView{Name: name, SelectSQL: "SELECT * FROM src", TargetTable: "tgt", LifeCycle: lc}
+	}
+	withMV := func(m *infra.Map, v *infra.MaterializedView) *infra.Map { m.MaterializedViews[v.Name] = v; return m }
+	ttl := "ts + INTERVAL 7 DAY"
+	const (
+		FM = infra.FullyManaged
+		DP = infra.DeletionProtected
+		EM = infra.ExternallyManaged
+	)
+	drop := func(name string) infra.Operation { return infra.DropTable{Table: name} }
+	create := func(t *infra.Table) infra.Operation { return infra.CreateTable{Table: t} }
+	for _, tc := range []struct {
+		name             string
+		current, desired *infra.Map
+		ops              []infra.Operation
+		want             []string // "Kind:table:LIFECYCLE"
+	}{
+		{"allows fully managed table drop", mapOf(tbl("t", FM)), mapOf(), []infra.Operation{drop("t")}, nil},
+		{"blocks deletion protected table drop", mapOf(tbl("protected_table", DP)), mapOf(), []infra.Operation{drop("protected_table")},
+			[]string{"TableDrop:protected_table:DELETION_PROTECTED"}},
+		{"blocks externally managed table drop", mapOf(tbl("external_table", EM)), mapOf(), []infra.Operation{drop("external_table")},
+			[]string{"TableDrop:external_table:EXTERNALLY_MANAGED"}},
+		{"allows column removal from fully managed", mapOf(tbl("t", FM)), mapOf(tbl("t", FM)),
+			[]infra.Operation{infra.DropTableColumn{Table: "t", ColumnName: "old_column"}}, nil},
+		{"blocks column removal from deletion protected", mapOf(tbl("p", DP)), mapOf(tbl("p", DP)),
+			[]infra.Operation{infra.DropTableColumn{Table: "p", ColumnName: "sensitive_column"}}, []string{"ColumnRemoval:p:DELETION_PROTECTED"}},
+		{"allows column addition to deletion protected", mapOf(tbl("p", DP)), mapOf(tbl("p", DP)),
+			[]infra.Operation{infra.AddTableColumn{Table: "p", Column: col("new_column", infra.String)}}, nil},
+		{"collects multiple violations", mapOf(tbl("protected_table1", DP), tbl("external_table", EM)), mapOf(),
+			[]infra.Operation{drop("protected_table1"), drop("external_table")},
+			[]string{"TableDrop:protected_table1:DELETION_PROTECTED", "TableDrop:external_table:EXTERNALLY_MANAGED"}},
+		{"allows table addition", mapOf(), mapOf(tbl("new_table", FM)), []infra.Operation{create(tbl("new_table", FM))}, nil},
+		{"blocks transition to deletion protected", mapOf(tbl("x", FM)), mapOf(tbl("x", DP)),
+			[]infra.Operation{drop("x"), create(tbl("x", DP))}, []string{"TableDrop:x:DELETION_PROTECTED"}},
+		{"blocks transition to externally managed", mapOf(tbl("x", FM)), mapOf(tbl("x", EM)),
+			[]infra.Operation{drop("x"), create(tbl("x", EM))}, []string{"TableDrop:x:EXTERNALLY_MANAGED"}},
+		{"allows fully managed drop create", mapOf(tbl("x", FM)), mapOf(tbl("x", FM)), []infra.Operation{drop("x"), create(tbl("x", FM))}, nil},
+		{"allows removal of protection", mapOf(tbl("x", DP)), mapOf(tbl("x", FM)), []infra.Operation{drop("x"), create(tbl("x", FM))}, nil},
+		{"allows removal of externally managed", mapOf(tbl("x", EM)), mapOf(tbl("x", FM)), []infra.Operation{drop("x"), create(tbl("x", FM))}, nil},
+		{"allows ttl change", mapOf(tbl("t", DP)), mapOf(tbl("t", DP)), []infra.Operation{infra.ModifyTableTtl{Table: "t", After: &ttl}}, nil},
+		{"allows settings change", mapOf(tbl("t", DP)), mapOf(tbl("t", DP)),
+			[]infra.Operation{infra.ModifyTableSettings{Table: "t", AfterSettings: map[string]string{"index_granularity": "8192"}}}, nil},
+		{"empty changes", mapOf(), mapOf(), nil, nil},
+		{"blocks column removal from externally managed", mapOf(tbl("e", EM)), mapOf(tbl("e", EM)),
+			[]infra.Operation{infra.DropTableColumn{Table: "e", ColumnName: "some_column"}}, []string{"ColumnRemoval:e:EXTERNALLY_MANAGED"}},
+		{"blocks column addition to externally managed", mapOf(tbl("e", EM)), mapOf(tbl("e", EM)),
+			[]infra.Operation{infra.AddTableColumn{Table: "e", Column: col("new_column", infra.String)}}, []string{"ColumnAddition:e:EXTERNALLY_MANAGED"}},
+		{"blocks column modification on externally managed", mapOf(tbl("e", EM)), mapOf(tbl("e", EM)),
+			[]infra.Operation{infra.ModifyTableColumn{Table: "e", BeforeColumn: col("c", infra.String), AfterColumn: col("c", infra.String)}},
+			[]string{"ColumnModification:e:EXTERNALLY_MANAGED"}},
+		{"blocks ttl change on externally managed", mapOf(tbl("e", EM)), mapOf(tbl("e", EM)),
+			[]infra.Operation{infra.ModifyTableTtl{Table: "e", After: &ttl}}, []string{"TableModification:e:EXTERNALLY_MANAGED"}},
+		{"blocks settings change on externally managed", mapOf(tbl("e", EM)), mapOf(tbl("e", EM)),
+			[]infra.Operation{infra.ModifyTableSettings{Table: "e", AfterSettings: map[string]string{"index_granularity": "8192"}}},
+			[]string{"TableModification:e:EXTERNALLY_MANAGED"}},
+		// §4.4's materialized view violations
+		{"blocks deletion protected materialized view drop", withMV(mapOf(), mv("m", DP)), mapOf(),
+			[]infra.Operation{infra.DropMaterializedView{Name: "m"}}, []string{"MaterializedViewDrop:m:DELETION_PROTECTED"}},
+		{"allows fully managed materialized view drop", withMV(mapOf(), mv("m", FM)), mapOf(), []infra.Operation{infra.DropMaterializedView{Name: "m"}}, nil},
+		{"blocks externally managed materialized view create", mapOf(), withMV(mapOf(), mv("m", EM)),
+			[]infra.Operation{infra.CreateMaterializedView{Name: "m", TargetTable: "tgt", SelectSQL: "SELECT 1"}}, []string{"MaterializedViewCreate:m:EXTERNALLY_MANAGED"}},
+		// a recreate that keeps the rows works on a temporary table named after the real one
+		{"blocks the keep-data recreate's drop of a protected table", mapOf(tbl("p", DP)), mapOf(tbl("p", DP)),
+			[]infra.Operation{drop("p" + RecreateSuffix)}, []string{"TableDrop:p:DELETION_PROTECTED"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := CheckLifecycle(tc.ops, tc.current, tc.desired)
+			var got []string
+			if err != nil {
+				vs, ok := err.(LifecycleViolations)
+				if !ok {
+					t.Fatalf("error of type %T: %v", err, err)
+				}
+				for _, v := range vs {
+					got = append(got, v.Kind+":"+v.Table+":"+string(v.LifeCycle))
+				}
+			}
+			if !equalStrings(got, tc.want) {
+				t.Fatalf("violations %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
