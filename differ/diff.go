@@ -109,13 +109,19 @@ func (DropView) isChange()               {}
 func (UpdateView) isChange()             {}
 
 // Diff compares current with desired. Changes come in upstream's section
-// order (topics, then tables), each section sorted by id, so the result is
-// deterministic.
+// order (topics, API endpoints, web apps, tables, SQL resources,
+// materialized views, views, processes, workflows), each section sorted by
+// id, so the result is deterministic.
 func Diff(current, desired *infra.Map) []Change {
 	var out []Change
 	out = append(out, diffTopics(current, desired)...)
+	out = append(out, diffAPIs(current, desired)...)
+	out = append(out, diffWebApps(current, desired)...)
 	out = append(out, diffTables(current, desired)...)
+	out = append(out, diffSQLResources(current, desired)...)
 	out = append(out, diffViews(current, desired)...)
+	out = append(out, diffProcesses(current, desired)...)
+	out = append(out, diffWorkflows(current, desired)...)
 	return out
 }
 

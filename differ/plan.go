@@ -28,9 +28,12 @@ func Plan(changes []Change) []infra.Operation { return PlanWith(changes, PlanOpt
 // operation (drops), every setup operation (creates, adds, modifies), views
 // up; each phase in the order of the changes.
 func PlanWith(changes []Change, o PlanOptions) []infra.Operation {
-	var viewTeardown, teardown, setup, viewSetup []infra.Operation
+	var resTeardown, viewTeardown, teardown, setup, viewSetup, resSetup []infra.Operation
 	for _, c := range changes {
 		switch c := c.(type) {
+		case SQLResourceChange:
+			down, up := sqlResourceOps(c)
+			resTeardown, resSetup = append(resTeardown, down...), append(resSetup, up...)
 		case AddTable:
 			setup = append(setup, infra.CreateTable{Table: c.Table})
 		case RenameTable:
@@ -90,9 +93,13 @@ func PlanWith(changes []Change, o PlanOptions) []infra.Operation {
 	// after them on the way up, and among themselves in dependency order
 	viewSetup = orderViews(viewSetup, changes, false)
 	viewTeardown = orderViews(viewTeardown, changes, true)
-	out := append(viewTeardown, teardown...)
+	// SQL resources are opaque statements that usually read tables and
+	// views: torn down first, set up last
+	out := append(resTeardown, viewTeardown...)
+	out = append(out, teardown...)
 	out = append(out, setup...)
-	return append(out, viewSetup...)
+	out = append(out, viewSetup...)
+	return append(out, resSetup...)
 }
 
 // viewDeps maps each view named in changes to the names it reads (its

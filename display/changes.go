@@ -23,9 +23,25 @@ func riskDetail(c differ.Change) string {
 // first, then OLAP, each in the order given), adding the risk class of any
 // change that is not safe.
 func ChangeLines(changes []differ.Change) []Line {
-	var topics, tables []Line
+	var topics, tables, processes, apis, workflows []Line
 	for _, c := range changes {
 		switch c := c.(type) {
+		case differ.SQLResourceChange:
+			r := c.After
+			if r == nil {
+				r = c.Before
+			}
+			tables = append(tables, actionLine(c.Action, "SQL Resource: "+r.Name))
+		case differ.ResourceChange:
+			line := resourceLine(c)
+			switch c.Kind {
+			case "TopicToTableSyncProcess", "FunctionProcess":
+				processes = append(processes, line)
+			case "Workflow":
+				workflows = append(workflows, line)
+			default:
+				apis = append(apis, line)
+			}
 		case differ.AddTopic:
 			topics = append(topics, Line{Kind: Added, Action: "+ ", Message: topicTitle(c.Topic, true)})
 		case differ.DropTopic:
@@ -66,7 +82,56 @@ func ChangeLines(changes []differ.Change) []Line {
 			tables = append(tables, Line{Kind: Changed, Action: "~ ", Message: viewTitle(c.After)})
 		}
 	}
-	return append(topics, tables...)
+	out := append(topics, tables...)
+	out = append(out, processes...)
+	out = append(out, apis...)
+	return append(out, workflows...)
+}
+
+// actionLine is a `+ ` / `- ` / `~ ` line.
+func actionLine(a differ.Action, message string) Line {
+	switch a {
+	case differ.Added:
+		return Line{Kind: Added, Action: "+ ", Message: message}
+	case differ.Removed:
+		return Line{Kind: Removed, Action: "- ", Message: message}
+	}
+	return Line{Kind: Changed, Action: "~ ", Message: message}
+}
+
+// resourceLine renders an API endpoint, web app, process or workflow in
+// upstream's words.
+func resourceLine(c differ.ResourceChange) Line {
+	v := c.After
+	if v == nil {
+		v = c.Before
+	}
+	var line Line
+	switch r := v.(type) {
+	case *infra.APIEndpoint:
+		line = actionLine(c.Action, fmt.Sprintf("API Endpoint: %s - Version: %s - Path: %s - Method: %s", r.Name, version(r.Version), r.Path, r.Method))
+	case *infra.WebApp:
+		line = actionLine(c.Action, fmt.Sprintf("Web App: %s - Mount path: %s", r.Name, r.MountPath))
+	case *infra.TopicToTableSyncProcess:
+		line = actionLine(c.Action, fmt.Sprintf("Topic to Table Sync Process: %s -> %s", r.SourceTopicID, r.TargetTableID))
+	case *infra.FunctionProcess:
+		target := "None"
+		if r.TargetTopicID != nil {
+			target = *r.TargetTopicID
+		}
+		line = actionLine(c.Action, fmt.Sprintf("Function: %s from topic %s to topic %s - Version: %s with %d instances",
+			r.Name, r.SourceTopicID, target, version(r.Version), r.ParallelProcessCount))
+	case *infra.Workflow:
+		schedule := r.Config.Schedule
+		if schedule == "" {
+			schedule = "manual trigger only"
+		}
+		line = actionLine(c.Action, "Workflow: "+r.Name)
+		line.Details = []string{"Schedule: " + schedule, fmt.Sprintf("Retries: %d", r.Config.Retries), "Timeout: " + r.Config.Timeout}
+	default:
+		line = actionLine(c.Action, c.Kind+": "+c.ID)
+	}
+	return line
 }
 
 func version(v *string) string {

@@ -65,6 +65,27 @@ func TestChangeLinesPlain(t *testing.T) {
 	golden(t, "changes.txt", render(NewStyles(false), ChangeLines(sampleChanges())))
 }
 
+// The resources that hold no data, in show_changes' order (streaming, OLAP,
+// processes, APIs, workflows) whatever order they come in.
+func TestResourceChangeLines(t *testing.T) {
+	v := "1.0"
+	target := "Out"
+	changes := []differ.Change{
+		differ.ResourceChange{Kind: "Workflow", Action: differ.Added, ID: "daily",
+			After: &infra.Workflow{Name: "daily", Config: infra.WorkflowConfig{Retries: 3, Timeout: "1h"}}},
+		differ.ResourceChange{Kind: "ApiEndpoint", Action: differ.Updated, ID: "INGRESS_Foo_1_0",
+			After: &infra.APIEndpoint{Name: "Foo", Version: &v, Path: "ingest/Foo/1.0", Method: "POST"}},
+		differ.ResourceChange{Kind: "FunctionProcess", Action: differ.Removed, ID: "In__Out_In_Out",
+			Before: &infra.FunctionProcess{Name: "In__Out", SourceTopicID: "In", TargetTopicID: &target, ParallelProcessCount: 2}},
+		differ.SQLResourceChange{Action: differ.Added, After: &infra.SQLResource{Name: "legacy_view"}},
+		differ.ResourceChange{Kind: "TopicToTableSyncProcess", Action: differ.Added, ID: "Foo_local_Foo",
+			After: &infra.TopicToTableSyncProcess{SourceTopicID: "Foo", TargetTableID: "local_Foo"}},
+		differ.ResourceChange{Kind: "WebApp", Action: differ.Added, ID: "admin", After: &infra.WebApp{Name: "admin", MountPath: "/admin"}},
+		differ.AddTopic{Topic: &infra.Topic{Name: "Foo", PartitionCount: 1, RetentionPeriod: infra.Duration{Secs: 60}}},
+	}
+	golden(t, "resources.txt", render(NewStyles(false), ChangeLines(changes)))
+}
+
 func TestChangeLinesColoured(t *testing.T) {
 	out := render(NewStyles(true), ChangeLines(sampleChanges()))
 	for _, want := range []string{"\x1b[32m+ \x1b[0m", "\x1b[31m- \x1b[0m", "\x1b[33m~ \x1b[0m"} {

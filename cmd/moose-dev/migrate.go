@@ -160,10 +160,10 @@ func printPlan(p *display.Printer, ch *migrate.Changes, renames bool) {
 	}
 	var added, modified, removed []differ.Change
 	for _, c := range ch.Changes {
-		switch c.(type) {
-		case differ.AddTable, differ.AddTopic, differ.AddMaterializedView, differ.AddView:
+		switch differ.ActionOf(c) {
+		case differ.Added:
 			added = append(added, c)
-		case differ.DropTable, differ.DropTopic, differ.DropMaterializedView, differ.DropView:
+		case differ.Removed:
 			removed = append(removed, c)
 		default:
 			modified = append(modified, c)

@@ -1,0 +1,170 @@
+package differ
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/moose-dev/moose-dev/infra"
+)
+
+func sqlRes(name string, setup, teardown []string) *infra.SQLResource {
+	return &infra.SQLResource{Name: name, Setup: setup, Teardown: teardown}
+}
+
+func withSQL(rs ...*infra.SQLResource) *infra.Map {
+	m := infra.NewMap("local")
+	for _, r := range rs {
+		m.SQLResources[r.Name] = r
+	}
+	return m
+}
+
+// summary writes a change list as "Kind:Action:name".
+func summary(changes []Change) []string {
+	names := map[Action]string{Added: "Added", Removed: "Removed", Updated: "Updated"}
+	var out []string
+	for _, c := range changes {
+		switch c := c.(type) {
+		case SQLResourceChange:
+			r := c.After
+			if r == nil {
+				r = c.Before
+			}
+			out = append(out, "SqlResource:"+names[c.Action]+":"+r.Name)
+		case ResourceChange:
+			out = append(out, c.Kind+":"+names[c.Action]+":"+c.ID)
+		default:
+			out = append(out, fmt.Sprintf("%T", c))
+		}
+	}
+	return out
+}
+
+// Upstream's diff_sql_resources_tests.
+func TestSQLResourceDiff(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		current, desired *infra.Map
+		want             []string
+	}{
+		{"no changes empty", withSQL(), withSQL(), nil},
+		{"no changes identical", withSQL(sqlRes("res1", []string{"setup1"}, []string{"teardown1"})),
+			withSQL(sqlRes("res1", []string{"setup1"}, []string{"teardown1"})), nil},
+		{"add resource", withSQL(), withSQL(sqlRes("res1", []string{"setup1"}, []string{"teardown1"})), []string{"SqlResource:Added:res1"}},
+		{"remove resource", withSQL(sqlRes("res1", []string{"setup1"}, []string{"teardown1"})), withSQL(), []string{"SqlResource:Removed:res1"}},
+		{"update resource setup", withSQL(sqlRes("res1", []string{"old_setup"}, []string{"teardown1"})),
+			withSQL(sqlRes("res1", []string{"new_setup"}, []string{"teardown1"})), []string{"SqlResource:Updated:res1"}},
+		{"update resource teardown", withSQL(sqlRes("res1", []string{"setup1"}, []string{"old_teardown"})),
+			withSQL(sqlRes("res1", []string{"setup1"}, []string{"new_teardown"})), []string{"SqlResource:Updated:res1"}},
+		{"multiple changes",
+			withSQL(sqlRes("res1", []string{"setup1"}, []string{"teardown1"}), sqlRes("res2", []string{"old_setup2"}, []string{"teardown2"}),
+				sqlRes("res3", []string{"setup3"}, []string{"teardown3"})),
+			withSQL(sqlRes("res1", []string{"setup1"}, []string{"teardown1"}), sqlRes("res2", []string{"new_setup2"}, []string{"teardown2"}),
+				sqlRes("res4", []string{"setup4"}, []string{"teardown4"})),
+			[]string{"SqlResource:Updated:res2", "SqlResource:Removed:res3", "SqlResource:Added:res4"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := summary(Diff(tc.current, tc.desired)); !equalStrings(got, tc.want) {
+				t.Fatalf("changes %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSQLResourcesAreTornDownFirstAndSetUpLast(t *testing.T) {
+	id := col("id", infra.String)
+	cur := withSQL(sqlRes("old_view", []string{"CREATE VIEW old_view AS SELECT * FROM A"}, []string{"DROP VIEW old_view"}),
+		sqlRes("v", []string{"CREATE VIEW v AS SELECT 1"}, []string{"DROP VIEW v"}))
+	cur.AddTable(table("A", id))
+	des := withSQL(sqlRes("v", []string{"CREATE VIEW v AS SELECT 2"}, []string{"DROP VIEW v"}),
+		sqlRes("new_view", []string{"CREATE VIEW new_view AS SELECT * FROM B", "SELECT 1"}, []string{"DROP VIEW new_view"}))
+	des.AddTable(table("B", id))
+	var got []string
+	for _, op := range Plan(Diff(cur, des)) {
+		if r, ok := op.(infra.RawSQL); ok {
+			got = append(got, strings.Join(r.SQL, "; "))
+		} else {
+			got = append(got, opNames([]infra.Operation{op})...)
+		}
+	}
+	want := []string{"DROP VIEW old_view", "DROP VIEW v", "DropTable:A", "CreateTable:B",
+		"CREATE VIEW new_view AS SELECT * FROM B; SELECT 1", "CREATE VIEW v AS SELECT 2"}
+	if !equalStrings(got, want) {
+		t.Fatalf("ops:\n%q\nwant\n%q", got, want)
+	}
+}
+
+func TestOtherResourcesChangeOnlyWhenTheyDo(t *testing.T) {
+	v1 := "1.0"
+	api := func(path string, meta string) *infra.APIEndpoint {
+		a := &infra.APIEndpoint{Name: "Ingest", Method: "POST", Path: path, Version: &v1,
+			APIType: json.RawMessage(`{"INGRESS":{"target_topic_id":"T","data_model":{"b":1,"a":2}}}`)}
+		if meta != "" {
+			a.Metadata = &infra.Metadata{Description: &meta}
+		}
+		return a
+	}
+	flow := func(schedule string, pulls ...string) *infra.Workflow {
+		w := &infra.Workflow{Name: "daily", Config: infra.WorkflowConfig{Schedule: schedule, Retries: 3, Timeout: "1h"}}
+		for _, p := range pulls {
+			w.PullsDataFrom = append(w.PullsDataFrom, infra.Signature{Kind: "Table", ID: p})
+		}
+		return w
+	}
+	fn := func(instances int, meta string) *infra.FunctionProcess {
+		f := &infra.FunctionProcess{Name: "A__B", SourceTopicID: "A", ParallelProcessCount: instances, Language: "Python"}
+		if meta != "" {
+			f.Metadata = &infra.Metadata{Description: &meta}
+		}
+		return f
+	}
+	build := func(a *infra.APIEndpoint, w *infra.Workflow, f *infra.FunctionProcess, web *infra.WebApp) *infra.Map {
+		m := infra.NewMap("local")
+		if a != nil {
+			m.APIEndpoints[a.ID()] = a
+		}
+		if w != nil {
+			m.Workflows[w.Name] = w
+		}
+		if f != nil {
+			m.FunctionProcesses[f.ID()] = f
+		}
+		if web != nil {
+			m.WebApps[web.Name] = web
+		}
+		return m
+	}
+	reordered := api("ingest/x", "")
+	reordered.APIType = json.RawMessage("{\n  \"INGRESS\": {\"data_model\": {\"a\": 2, \"b\": 1}, \"target_topic_id\": \"T\"}\n}")
+	for _, tc := range []struct {
+		name             string
+		current, desired *infra.Map
+		want             []string
+	}{
+		{"an API read back with its JSON reordered is unchanged", build(api("ingest/x", ""), nil, nil, nil), build(reordered, nil, nil, nil), nil},
+		{"an API's metadata is not compared", build(api("ingest/x", "old"), nil, nil, nil), build(api("ingest/x", "new"), nil, nil, nil), nil},
+		{"an API's path is", build(api("ingest/x", ""), nil, nil, nil), build(api("ingest/y", ""), nil, nil, nil),
+			[]string{"ApiEndpoint:Updated:INGRESS_Ingest_1_0"}},
+		{"an API added and removed", build(nil, nil, nil, nil), build(api("p", ""), nil, nil, nil), []string{"ApiEndpoint:Added:INGRESS_Ingest_1_0"}},
+		{"a workflow's lineage is a set", build(nil, flow("", "a", "b"), nil, nil), build(nil, flow("", "b", "a"), nil, nil), nil},
+		{"a workflow's schedule changes it", build(nil, flow(""), nil, nil), build(nil, flow("@daily"), nil, nil), []string{"Workflow:Updated:daily"}},
+		{"a function process unchanged is not reported (upstream reloads it every time)",
+			build(nil, nil, fn(2, "x"), nil), build(nil, nil, fn(2, "y"), nil), nil},
+		{"a function process with more instances is", build(nil, nil, fn(2, ""), nil), build(nil, nil, fn(4, ""), nil),
+			[]string{"FunctionProcess:Updated:A__B_A"}},
+		{"a web app moved", build(nil, nil, nil, &infra.WebApp{Name: "w", MountPath: "/a"}), build(nil, nil, nil, &infra.WebApp{Name: "w", MountPath: "/b"}),
+			[]string{"WebApp:Updated:w"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			changes := Diff(tc.current, tc.desired)
+			if got := summary(changes); !equalStrings(got, tc.want) {
+				t.Fatalf("changes %q, want %q", got, tc.want)
+			}
+			if ops := Plan(changes); len(ops) != 0 {
+				t.Fatalf("these resources plan no operations, got %v", ops)
+			}
+		})
+	}
+}
