@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -261,7 +262,7 @@ func diffTable(before, after *infra.Table) Change {
 		}
 	}
 	u.Settings = !sameAlterableSettings(before, after)
-	u.TTL = normalizeExpr(str(before.TTL)) != normalizeExpr(str(after.TTL))
+	u.TTL = NormalizeTTL(str(before.TTL)) != NormalizeTTL(str(after.TTL))
 	u.SampleBy = normalizeExpr(str(before.SampleBy)) != normalizeExpr(str(after.SampleBy))
 	u.IndexesDropped, u.IndexesAdded = diffByKey(before.Indexes, after.Indexes, func(i infra.TableIndex) string { return i.Name },
 		func(i infra.TableIndex) string {
@@ -396,7 +397,7 @@ func ColumnsEquivalent(a, b infra.Column) bool {
 		normalizeExpr(str(a.Default)) != normalizeExpr(str(b.Default)) ||
 		normalizeExpr(str(a.Materialized)) != normalizeExpr(str(b.Materialized)) ||
 		normalizeExpr(str(a.Alias)) != normalizeExpr(str(b.Alias)) || str(a.Comment) != str(b.Comment) ||
-		normalizeExpr(str(a.TTL)) != normalizeExpr(str(b.TTL)) || !CodecsEquivalent(str(a.Codec), str(b.Codec)) {
+		NormalizeTTL(str(a.TTL)) != NormalizeTTL(str(b.TTL)) || !CodecsEquivalent(str(a.Codec), str(b.Codec)) {
 		return false
 	}
 	if (len(a.Annotations) != 0 || len(b.Annotations) != 0) && annotationsKey(a.Annotations) != annotationsKey(b.Annotations) {
@@ -462,6 +463,21 @@ func normalizeExpr(s string) string {
 		s = s[1 : len(s)-1]
 	}
 	return strings.ReplaceAll(s, "`", "")
+}
+
+var reInterval = regexp.MustCompile(`(?i)\bINTERVAL\s+'?(\d+)'?\s+(NANOSECOND|MICROSECOND|MILLISECOND|SECOND|MINUTE|HOUR|DAY|WEEK|MONTH|QUARTER|YEAR)S?\b`)
+
+// NormalizeTTL compares TTL expressions as ClickHouse stores them: it
+// rewrites `INTERVAL 30 DAY` as `toIntervalDay(30)`, so a TTL written one
+// way in code and read back the other is the same TTL (upstream's
+// normalize_ttl_expression), then normalizes as key expressions.
+func NormalizeTTL(s string) string {
+	s = reInterval.ReplaceAllStringFunc(s, func(m string) string {
+		p := reInterval.FindStringSubmatch(m)
+		unit := strings.ToUpper(p[2])
+		return "toInterval" + unit[:1] + strings.ToLower(unit[1:]) + "(" + p[1] + ")"
+	})
+	return normalizeExpr(s)
 }
 
 // primaryKey is a table's primary key as ClickHouse sees it: the explicit

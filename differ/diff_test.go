@@ -519,3 +519,33 @@ func TestUpstreamKafkaCases(t *testing.T) {
 		}
 	}
 }
+
+func TestTTLsCompareAsClickHouseStoresThem(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"ts + INTERVAL 30 DAY", "ts + toIntervalDay(30)", true},
+		{"ts + interval 1 hour", "ts + toIntervalHour(1)", true},
+		{"ts + INTERVAL 2 MONTHS", "ts + toIntervalMonth(2)", true},
+		{"ts + INTERVAL '7' DAY DELETE", "ts + toIntervalDay(7) DELETE", true},
+		{"ts + INTERVAL 30 DAY", "ts + toIntervalDay(31)", false},
+		{"ts + INTERVAL 1 DAY", "ts + INTERVAL 1 WEEK", false},
+		{"(ts + INTERVAL 1 DAY)", "ts + toIntervalDay(1)", true},
+	} {
+		if got := NormalizeTTL(tc.a) == NormalizeTTL(tc.b); got != tc.same {
+			t.Errorf("%q vs %q: same = %v", tc.a, tc.b, got)
+		}
+	}
+	id, ts := col("id", infra.String), col("ts", infra.DateTime)
+	withTTL := func(ttl string) *infra.Table { t := table("T", id, ts); t.TTL = &ttl; return t }
+	if ch := Diff(mapOf(withTTL("ts + toIntervalDay(30)")), mapOf(withTTL("ts + INTERVAL 30 DAY"))); len(ch) != 0 {
+		t.Fatalf("a TTL read back in ClickHouse's spelling is a change: %v", ch)
+	}
+	colTTL := "ts + INTERVAL 1 DAY"
+	a, b := col("v", infra.String), col("v", infra.String)
+	a.TTL, b.TTL = &colTTL, ptr("ts + toIntervalDay(1)")
+	if !ColumnsEquivalent(a, b) {
+		t.Fatal("a column TTL in ClickHouse's spelling differs")
+	}
+}
