@@ -549,3 +549,19 @@ func TestTTLsCompareAsClickHouseStoresThem(t *testing.T) {
 		t.Fatal("a column TTL in ClickHouse's spelling differs")
 	}
 }
+
+// An older state without ORDER BY (upstream then derived it from the key
+// columns) is the same table as one that records it.
+func TestAnEmptyOrderByFallsBackToTheKeyColumns(t *testing.T) {
+	id := infra.Column{Name: "id", DataType: infra.String, Required: true, PrimaryKey: true}
+	n := col("n", infra.Int64)
+	old := &infra.Table{Name: "A", Columns: []infra.Column{id, n}, Engine: infra.MergeTree}
+	now := &infra.Table{Name: "A", Columns: []infra.Column{id, n}, Engine: infra.MergeTree, OrderBy: infra.OrderBy{Fields: []string{"id"}}}
+	if ch := Diff(mapOf(old), mapOf(now)); len(ch) != 0 {
+		t.Fatalf("changes: %v", ch)
+	}
+	other := &infra.Table{Name: "A", Columns: []infra.Column{id, n}, Engine: infra.MergeTree, OrderBy: infra.OrderBy{Fields: []string{"id", "n"}}}
+	if ch := Diff(mapOf(old), mapOf(other)); len(ch) != 1 {
+		t.Fatalf("a real ORDER BY change: %v", ch)
+	}
+}
