@@ -1,6 +1,7 @@
 package differ
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -563,5 +564,92 @@ func TestAnEmptyOrderByFallsBackToTheKeyColumns(t *testing.T) {
 	other := &infra.Table{Name: "A", Columns: []infra.Column{id, n}, Engine: infra.MergeTree, OrderBy: infra.OrderBy{Fields: []string{"id", "n"}}}
 	if ch := Diff(mapOf(old), mapOf(other)); len(ch) != 1 {
 		t.Fatalf("a real ORDER BY change: %v", ch)
+	}
+}
+
+// Upstream's compute_table_columns_diff cases (infrastructure_map.rs
+// diff_tests), as "Kind:column[:after]" in the order the diff gives them:
+// target order for additions and modifications, then removals.
+func TestUpstreamColumnDiffCases(t *testing.T) {
+	c := func(name string, ty infra.ColumnType, mods ...func(*infra.Column)) infra.Column {
+		col := infra.Column{Name: name, DataType: ty, Required: true}
+		for _, m := range mods {
+			m(&col)
+		}
+		return col
+	}
+	optional := func(c *infra.Column) { c.Required = false }
+	unique := func(c *infra.Column) { c.Unique = true }
+	key := func(c *infra.Column) { c.PrimaryKey = true }
+	def := func(d string) func(*infra.Column) { return func(c *infra.Column) { c.Default = &d } }
+	render := func(ccs []ColumnChange) []string {
+		var out []string
+		for _, cc := range ccs {
+			switch cc.Kind {
+			case ColumnAdded:
+				after := "FIRST"
+				if cc.AfterColumn != nil {
+					after = *cc.AfterColumn
+				}
+				out = append(out, "Added:"+cc.After.Name+":"+after)
+			case ColumnRemoved:
+				out = append(out, "Removed:"+cc.Before.Name)
+			case ColumnModified:
+				out = append(out, "Updated:"+cc.After.Name)
+			}
+		}
+		return out
+	}
+	many := func(n int, changeAt int) (before, after []infra.Column) {
+		for i := range n {
+			col := c(fmt.Sprintf("col_%d", i), infra.Int64)
+			before = append(before, col)
+			if i == changeAt {
+				col.DataType = infra.Int128
+			}
+			after = append(after, col)
+		}
+		return before, after
+	}
+	bigBefore, bigAfter := many(1000, 500)
+	types := []infra.ColumnType{infra.Int64, infra.Int128, infra.Float64, infra.String, infra.Boolean, infra.DateTime, infra.UUID}
+	changedTo := []infra.ColumnType{infra.Int64, infra.Int64, infra.Decimal{Precision: 10, Scale: 0}, infra.Int64, infra.Int64, infra.String, infra.String}
+	var allBefore, allAfter []infra.Column
+	for i, ty := range types {
+		allBefore = append(allBefore, c(fmt.Sprintf("col_%d", i), ty))
+		next := ty
+		if i%2 == 1 {
+			next = changedTo[i]
+		}
+		allAfter = append(allAfter, c(fmt.Sprintf("col_%d", i), next))
+	}
+	for _, tc := range []struct {
+		name          string
+		before, after []infra.Column
+		want          []string
+	}{
+		{"compute table diff", []infra.Column{c("id", infra.Int64, unique, key), c("name", infra.String), c("to_be_removed", infra.String, optional)},
+			[]infra.Column{c("id", infra.Int128, unique, key), c("name", infra.String), c("age", infra.Int64, optional)},
+			[]string{"Updated:id", "Added:age:name", "Removed:to_be_removed"}},
+		{"empty tables no changes", nil, nil, nil},
+		{"column addition", nil, []infra.Column{c("new_column", infra.Int64)}, []string{"Added:new_column:FIRST"}},
+		{"column removal", []infra.Column{c("to_remove", infra.Int64)}, nil, []string{"Removed:to_remove"}},
+		{"column type change", []infra.Column{c("age", infra.Int64)}, []infra.Column{c("age", infra.Int128)}, []string{"Updated:age"}},
+		{"multiple changes",
+			[]infra.Column{c("id", infra.Int64, unique, key), c("to_remove", infra.String, optional), c("to_modify", infra.Int64, optional)},
+			[]infra.Column{c("id", infra.Int64, unique, key), c("to_modify", infra.Int64, unique), c("new_column", infra.String, optional)},
+			[]string{"Updated:to_modify", "Added:new_column:to_modify", "Removed:to_remove"}},
+		{"column default value change", []infra.Column{c("count", infra.Int64, def("auto_increment"))}, []infra.Column{c("count", infra.Int64, def("now()"))},
+			[]string{"Updated:count"}},
+		{"no changes with reordered columns", []infra.Column{c("id", infra.Int64, key), c("name", infra.String)},
+			[]infra.Column{c("name", infra.String), c("id", infra.Int64, key)}, nil},
+		{"large table performance", bigBefore, bigAfter, []string{"Updated:col_500"}},
+		{"all column types", allBefore, allAfter, []string{"Updated:col_1", "Updated:col_3", "Updated:col_5"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := render(diffColumns(tc.before, tc.after)); !equalStrings(got, tc.want) {
+				t.Fatalf("got %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
