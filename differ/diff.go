@@ -262,7 +262,7 @@ func diffTable(before, after *infra.Table) Change {
 		}
 	}
 	u.Settings = !sameAlterableSettings(before, after)
-	u.TTL = NormalizeTTL(str(before.TTL)) != NormalizeTTL(str(after.TTL))
+	u.TTL = !sameExpr(before.TTL, after.TTL, NormalizeTTL)
 	u.SampleBy = normalizeExpr(str(before.SampleBy)) != normalizeExpr(str(after.SampleBy))
 	u.IndexesDropped, u.IndexesAdded = diffByKey(before.Indexes, after.Indexes, func(i infra.TableIndex) string { return i.Name },
 		func(i infra.TableIndex) string {
@@ -394,10 +394,9 @@ func diffColumns(before, after []infra.Column) []ColumnChange {
 func ColumnsEquivalent(a, b infra.Column) bool {
 	required := a.Required == b.Required || neverNullable(a.DataType) && neverNullable(b.DataType)
 	if a.Name != b.Name || !required || a.Unique != b.Unique ||
-		normalizeExpr(str(a.Default)) != normalizeExpr(str(b.Default)) ||
-		normalizeExpr(str(a.Materialized)) != normalizeExpr(str(b.Materialized)) ||
-		normalizeExpr(str(a.Alias)) != normalizeExpr(str(b.Alias)) || str(a.Comment) != str(b.Comment) ||
-		NormalizeTTL(str(a.TTL)) != NormalizeTTL(str(b.TTL)) || !CodecsEquivalent(str(a.Codec), str(b.Codec)) {
+		!sameExpr(a.Default, b.Default, normalizeExpr) || !sameExpr(a.Materialized, b.Materialized, normalizeExpr) ||
+		!sameExpr(a.Alias, b.Alias, normalizeExpr) || str(a.Comment) != str(b.Comment) ||
+		!sameExpr(a.TTL, b.TTL, NormalizeTTL) || str(a.Codec) != str(b.Codec) && !CodecsEquivalent(str(a.Codec), str(b.Codec)) {
 		return false
 	}
 	if (len(a.Annotations) != 0 || len(b.Annotations) != 0) && annotationsKey(a.Annotations) != annotationsKey(b.Annotations) {
@@ -466,6 +465,13 @@ func normalizeExpr(s string) string {
 }
 
 var reInterval = regexp.MustCompile(`(?i)\bINTERVAL\s+'?(\d+)'?\s+(NANOSECOND|MICROSECOND|MILLISECOND|SECOND|MINUTE|HOUR|DAY|WEEK|MONTH|QUARTER|YEAR)S?\b`)
+
+// sameExpr compares two optional expressions, normalizing only when their
+// text differs (the common case of equal text costs nothing).
+func sameExpr(a, b *string, normalize func(string) string) bool {
+	x, y := str(a), str(b)
+	return x == y || normalize(x) == normalize(y)
+}
 
 // NormalizeTTL compares TTL expressions as ClickHouse stores them: it
 // rewrites `INTERVAL 30 DAY` as `toIntervalDay(30)`, so a TTL written one

@@ -397,7 +397,7 @@ func backfill(o PlanOptions, v *infra.MaterializedView) []infra.Operation {
 	}
 	return []infra.Operation{infra.RawSQL{
 		SQL:         []string{"TRUNCATE TABLE " + target, "INSERT INTO " + target + " " + v.SelectSQL},
-		Description: fmt.Sprintf("Populating materialized view '%s' into '%s'", v.Name, v.TargetTable),
+		Description: fmt.Sprintf("Populating materialized view data into %s (with truncate)", v.TargetTable),
 	}}
 }
 
