@@ -117,11 +117,22 @@ func diffWebApps(current, desired *infra.Map) []Change {
 }
 
 func diffSQLResources(current, desired *infra.Map) []Change {
-	return diffResources(current.SQLResources, desired.SQLResources, func(a, b *infra.SQLResource) bool {
-		return str(a.Database) == str(b.Database) && slices.Equal(a.Setup, b.Setup) && slices.Equal(a.Teardown, b.Teardown)
-	}, func(a Action, _ string, b, af *infra.SQLResource) Change {
+	return diffResources(current.SQLResources, desired.SQLResources, SQLResourcesEqual, func(a Action, _ string, b, af *infra.SQLResource) Change {
 		return SQLResourceChange{Action: a, Before: b, After: af}
 	})
+}
+
+// SQLResourcesEqual is upstream's SqlResource equality: the same lineage,
+// and the same setup and teardown statements after SQL normalization
+// (formatting, keyword case, backticks), so an introspected resource equals
+// the one the code declares. The database is not compared: the map key
+// already holds it.
+func SQLResourcesEqual(a, b *infra.SQLResource) bool {
+	sameSQL := func(x, y []string) bool {
+		return slices.EqualFunc(x, y, func(p, q string) bool { return p == q || NormalizeSQL(p) == NormalizeSQL(q) })
+	}
+	return a.Name == b.Name && slices.Equal(a.PullsDataFrom, b.PullsDataFrom) && slices.Equal(a.PushesDataTo, b.PushesDataTo) &&
+		sameSQL(a.Setup, b.Setup) && sameSQL(a.Teardown, b.Teardown)
 }
 
 // diffProcesses compares sync and function processes by value. Upstream

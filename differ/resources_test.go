@@ -168,3 +168,50 @@ func TestOtherResourcesChangeOnlyWhenTheyDo(t *testing.T) {
 		})
 	}
 }
+
+// Upstream's sql_resource.rs equality cases.
+func TestSQLResourceEquality(t *testing.T) {
+	res := func(name string, setup, teardown []string) *infra.SQLResource { return sqlRes(name, setup, teardown) }
+	local := "local"
+	withDB := res("MyView", []string{"CREATE VIEW MyView AS SELECT * FROM table1"}, []string{"DROP VIEW IF EXISTS MyView"})
+	withDB.Database = &local
+	pulls := func(r *infra.SQLResource, id string) *infra.SQLResource {
+		r.PullsDataFrom = []infra.Signature{{Kind: "Table", ID: id}}
+		return r
+	}
+	for _, tc := range []struct {
+		name  string
+		a, b  *infra.SQLResource
+		equal bool
+	}{
+		{"exact match", res("TestMV", []string{"CREATE MATERIALIZED VIEW TestMV AS SELECT * FROM source"}, []string{"DROP VIEW IF EXISTS TestMV"}),
+			res("TestMV", []string{"CREATE MATERIALIZED VIEW TestMV AS SELECT * FROM source"}, []string{"DROP VIEW IF EXISTS TestMV"}), true},
+		{"case differences", res("TestMV", []string{"create view TestMV as select count(id) from users"}, []string{"drop view if exists TestMV"}),
+			res("TestMV", []string{"CREATE VIEW TestMV AS SELECT COUNT(id) FROM users"}, []string{"DROP VIEW IF EXISTS TestMV"}), true},
+		{"comprehensive: user-defined against introspected",
+			res("BarAggregated_MV", []string{"CREATE MATERIALIZED VIEW IF NOT EXISTS `BarAggregated_MV`\n        TO `BarAggregated`\n        AS SELECT\n    count(`primaryKey`) as totalRows\n  FROM `Bar`"},
+				[]string{"DROP VIEW IF EXISTS `BarAggregated_MV`"}),
+			res("BarAggregated_MV", []string{"CREATE MATERIALIZED VIEW IF NOT EXISTS BarAggregated_MV TO BarAggregated AS SELECT COUNT(primaryKey) AS totalRows FROM Bar"},
+				[]string{"DROP VIEW IF EXISTS `BarAggregated_MV`"}), true},
+		{"different names", res("MV1", []string{"CREATE VIEW MV1 AS SELECT * FROM source"}, []string{"DROP VIEW IF EXISTS MV1"}),
+			res("MV2", []string{"CREATE VIEW MV2 AS SELECT * FROM source"}, []string{"DROP VIEW IF EXISTS MV2"}), false},
+		{"different sql", res("TestMV", []string{"CREATE VIEW TestMV AS SELECT col1 FROM table"}, []string{"DROP VIEW IF EXISTS TestMV"}),
+			res("TestMV", []string{"CREATE VIEW TestMV AS SELECT col2 FROM table"}, []string{"DROP VIEW IF EXISTS TestMV"}), false},
+		{"different data lineage", pulls(res("TestMV", []string{"CREATE VIEW TestMV AS SELECT * FROM source"}, []string{"DROP VIEW IF EXISTS TestMV"}), "Table1"),
+			pulls(res("TestMV", []string{"CREATE VIEW TestMV AS SELECT * FROM source"}, []string{"DROP VIEW IF EXISTS TestMV"}), "Table2"), false},
+		{"multiple statements", res("TestMV", []string{"CREATE VIEW TestMV AS SELECT * FROM source", "CREATE INDEX idx ON TestMV (col1)"}, []string{"DROP VIEW IF EXISTS TestMV"}),
+			res("TestMV", []string{"create view TestMV as select * from source", "create index idx on TestMV (col1)"}, []string{"drop view if exists TestMV"}), true},
+		{"ignores the database field", res("MyView", []string{"CREATE VIEW MyView AS SELECT * FROM table1"}, []string{"DROP VIEW IF EXISTS MyView"}), withDB, true},
+		{"normalized sql", res("TestView", []string{"CREATE VIEW IF NOT EXISTS TestView \n          AS SELECT\n    `primaryKey`,\n    `utcTimestamp`,\n    `textLength`\n  FROM `Bar`\n  WHERE `hasText` = true"},
+			[]string{"DROP VIEW IF EXISTS `TestView`"}),
+			res("TestView", []string{"CREATE VIEW IF NOT EXISTS TestView AS SELECT primaryKey, utcTimestamp, textLength FROM Bar WHERE hasText = true"},
+				[]string{"DROP VIEW IF EXISTS `TestView`"}), true},
+		{"a statement more is a change", res("V", []string{"CREATE VIEW V AS SELECT 1"}, nil), res("V", []string{"CREATE VIEW V AS SELECT 1", "SELECT 2"}, nil), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := SQLResourcesEqual(tc.a, tc.b); got != tc.equal {
+				t.Fatalf("equal = %v, want %v\n%q\n%q", got, tc.equal, NormalizeSQL(tc.a.Setup[0]), NormalizeSQL(tc.b.Setup[0]))
+			}
+		})
+	}
+}

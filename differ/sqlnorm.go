@@ -6,16 +6,27 @@ import (
 )
 
 // sqlKeywords are folded to upper case when comparing queries; identifiers
-// and function names keep their case (ClickHouse's are case-sensitive).
+// and function names keep their case (ClickHouse's are case-sensitive),
+// except the functions ClickHouse itself treats as case-insensitive
+// (SQL-standard ones: COUNT(x) is count(x)), folded when a call follows.
 var sqlKeywords = map[string]bool{}
+
+var caseInsensitiveFuncs = map[string]bool{}
 
 func init() {
 	for _, k := range strings.Fields(`SELECT FROM WHERE PREWHERE GROUP BY ORDER HAVING LIMIT OFFSET AS AND OR NOT IN
 		IS NULL JOIN LEFT RIGHT INNER OUTER FULL CROSS ANY ALL ASOF SEMI ANTI ON USING UNION DISTINCT WITH
 		CASE WHEN THEN ELSE END ASC DESC BETWEEN LIKE ILIKE INTERVAL ARRAY GLOBAL FINAL SAMPLE TOTALS ROLLUP
 		CUBE FILL SETTINGS FORMAT INTO EXCEPT INTERSECT NULLS FIRST LAST OVER PARTITION ROWS RANGE PRECEDING
-		FOLLOWING CURRENT ROW UNBOUNDED DAY HOUR MINUTE SECOND WEEK MONTH QUARTER YEAR TRUE FALSE`) {
+		FOLLOWING CURRENT ROW UNBOUNDED DAY HOUR MINUTE SECOND WEEK MONTH QUARTER YEAR TRUE FALSE
+		CREATE VIEW MATERIALIZED TO IF EXISTS DROP INDEX TABLE POPULATE ENGINE ALTER ADD COLUMN MODIFY RENAME TEMPORARY`) {
 		sqlKeywords[k] = true
+	}
+	for _, f := range strings.Fields(`COUNT SUM AVG MIN MAX ANY ABS COALESCE IF NULLIF IFNULL LOWER UPPER LCASE UCASE LENGTH
+		SUBSTRING SUBSTR TRIM LTRIM RTRIM CONCAT ROUND FLOOR CEIL CEILING CAST GREATEST LEAST POWER POW SQRT EXP LN LOG
+		VAR_POP VAR_SAMP STDDEV_POP STDDEV_SAMP COVAR_POP COVAR_SAMP CORR DATABASE USER VERSION MOD REPLACE REVERSE
+		LEFT RIGHT POSITION LOCATE`) {
+		caseInsensitiveFuncs[f] = true
 	}
 }
 
@@ -75,6 +86,13 @@ func NormalizeSQL(s string, defaultDB ...string) string {
 	db := ""
 	if len(defaultDB) > 0 {
 		db = defaultDB[0]
+	}
+	for i := range toks {
+		if toks[i].ident && i+1 < len(toks) && toks[i+1].text == "(" {
+			if up := strings.ToUpper(toks[i].text); caseInsensitiveFuncs[up] {
+				toks[i].text = up
+			}
+		}
 	}
 	out := make([]string, 0, len(toks))
 	for i := 0; i < len(toks); i++ {
