@@ -1,0 +1,51 @@
+package main
+
+import (
+	"encoding/pem"
+	"fmt"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/moose-dev/moose-dev/internal/chtest"
+)
+
+// TestHTTPSURL: an https:// --clickhouse-url goes over TLS, verified against
+// the system's roots (here a test CA given through SSL_CERT_FILE), to a
+// ClickHouse HTTP interface; the embedded engine behind a TLS proxy plays
+// the server. A self-signed server not in the roots is refused.
+func TestHTTPSURL(t *testing.T) {
+	srv := chtest.Start(t, "prod")
+	backend, _ := url.Parse("http://" + srv.Addr)
+	proxy := httptest.NewTLSServer(httputil.NewSingleHostReverseProxy(backend))
+	defer proxy.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: proxy.Certificate().Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	p := &devProject{t: t, dir: dir, out: &syncBuffer{}}
+	p.write(filepath.Join("..", "moose.config.toml"), "[features]\nstreaming_engine = false\n")
+	p.write("models.py", e2eModels)
+	p.write("main.py", "from moose_lib import OlapTable\nfrom app.models import PageView\n\nt = OlapTable[PageView](\"PageView\")\n")
+	target := fmt.Sprintf("https://%s:%s@%s/prod", chtest.User, chtest.Password, strings.TrimPrefix(proxy.URL, "https://"))
+	run := func(env ...string) (string, error) {
+		cmd := exec.Command(moosedevBinary(t), "plan", "--json", "-p", dir, "--clickhouse-url", target)
+		cmd.Env = append(append(os.Environ(), "NO_COLOR=1"), env...)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := run("SSL_CERT_FILE=" + ca)
+	if err != nil || !strings.Contains(out, `"CreateTable"`) {
+		t.Fatalf("plan over https: %v\n%s", err, out)
+	}
+	out, err = run("SSL_CERT_FILE=" + filepath.Join(t.TempDir(), "none.pem"))
+	if err == nil || !strings.Contains(out, "certificate") {
+		t.Fatalf("an unknown certificate should be refused: %v\n%s", err, out)
+	}
+}
