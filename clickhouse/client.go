@@ -167,13 +167,14 @@ type TableColumn struct {
 type LiveTable struct {
 	Database, Name, Engine string
 	SortingKey             string
+	TTL                    *string // the table TTL, as ClickHouse rewrote it; nil when none
 	Columns                []TableColumn
 }
 
 // Tables lists the tables of a database (views and `_moose*` tables
 // excluded, as upstream's reality check does), with their columns.
 func (c *Client) Tables(ctx context.Context, db string) (map[string]*LiveTable, error) {
-	rows, err := c.conn.Query(ctx, `SELECT name, engine, sorting_key FROM system.tables
+	rows, err := c.conn.Query(ctx, `SELECT name, engine, sorting_key, create_table_query FROM system.tables
 		WHERE database = ? AND engine NOT IN ('View', 'MaterializedView') AND NOT startsWith(name, '.')
 		AND NOT startsWith(lower(name), '_moose')`, db)
 	if err != nil {
@@ -182,11 +183,13 @@ func (c *Client) Tables(ctx context.Context, db string) (map[string]*LiveTable, 
 	out := map[string]*LiveTable{}
 	for rows.Next() {
 		t := &LiveTable{Database: db}
-		if err := rows.Scan(&t.Name, &t.Engine, &t.SortingKey); err != nil {
+		var create string
+		if err := rows.Scan(&t.Name, &t.Engine, &t.SortingKey, &create); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		t.SortingKey = NormalizeKey(t.SortingKey)
+		t.TTL = TableTTL(create)
 		out[t.Name] = t
 	}
 	rows.Close()
@@ -212,6 +215,48 @@ func (c *Client) Tables(ctx context.Context, db string) (map[string]*LiveTable, 
 		}
 	}
 	return out, crows.Err()
+}
+
+// TableTTL finds the table-level TTL clause of a CREATE query as
+// system.tables gives it (one line: columns, ENGINE, keys, TTL, SETTINGS,
+// COMMENT): the text after ` TTL ` that follows the engine, up to SETTINGS
+// or COMMENT, outside quotes and parentheses. Column TTLs sit inside the
+// column list, before the engine, and are not it.
+func TableTTL(create string) *string {
+	i := strings.Index(create, " ENGINE = ")
+	if i < 0 {
+		return nil
+	}
+	rest := create[i:]
+	start, end := -1, len(rest)
+	depth, quoted := 0, false
+	for j := 0; j < len(rest); j++ {
+		switch c := rest[j]; {
+		case c == '\\' && quoted:
+			j++
+		case c == '\'':
+			quoted = !quoted
+		case quoted:
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case c == ' ' && depth == 0:
+			word := rest[j:]
+			switch {
+			case start < 0 && strings.HasPrefix(word, " TTL "):
+				start = j + len(" TTL ")
+			case start >= 0 && (strings.HasPrefix(word, " SETTINGS ") || strings.HasPrefix(word, " COMMENT ")):
+				end = j
+				j = len(rest)
+			}
+		}
+	}
+	if start < 0 || start >= end {
+		return nil
+	}
+	ttl := strings.TrimSpace(rest[start:end])
+	return &ttl
 }
 
 // NormalizeKey strips parentheses that wrap a whole key expression:

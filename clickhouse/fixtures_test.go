@@ -81,6 +81,9 @@ func TestEveryParsedTableReadsBackUnchanged(t *testing.T) {
 				t.Errorf("%s: columns could not be read back", tbl.Name)
 				continue
 			}
+			if differ.NormalizeTTL(str(tbl.TTL)) != differ.NormalizeTTL(str(got.TTL)) {
+				t.Errorf("%s: table TTL reads back as %q, want %q", tbl.Name, str(got.TTL), str(tbl.TTL))
+			}
 			for i, want := range tbl.Columns {
 				if i >= len(got.Columns) {
 					t.Errorf("%s: column %s missing", tbl.Name, want.Name)

@@ -495,3 +495,54 @@ func TestARetentionChangedByHandIsPutBack(t *testing.T) {
 		t.Fatalf("retention after reload: %+v\n%s", topics["Events"], f.out.String())
 	}
 }
+
+func TestATableTTLChangedByHandIsPutBack(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.write(`from datetime import datetime
+from moose_lib import Key, OlapConfig, OlapTable
+from pydantic import BaseModel
+
+
+class Event(BaseModel):
+    id: Key[str]
+    at: datetime
+
+
+events = OlapTable[Event]("Events", OlapConfig(ttl="at + INTERVAL 30 DAY"))
+`)
+	ttl := func() string {
+		rows, err := f.srv.Client.Query(ctx, "SELECT create_table_query FROM system.tables WHERE database = 'local' AND name = 'Events'")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var q string
+		if !rows.Next() || rows.Scan(&q) != nil {
+			t.Fatal("no Events table")
+		}
+		return q[strings.Index(q, " TTL "):]
+	}
+	if _, err := f.loop.Reload(ctx, false); err != nil {
+		t.Fatal(err, f.out.String())
+	}
+	if got := ttl(); !strings.Contains(got, "toIntervalDay(30)") {
+		t.Fatalf("TTL after create: %s", got)
+	}
+	// a restart reads the TTL back in ClickHouse's spelling: nothing to do
+	f.loop = f.newLoop()
+	f.out.Reset()
+	if _, err := f.loop.Reload(ctx, false); err != nil || strings.Contains(f.out.String(), "TTL") {
+		t.Fatalf("a restart reported a TTL change: %v\n%s", err, f.out.String())
+	}
+	if err := f.srv.Client.Exec(ctx, "ALTER TABLE local.Events MODIFY TTL at + INTERVAL 1 DAY"); err != nil {
+		t.Fatal(err)
+	}
+	f.out.Reset()
+	if _, err := f.loop.Reload(ctx, true); err != nil {
+		t.Fatal(err, f.out.String())
+	}
+	if got := ttl(); !strings.Contains(got, "toIntervalDay(30)") {
+		t.Fatalf("TTL after the reload: %s\n%s", got, f.out.String())
+	}
+}

@@ -11,9 +11,9 @@ func PhysicalKey(t *infra.Table, defaultDB string) string {
 // holds (live, keyed by PhysicalKey), as upstream's reconcile_with_reality:
 //   - a table in current but not live was dropped behind our back: it leaves
 //     the state, so the diff recreates it if the code still declares it;
-//   - a table in both takes its columns from reality (a column altered or
-//     dropped by hand is put back by the diff), keeping what reality cannot
-//     tell (lifecycle, metadata, ...);
+//   - a table in both takes its columns and table TTL from reality (a
+//     column altered or dropped, or a TTL changed, by hand is put back by
+//     the diff), keeping what reality cannot tell (lifecycle, metadata, ...);
 //   - a live table not in current is adopted only when desired declares it
 //     (so a lost state file does not make us recreate what exists); any
 //     other table is never touched.
@@ -35,6 +35,7 @@ func Reconcile(current, desired *infra.Map, live map[string]*infra.Table) *infra
 		if lt.Columns != nil {
 			t.Columns = mergeColumns(t.Columns, lt.Columns)
 		}
+		t.TTL = lt.TTL // a TTL changed by hand is put back by the diff
 	}
 	for id, want := range desired.Tables {
 		key := PhysicalKey(want, desired.DefaultDatabase)
@@ -49,6 +50,7 @@ func Reconcile(current, desired *infra.Map, live map[string]*infra.Table) *infra
 		if lt.OrderBy.IsExpr && normalizeExpr(lt.OrderBy.Expr) != normalizeExpr(want.OrderBy.String()) {
 			adopted.OrderBy = lt.OrderBy
 		}
+		adopted.TTL = lt.TTL
 		out.Tables[id] = &adopted
 	}
 	return out
