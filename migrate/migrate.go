@@ -200,7 +200,7 @@ func (d Drift) String() string {
 	for _, s := range []struct {
 		title string
 		ids   []string
-	}{{"Tables that appeared", d.Extra}, {"Tables that disappeared", d.Missing}, {"Tables that changed", d.Changed}} {
+	}{{"Tables added to database", d.Extra}, {"Tables removed from database", d.Missing}, {"Tables with schema changes", d.Changed}} {
 		if len(s.ids) > 0 {
 			fmt.Fprintf(&b, "  %s: %s\n", s.title, strings.Join(s.ids, ", "))
 		}
@@ -324,7 +324,7 @@ func apply(ctx context.Context, c *clickhouse.Client, st *Store, code *infra.Map
 			if !TableDrift(current, o.Ignore.Apply(current, f.Local)).None() {
 				return 0, false, fmt.Errorf("%s\n%s\nNothing was changed. Generate the plan again against the database as it is now (`%s`)", driftHeader, d, genRecipe)
 			}
-			o.Log("✓ The database already matches the plan's target: nothing to run")
+			o.Log("✓ Database already matches target state - skipping migration")
 			return AlreadyAtTarget, false, st.SaveMap(ctx, code)
 		}
 		o.Log("✓ Current = Expected (no drift detected)")
