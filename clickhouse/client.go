@@ -256,6 +256,9 @@ func TableTTL(create string) *string {
 		return nil
 	}
 	ttl := strings.TrimSpace(rest[start:end])
+	if ttl == "" {
+		return nil
+	}
 	return &ttl
 }
 

@@ -1,6 +1,9 @@
 package clickhouse
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestTableTTLIsFoundInTheCreateQuery(t *testing.T) {
 	for q, want := range map[string]string{
@@ -18,4 +21,21 @@ func TestTableTTLIsFoundInTheCreateQuery(t *testing.T) {
 			t.Errorf("%s\n got %q\nwant %q", q, got, want)
 		}
 	}
+}
+
+// FuzzTableTTL: any CREATE query gives a TTL or none, never a panic, and a
+// found TTL is text of the query after its engine.
+func FuzzTableTTL(f *testing.F) {
+	f.Add("CREATE TABLE local.t (`id` String) ENGINE = MergeTree ORDER BY id TTL ts + toIntervalDay(30) SETTINGS index_granularity = 8192")
+	f.Add("CREATE TABLE t (a String) ENGINE = MergeTree ORDER BY a TTL a + 1 COMMENT 'c'")
+	f.Add(" ENGINE =  TTL 'x")
+	f.Fuzz(func(t *testing.T, q string) {
+		ttl := TableTTL(q)
+		if ttl == nil {
+			return
+		}
+		if *ttl == "" || !strings.Contains(q[strings.Index(q, " ENGINE = "):], *ttl) {
+			t.Fatalf("TTL %q is not text of %q after its engine", *ttl, q)
+		}
+	})
 }
