@@ -167,7 +167,8 @@ type TableColumn struct {
 type LiveTable struct {
 	Database, Name, Engine string
 	SortingKey             string
-	TTL                    *string // the table TTL, as ClickHouse rewrote it; nil when none
+	TTL                    *string           // the table TTL, as ClickHouse rewrote it; nil when none
+	Settings               map[string]string // the SETTINGS clause, values unquoted; nil when none
 	Columns                []TableColumn
 }
 
@@ -190,6 +191,7 @@ func (c *Client) Tables(ctx context.Context, db string) (map[string]*LiveTable, 
 		}
 		t.SortingKey = NormalizeKey(t.SortingKey)
 		t.TTL = TableTTL(create)
+		t.Settings = TableSettings(create)
 		out[t.Name] = t
 	}
 	rows.Close()
@@ -220,17 +222,49 @@ func (c *Client) Tables(ctx context.Context, db string) (map[string]*LiveTable, 
 // TableTTL finds the table-level TTL clause of a CREATE query as
 // system.tables gives it (one line: columns, ENGINE, keys, TTL, SETTINGS,
 // COMMENT): the text after ` TTL ` that follows the engine, up to SETTINGS
-// or COMMENT, outside quotes and parentheses. Column TTLs sit inside the
-// column list, before the engine, and are not it.
+// or COMMENT. Column TTLs sit inside the column list, before the engine,
+// and are not it.
 func TableTTL(create string) *string {
+	ttl := clause(create, " TTL ", " SETTINGS ", " COMMENT ")
+	if ttl == "" {
+		return nil
+	}
+	return &ttl
+}
+
+// TableSettings reads the SETTINGS clause of a CREATE query (after the
+// engine, up to COMMENT): `k = v` pairs, string values unquoted.
+func TableSettings(create string) map[string]string {
+	list := clause(create, " SETTINGS ", " COMMENT ")
+	if list == "" {
+		return nil
+	}
+	out := map[string]string{}
+	for _, item := range splitTopLevel(list, ',') {
+		k, v, ok := strings.Cut(item, "=")
+		if !ok {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'' {
+			v = strings.NewReplacer(`\'`, `'`, `\\`, `\`, `''`, `'`).Replace(v[1 : len(v)-1])
+		}
+		out[strings.TrimSpace(k)] = v
+	}
+	return out
+}
+
+// clause is the text of a CREATE query after the engine that follows
+// marker, up to the first of ends, outside quotes and parentheses.
+func clause(create, marker string, ends ...string) string {
 	i := strings.Index(create, " ENGINE = ")
 	if i < 0 {
-		return nil
+		return ""
 	}
 	rest := create[i:]
 	start, end := -1, len(rest)
 	depth, quoted := 0, false
-	for j := 0; j < len(rest); j++ {
+	for j := 0; j < len(rest) && end == len(rest); j++ {
 		switch c := rest[j]; {
 		case c == '\\' && quoted:
 			j++
@@ -242,24 +276,45 @@ func TableTTL(create string) *string {
 		case c == ')':
 			depth--
 		case c == ' ' && depth == 0:
-			word := rest[j:]
-			switch {
-			case start < 0 && strings.HasPrefix(word, " TTL "):
-				start = j + len(" TTL ")
-			case start >= 0 && (strings.HasPrefix(word, " SETTINGS ") || strings.HasPrefix(word, " COMMENT ")):
-				end = j
-				j = len(rest)
+			if start < 0 && strings.HasPrefix(rest[j:], marker) {
+				start = j + len(marker)
+				j = start - 1
+				continue
+			}
+			for _, e := range ends {
+				if start >= 0 && strings.HasPrefix(rest[j:], e) {
+					end = j
+				}
 			}
 		}
 	}
 	if start < 0 || start >= end {
-		return nil
+		return ""
 	}
-	ttl := strings.TrimSpace(rest[start:end])
-	if ttl == "" {
-		return nil
+	return strings.TrimSpace(rest[start:end])
+}
+
+// splitTopLevel splits s on sep outside quotes and parentheses.
+func splitTopLevel(s string, sep byte) []string {
+	var out []string
+	depth, quoted, from := 0, false, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\' && quoted:
+			i++
+		case c == '\'':
+			quoted = !quoted
+		case quoted:
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case c == sep && depth == 0:
+			out = append(out, strings.TrimSpace(s[from:i]))
+			from = i + 1
+		}
 	}
-	return &ttl
+	return append(out, strings.TrimSpace(s[from:]))
 }
 
 // NormalizeKey strips parentheses that wrap a whole key expression:

@@ -84,6 +84,11 @@ func TestEveryParsedTableReadsBackUnchanged(t *testing.T) {
 			if differ.NormalizeTTL(str(tbl.TTL)) != differ.NormalizeTTL(str(got.TTL)) {
 				t.Errorf("%s: table TTL reads back as %q, want %q", tbl.Name, str(got.TTL), str(tbl.TTL))
 			}
+			for k, v := range tbl.TableSettings {
+				if got.TableSettings[k] != v {
+					t.Errorf("%s: setting %s reads back as %q, want %q", tbl.Name, k, got.TableSettings[k], v)
+				}
+			}
 			for i, want := range tbl.Columns {
 				if i >= len(got.Columns) {
 					t.Errorf("%s: column %s missing", tbl.Name, want.Name)

@@ -23,6 +23,25 @@ func TestTableTTLIsFoundInTheCreateQuery(t *testing.T) {
 	}
 }
 
+func TestTableSettingsAreReadFromTheCreateQuery(t *testing.T) {
+	q := "CREATE TABLE local.p1 (`id` String) ENGINE = MergeTree ORDER BY id TTL at + toIntervalDay(1) SETTINGS allow_nullable_key = true, " +
+		"merge_with_ttl_timeout = '3600', deduplicate_merge_projection_mode = 'it''s, odd', storage_policy = 'a\\'b', index_granularity = 8192 COMMENT 'SETTINGS x = 1'"
+	got := TableSettings(q)
+	want := map[string]string{"allow_nullable_key": "true", "merge_with_ttl_timeout": "3600", "deduplicate_merge_projection_mode": "it's, odd",
+		"storage_policy": "a'b", "index_granularity": "8192"}
+	if len(got) != len(want) {
+		t.Fatalf("got %q", got)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+	if s := TableSettings("CREATE TABLE t (`id` String) ENGINE = Memory"); s != nil {
+		t.Errorf("no SETTINGS clause: %q", s)
+	}
+}
+
 // FuzzTableTTL: any CREATE query gives a TTL or none, never a panic, and a
 // found TTL is text of the query after its engine.
 func FuzzTableTTL(f *testing.F) {
@@ -30,6 +49,7 @@ func FuzzTableTTL(f *testing.F) {
 	f.Add("CREATE TABLE t (a String) ENGINE = MergeTree ORDER BY a TTL a + 1 COMMENT 'c'")
 	f.Add(" ENGINE =  TTL 'x")
 	f.Fuzz(func(t *testing.T, q string) {
+		TableSettings(q)
 		ttl := TableTTL(q)
 		if ttl == nil {
 			return

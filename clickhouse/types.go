@@ -279,10 +279,10 @@ func call(s string) (string, []string, bool) {
 }
 
 // ToInfra reads a live table back as an infra table: columns, engine,
-// ORDER BY and the table TTL. Its Columns are nil when a type could not be read (the caller
+// ORDER BY, the table TTL and settings. Its Columns are nil when a type could not be read (the caller
 // then keeps what it knew).
 func (lt *LiveTable) ToInfra() *infra.Table {
-	t := &infra.Table{Name: lt.Name, Engine: infra.Engine{Name: lt.Engine}, LifeCycle: infra.FullyManaged, TTL: lt.TTL}
+	t := &infra.Table{Name: lt.Name, Engine: infra.Engine{Name: lt.Engine}, LifeCycle: infra.FullyManaged, TTL: lt.TTL, TableSettings: lt.Settings}
 	if lt.SortingKey != "" {
 		t.OrderBy = infra.OrderBy{Expr: lt.SortingKey, IsExpr: true}
 	}

@@ -546,3 +546,51 @@ events = OlapTable[Event]("Events", OlapConfig(ttl="at + INTERVAL 30 DAY"))
 		t.Fatalf("TTL after the reload: %s\n%s", got, f.out.String())
 	}
 }
+
+func TestASettingChangedByHandIsPutBack(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.write(`from moose_lib import Key, OlapConfig, OlapTable
+from pydantic import BaseModel
+
+
+class Event(BaseModel):
+    id: Key[str]
+
+
+events = OlapTable[Event]("Events", OlapConfig(settings={"merge_with_ttl_timeout": "3600"}))
+`)
+	settings := func() string {
+		rows, err := f.srv.Client.Query(ctx, "SELECT create_table_query FROM system.tables WHERE database = 'local' AND name = 'Events'")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var q string
+		if !rows.Next() || rows.Scan(&q) != nil {
+			t.Fatal("no Events table")
+		}
+		return q[strings.Index(q, " SETTINGS "):]
+	}
+	if _, err := f.loop.Reload(ctx, false); err != nil {
+		t.Fatal(err, f.out.String())
+	}
+	f.loop = f.newLoop() // a restart reads the settings back: nothing to do
+	f.out.Reset()
+	if _, err := f.loop.Reload(ctx, false); err != nil || strings.Contains(f.out.String(), "Settings") {
+		t.Fatalf("a restart reported a settings change: %v\n%s", err, f.out.String())
+	}
+	for _, q := range []string{"ALTER TABLE local.Events MODIFY SETTING merge_with_ttl_timeout = 100",
+		"ALTER TABLE local.Events MODIFY SETTING min_bytes_for_wide_part = 0"} {
+		if err := f.srv.Client.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.out.Reset()
+	if _, err := f.loop.Reload(ctx, true); err != nil {
+		t.Fatal(err, f.out.String())
+	}
+	if got := settings(); !strings.Contains(got, "merge_with_ttl_timeout = 3600") || strings.Contains(got, "min_bytes_for_wide_part") {
+		t.Fatalf("settings after the reload: %s\n%s", got, f.out.String())
+	}
+}

@@ -11,9 +11,10 @@ func PhysicalKey(t *infra.Table, defaultDB string) string {
 // holds (live, keyed by PhysicalKey), as upstream's reconcile_with_reality:
 //   - a table in current but not live was dropped behind our back: it leaves
 //     the state, so the diff recreates it if the code still declares it;
-//   - a table in both takes its columns and table TTL from reality (a
-//     column altered or dropped, or a TTL changed, by hand is put back by
-//     the diff), keeping what reality cannot tell (lifecycle, metadata, ...);
+//   - a table in both takes its columns, table TTL and (MergeTree family)
+//     settings from reality (a column altered or dropped, a TTL or setting
+//     changed, by hand is put back by the diff), keeping what reality cannot
+//     tell (lifecycle, metadata, ...);
 //   - a live table not in current is adopted only when desired declares it
 //     (so a lost state file does not make us recreate what exists); any
 //     other table is never touched.
@@ -36,6 +37,10 @@ func Reconcile(current, desired *infra.Map, live map[string]*infra.Table) *infra
 			t.Columns = mergeColumns(t.Columns, lt.Columns)
 		}
 		t.TTL = lt.TTL // a TTL changed by hand is put back by the diff
+		if t.Engine.IsMergeTreeFamily() {
+			// and so are settings (other engines' may hide secrets when read back)
+			t.TableSettings = lt.TableSettings
+		}
 	}
 	for id, want := range desired.Tables {
 		key := PhysicalKey(want, desired.DefaultDatabase)
@@ -51,6 +56,9 @@ func Reconcile(current, desired *infra.Map, live map[string]*infra.Table) *infra
 			adopted.OrderBy = lt.OrderBy
 		}
 		adopted.TTL = lt.TTL
+		if adopted.Engine.IsMergeTreeFamily() {
+			adopted.TableSettings = lt.TableSettings
+		}
 		out.Tables[id] = &adopted
 	}
 	return out
