@@ -263,31 +263,22 @@ func clause(create, marker string, ends ...string) string {
 	}
 	rest := create[i:]
 	start, end := -1, len(rest)
-	depth, quoted := 0, false
-	for j := 0; j < len(rest) && end == len(rest); j++ {
-		switch c := rest[j]; {
-		case c == '\\' && quoted:
-			j++
-		case c == '\'':
-			quoted = !quoted
-		case quoted:
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-		case c == ' ' && depth == 0:
-			if start < 0 && strings.HasPrefix(rest[j:], marker) {
-				start = j + len(marker)
-				j = start - 1
-				continue
-			}
-			for _, e := range ends {
-				if start >= 0 && strings.HasPrefix(rest[j:], e) {
-					end = j
-				}
+	scanTopLevel(rest, func(j int) bool {
+		if rest[j] != ' ' {
+			return true
+		}
+		if start < 0 && strings.HasPrefix(rest[j:], marker) {
+			start = j + len(marker)
+			return true
+		}
+		for _, e := range ends {
+			if start >= 0 && j >= start && strings.HasPrefix(rest[j:], e) {
+				end = j
+				return false
 			}
 		}
-	}
+		return true
+	})
 	if start < 0 || start >= end {
 		return ""
 	}
@@ -297,7 +288,21 @@ func clause(create, marker string, ends ...string) string {
 // splitTopLevel splits s on sep outside quotes and parentheses.
 func splitTopLevel(s string, sep byte) []string {
 	var out []string
-	depth, quoted, from := 0, false, 0
+	from := 0
+	scanTopLevel(s, func(i int) bool {
+		if s[i] == sep {
+			out = append(out, strings.TrimSpace(s[from:i]))
+			from = i + 1
+		}
+		return true
+	})
+	return append(out, strings.TrimSpace(s[from:]))
+}
+
+// scanTopLevel calls at for each byte of s outside quoted strings and
+// parentheses, until it returns false.
+func scanTopLevel(s string, at func(i int) bool) {
+	depth, quoted := 0, false
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c == '\\' && quoted:
@@ -309,12 +314,12 @@ func splitTopLevel(s string, sep byte) []string {
 			depth++
 		case c == ')':
 			depth--
-		case c == sep && depth == 0:
-			out = append(out, strings.TrimSpace(s[from:i]))
-			from = i + 1
+		case depth == 0:
+			if !at(i) {
+				return
+			}
 		}
 	}
-	return append(out, strings.TrimSpace(s[from:]))
 }
 
 // NormalizeKey strips parentheses that wrap a whole key expression:

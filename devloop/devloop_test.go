@@ -496,6 +496,21 @@ func TestARetentionChangedByHandIsPutBack(t *testing.T) {
 	}
 }
 
+// createQuery is a table's CREATE query as system.tables has it.
+func (f *fixture) createQuery(table string) string {
+	f.t.Helper()
+	rows, err := f.srv.Client.Query(context.Background(), "SELECT create_table_query FROM system.tables WHERE database = 'local' AND name = ?", table)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer rows.Close()
+	var q string
+	if !rows.Next() || rows.Scan(&q) != nil {
+		f.t.Fatalf("no table %s", table)
+	}
+	return q
+}
+
 func TestATableTTLChangedByHandIsPutBack(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -511,18 +526,7 @@ class Event(BaseModel):
 
 events = OlapTable[Event]("Events", OlapConfig(ttl="at + INTERVAL 30 DAY"))
 `)
-	ttl := func() string {
-		rows, err := f.srv.Client.Query(ctx, "SELECT create_table_query FROM system.tables WHERE database = 'local' AND name = 'Events'")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var q string
-		if !rows.Next() || rows.Scan(&q) != nil {
-			t.Fatal("no Events table")
-		}
-		return q[strings.Index(q, " TTL "):]
-	}
+	ttl := func() string { q := f.createQuery("Events"); return q[strings.Index(q, " TTL "):] }
 	if _, err := f.loop.Reload(ctx, false); err != nil {
 		t.Fatal(err, f.out.String())
 	}
@@ -560,18 +564,7 @@ class Event(BaseModel):
 
 events = OlapTable[Event]("Events", OlapConfig(settings={"merge_with_ttl_timeout": "3600"}))
 `)
-	settings := func() string {
-		rows, err := f.srv.Client.Query(ctx, "SELECT create_table_query FROM system.tables WHERE database = 'local' AND name = 'Events'")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var q string
-		if !rows.Next() || rows.Scan(&q) != nil {
-			t.Fatal("no Events table")
-		}
-		return q[strings.Index(q, " SETTINGS "):]
-	}
+	settings := func() string { q := f.createQuery("Events"); return q[strings.Index(q, " SETTINGS "):] }
 	if _, err := f.loop.Reload(ctx, false); err != nil {
 		t.Fatal(err, f.out.String())
 	}

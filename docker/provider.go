@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -127,81 +128,91 @@ func Start(ctx context.Context, o Options) (s *Services, err error) {
 			s.Stop(context.Background())
 		}
 	}()
-
-	ch := o.ClickHouse
-	ref, err := ensureImage(ctx, eng, ClickHouseImage, o.Progress)
-	if err != nil {
-		return s, err
-	}
-	if err := portsFree(ch.HostPort, ch.NativePort); err != nil {
-		return s, err
-	}
-	name := containerName(o.Project, "clickhouse")
-	c, err := tcclickhouse.Run(ctx, ref, append(common,
-		testcontainers.WithReuseByName(name),
-		tcclickhouse.WithUsername(ch.User), tcclickhouse.WithPassword(ch.Password), tcclickhouse.WithDatabase(ch.Database),
-		testcontainers.WithMounts(testcontainers.VolumeMount(name+"-data", "/var/lib/clickhouse")),
-		withPorts(bind, map[string]int{"8123/tcp": ch.HostPort, "9000/tcp": ch.NativePort}),
-	)...)
-	if c != nil {
-		s.containers = append(s.containers, c)
-	}
-	if err != nil {
-		return s, explain("ClickHouse", name, err)
-	}
-	s.ClickHouseAddr = net.JoinHostPort(host, strconv.Itoa(ch.HostPort))
-
-	if b := o.Broker; b != nil {
-		ref, err := ensureImage(ctx, eng, RedpandaImage, o.Progress)
+	for _, svc := range services(o, &s.ClickHouseAddr, &s.BrokerAddr, &s.TemporalAddr) {
+		ref, err := ensureImage(ctx, eng, svc.image, o.Progress)
 		if err != nil {
 			return s, err
 		}
-		if err := portsFree(b.HostPort); err != nil {
+		var fixed []int
+		for _, p := range svc.ports {
+			if p != 0 {
+				fixed = append(fixed, p)
+			}
+		}
+		if err := portsFree(fixed...); err != nil {
 			return s, err
 		}
-		name := containerName(o.Project, "redpanda")
-		c, err := redpanda.Run(ctx, ref, append(common,
+		name := containerName(o.Project, svc.role)
+		opts := slices.Concat(common, []testcontainers.ContainerCustomizer{
 			testcontainers.WithReuseByName(name),
-			testcontainers.WithMounts(testcontainers.VolumeMount(name+"-data", "/var/lib/redpanda/data")),
-			withPorts(bind, map[string]int{"9092/tcp": b.HostPort, "9644/tcp": 0, "8081/tcp": 0, "8082/tcp": 0}),
-		)...)
+			testcontainers.WithMounts(testcontainers.VolumeMount(name+"-data", testcontainers.ContainerMountTarget(svc.dataDir))),
+			withPorts(bind, svc.ports)}, svc.opts)
+		c, err := svc.run(ctx, ref, opts...)
 		if c != nil {
 			s.containers = append(s.containers, c)
 		}
 		if err != nil {
-			return s, explain("Redpanda", name, err)
+			return s, explain(svc.title, name, err)
 		}
-		s.BrokerAddr = net.JoinHostPort(host, strconv.Itoa(b.HostPort))
-	}
-
-	if t := o.Temporal; t != nil {
-		ref, err := ensureImage(ctx, eng, TemporalImage, o.Progress)
-		if err != nil {
-			return s, err
-		}
-		if err := portsFree(t.HostPort); err != nil {
-			return s, err
-		}
-		name := containerName(o.Project, "temporal")
-		c, err := testcontainers.Run(ctx, ref, append(common,
-			testcontainers.WithReuseByName(name),
-			testcontainers.WithCmd("server", "start-dev", "--ip", "0.0.0.0", "--db-filename", "/data/temporal.db"),
-			testcontainers.WithMounts(testcontainers.VolumeMount(name+"-data", "/data")),
-			// a fresh named volume is root's; the CLI image may run as another user
-			testcontainers.WithConfigModifier(func(c *container.Config) { c.User = "0:0" }),
-			testcontainers.WithExposedPorts("7233/tcp", "8233/tcp"),
-			withPorts(bind, map[string]int{"7233/tcp": t.HostPort, "8233/tcp": 0}),
-			testcontainers.WithWaitStrategy(wait.ForListeningPort("7233/tcp").WithStartupTimeout(2*time.Minute)),
-		)...)
-		if c != nil {
-			s.containers = append(s.containers, c)
-		}
-		if err != nil {
-			return s, explain("Temporal", name, err)
-		}
-		s.TemporalAddr = net.JoinHostPort(host, strconv.Itoa(t.HostPort))
+		*svc.addr = net.JoinHostPort(host, strconv.Itoa(svc.ports[svc.mainPort]))
 	}
 	return s, nil
+}
+
+// service is one container to run: its image, the container ports to
+// publish (at their configured host ports, 0 for any), where its data lives,
+// and how testcontainers-go runs it.
+type service struct {
+	title, role string
+	image       image
+	ports       map[string]int
+	mainPort    string  // the port clients use
+	addr        *string // receives host:port of mainPort
+	dataDir     string
+	opts        []testcontainers.ContainerCustomizer
+	run         func(context.Context, string, ...testcontainers.ContainerCustomizer) (testcontainers.Container, error)
+}
+
+// adapt turns a module's Run into one returning the Container interface,
+// nil (not a typed nil) when nothing was created.
+func adapt[C testcontainers.Container](run func(context.Context, string, ...testcontainers.ContainerCustomizer) (C, error)) func(context.Context, string, ...testcontainers.ContainerCustomizer) (testcontainers.Container, error) {
+	return func(ctx context.Context, ref string, opts ...testcontainers.ContainerCustomizer) (testcontainers.Container, error) {
+		c, err := run(ctx, ref, opts...)
+		var none C
+		if any(c) == any(none) {
+			return nil, err
+		}
+		return c, err
+	}
+}
+
+// services lists what o asks for: ClickHouse always, Redpanda and Temporal
+// when configured.
+func services(o Options, chAddr, brokerAddr, temporalAddr *string) []service {
+	ch := o.ClickHouse
+	out := []service{{title: "ClickHouse", role: "clickhouse", image: ClickHouseImage, dataDir: "/var/lib/clickhouse",
+		ports: map[string]int{"8123/tcp": ch.HostPort, "9000/tcp": ch.NativePort}, mainPort: "8123/tcp", addr: chAddr,
+		opts: []testcontainers.ContainerCustomizer{tcclickhouse.WithUsername(ch.User), tcclickhouse.WithPassword(ch.Password),
+			tcclickhouse.WithDatabase(ch.Database)},
+		run: adapt(tcclickhouse.Run)}}
+	if b := o.Broker; b != nil {
+		out = append(out, service{title: "Redpanda", role: "redpanda", image: RedpandaImage, dataDir: "/var/lib/redpanda/data",
+			ports: map[string]int{"9092/tcp": b.HostPort, "9644/tcp": 0, "8081/tcp": 0, "8082/tcp": 0}, mainPort: "9092/tcp", addr: brokerAddr,
+			run: adapt(redpanda.Run)})
+	}
+	if t := o.Temporal; t != nil {
+		out = append(out, service{title: "Temporal", role: "temporal", image: TemporalImage, dataDir: "/data",
+			ports: map[string]int{"7233/tcp": t.HostPort, "8233/tcp": 0}, mainPort: "7233/tcp", addr: temporalAddr,
+			opts: []testcontainers.ContainerCustomizer{
+				testcontainers.WithCmd("server", "start-dev", "--ip", "0.0.0.0", "--db-filename", "/data/temporal.db"),
+				// a fresh named volume is root's; the CLI image may run as another user
+				testcontainers.WithConfigModifier(func(c *container.Config) { c.User = "0:0" }),
+				testcontainers.WithExposedPorts("7233/tcp", "8233/tcp"),
+				testcontainers.WithWaitStrategy(wait.ForListeningPort("7233/tcp").WithStartupTimeout(2 * time.Minute)),
+			},
+			run: adapt(testcontainers.Run)})
+	}
+	return out
 }
 
 // Stop stops the containers, newest first, without removing them: the next
