@@ -10,7 +10,6 @@ import (
 	"net"
 	"sort"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/moose-dev/moose-dev/differ"
@@ -101,9 +100,6 @@ type Admin struct {
 	Addr              string
 	Namespace         string // topic name prefix (`{namespace}.{id}`), as upstream
 	ReplicationFactor int
-
-	mu sync.Mutex
-	tr *kafka.Transport
 }
 
 // TopicName is the Kafka name of a topic: its id, prefixed by the namespace.
@@ -114,27 +110,15 @@ func (a *Admin) TopicName(t *infra.Topic) string {
 	return t.ID()
 }
 
-// client returns a kafka-go client. Its transport is kept between calls
-// (with metadata never cached for long, as kafka-go's cache goes stale after
-// deletes and partition changes) and replaced after any error, since pooled
-// connections break when the broker restarts (environment.md).
-func (a *Admin) client() *kafka.Client {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.tr == nil {
-		a.tr = &kafka.Transport{DialTimeout: 5 * time.Second, MetadataTTL: time.Millisecond}
-	}
-	return &kafka.Client{Addr: kafka.TCP(a.Addr), Transport: a.tr, Timeout: 10 * time.Second}
-}
-
-// reset drops the transport after an error.
-func (a *Admin) reset() {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.tr != nil {
-		a.tr.CloseIdleConnections()
-		a.tr = nil
-	}
+// client returns a kafka-go client on a transport of its own, and the
+// function that closes it. Nothing is kept between calls: a kept transport
+// refreshes its metadata in the background for as long as it lives (every
+// millisecond with the short TTL needed here, since kafka-go's cache goes
+// stale after deletes and partition changes), and pooled connections break
+// when the broker restarts (environment.md).
+func (a *Admin) client() (*kafka.Client, func()) {
+	tr := &kafka.Transport{DialTimeout: 5 * time.Second, MetadataTTL: time.Millisecond}
+	return &kafka.Client{Addr: kafka.TCP(a.Addr), Transport: tr, Timeout: 10 * time.Second}, tr.CloseIdleConnections
 }
 
 // TopicInfo is what the broker says of a topic.
@@ -208,28 +192,25 @@ func (a *Admin) Topics(ctx context.Context) (map[string]TopicInfo, error) {
 
 // Apply runs topic changes: create, grow partitions, change retention,
 // delete. A partition decrease is refused: Kafka cannot shrink a topic.
-func (a *Admin) Apply(ctx context.Context, changes []differ.Change) (err error) {
-	defer func() {
-		if err != nil {
-			a.reset()
-		}
-	}()
+func (a *Admin) Apply(ctx context.Context, changes []differ.Change) error {
 	for _, ch := range changes {
-		if err := a.retry(ctx, func() error { return a.applyOne(ctx, a.client(), ch) }); err != nil {
+		if err := a.retry(ctx, func(c *kafka.Client) error { return a.applyOne(ctx, c, ch) }); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// retry runs fn again, on a new connection, while it fails transiently.
-func (a *Admin) retry(ctx context.Context, fn func() error) error {
+// retry runs fn, again on a new connection while it fails transiently.
+func (a *Admin) retry(ctx context.Context, fn func(*kafka.Client) error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
-		if err = fn(); err == nil || !transient(err) || ctx.Err() != nil {
+		c, done := a.client()
+		err = fn(c)
+		done()
+		if err == nil || !transient(err) || ctx.Err() != nil {
 			return err
 		}
-		a.reset()
 		time.Sleep(time.Duration(50<<attempt) * time.Millisecond)
 	}
 	return err
