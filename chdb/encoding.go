@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -32,7 +33,7 @@ import (
 const maxBody = 1 << 30
 
 // readBody returns the request body, decoded.
-func readBody(r *http.Request, params map[string][]string) ([]byte, error) {
+func readBody(r *http.Request, params url.Values) ([]byte, error) {
 	var in io.Reader = r.Body
 	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
 	case "", "identity":
@@ -60,7 +61,7 @@ func readBody(r *http.Request, params map[string][]string) ([]byte, error) {
 	default:
 		return nil, &QueryError{Code: 1000, Msg: fmt.Sprintf("Code: 1000. DB::Exception: Unknown Content-Encoding of HTTP request: %s (UNKNOWN_EXCEPTION)", enc)}
 	}
-	if first(params, "decompress") == "1" {
+	if params.Get("decompress") == "1" {
 		in = blockReader{compress.NewReader(in)}
 	}
 	body, err := io.ReadAll(io.LimitReader(in, maxBody))
@@ -88,10 +89,10 @@ func codingError(what string, err error) error {
 }
 
 // writeBody writes a successful response, encoded as the request asked.
-func writeBody(w http.ResponseWriter, r *http.Request, params map[string][]string, out []byte) error {
-	if first(params, "compress") == "1" {
+func writeBody(w http.ResponseWriter, r *http.Request, params url.Values, out []byte) error {
+	if params.Get("compress") == "1" {
 		method := compress.LZ4
-		if strings.EqualFold(first(params, "network_compression_method"), "ZSTD") {
+		if strings.EqualFold(params.Get("network_compression_method"), "ZSTD") {
 			method = compress.ZSTD
 		}
 		var err error
@@ -100,7 +101,7 @@ func writeBody(w http.ResponseWriter, r *http.Request, params map[string][]strin
 		}
 	}
 	enc := ""
-	if first(params, "enable_http_compression") == "1" {
+	if params.Get("enable_http_compression") == "1" {
 		enc = acceptedEncoding(r.Header.Get("Accept-Encoding"))
 	}
 	if enc == "" {
@@ -161,11 +162,4 @@ func compressBlocks(data []byte, method compress.Method) ([]byte, error) {
 		data = data[n:]
 	}
 	return out.Bytes(), nil
-}
-
-func first(params map[string][]string, key string) string {
-	if v := params[key]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -254,7 +255,7 @@ func (s *Server) fail(w http.ResponseWriter, err error, status int) {
 // by clickhouse-go's own encoder at the revision the client announced,
 // reporting revision 0 in it: the plain Native format chDB writes is what
 // clickhouse-go then decodes at revision 0.
-func (s *Server) hello(w http.ResponseWriter, r *http.Request, params map[string][]string, clientRevision uint64) {
+func (s *Server) hello(w http.ResponseWriter, r *http.Request, params url.Values, clientRevision uint64) {
 	block := proto.NewBlock()
 	for _, c := range []struct{ name, typ string }{{"displayName()", "String"}, {"version()", "String"},
 		{"revision()", "UInt32"}, {"timezone()", "String"}} {

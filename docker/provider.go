@@ -81,7 +81,7 @@ type Services struct {
 	containers     []testcontainers.Container
 }
 
-// Label marks every container and volume moose-dev creates with the
+// Label marks every container moose-dev creates with the
 // project's directory.
 const Label = "dev.moose-dev.project"
 
