@@ -28,6 +28,7 @@ const (
 	childUser    = "MOOSE_DEV_CHDB_CHILD_USER"
 	childPass    = "MOOSE_DEV_CHDB_CHILD_PASSWORD"
 	childParentP = "MOOSE_DEV_CHDB_CHILD_PARENT"
+	childNative  = "MOOSE_DEV_CHDB_CHILD_NATIVE"
 )
 
 // RunChildIfRequested turns this process into the embedded ClickHouse
@@ -64,8 +65,18 @@ func runChild() error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: NewServer(sess, os.Getenv(childUser), os.Getenv(childPass), tmp),
-		ReadHeaderTimeout: 10 * time.Second}
+	front := NewServer(sess, os.Getenv(childUser), os.Getenv(childPass), tmp)
+	srv := &http.Server{Handler: front, ReadHeaderTimeout: 10 * time.Second}
+	if addr := os.Getenv(childNative); addr != "" {
+		// the native protocol is a convenience: without its port the
+		// engine still serves HTTP, which is what moose-dev itself uses
+		if nln, err := net.Listen("tcp", addr); err != nil {
+			fmt.Fprintln(os.Stderr, "embedded clickhouse: native protocol not served:", err)
+		} else {
+			defer nln.Close()
+			go front.ServeNative(nln)
+		}
+	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	go func() {
@@ -95,22 +106,25 @@ func runChild() error {
 type Options struct {
 	// Exe is the binary to run as the child; it must call
 	// RunChildIfRequested. Default: this executable.
-	Exe      string
-	DataDir  string
-	Host     string // loopback only; default 127.0.0.1
-	Port     int
-	User     string
-	Password string
+	Exe     string
+	DataDir string
+	Host    string // loopback only; default 127.0.0.1
+	Port    int
+	// NativePort, when set, also serves the native protocol (TCP) there.
+	NativePort int
+	User       string
+	Password   string
 	// LogFile receives the engine's own output.
 	LogFile string
 }
 
 // Process is a running embedded ClickHouse.
 type Process struct {
-	cmd  *exec.Cmd
-	Addr string
-	done chan struct{}
-	err  error
+	cmd        *exec.Cmd
+	Addr       string
+	NativeAddr string // "" when the native protocol is not served
+	done       chan struct{}
+	err        error
 }
 
 // ErrPortTaken says the ClickHouse port is in use.
@@ -149,6 +163,11 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 	cmd.Env = append(os.Environ(), childEnv+"=1", childLib+"="+lib, childData+"="+o.DataDir,
 		childListen+"="+addr, childUser+"="+o.User, childPass+"="+o.Password,
 		childParentP+"="+strconv.Itoa(os.Getpid()))
+	nativeAddr := ""
+	if o.NativePort > 0 {
+		nativeAddr = net.JoinHostPort(o.Host, strconv.Itoa(o.NativePort))
+		cmd.Env = append(cmd.Env, childNative+"="+nativeAddr)
+	}
 	var logf io.WriteCloser
 	if o.LogFile != "" {
 		if logf, err = os.OpenFile(o.LogFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644); err != nil {
@@ -160,7 +179,7 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	p := &Process{cmd: cmd, Addr: addr, done: make(chan struct{})}
+	p := &Process{cmd: cmd, Addr: addr, NativeAddr: nativeAddr, done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
 		if logf != nil {

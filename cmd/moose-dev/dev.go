@@ -20,6 +20,7 @@ import (
 	"github.com/moose-dev/moose-dev/devloop"
 	"github.com/moose-dev/moose-dev/display"
 	"github.com/moose-dev/moose-dev/docker"
+	"github.com/moose-dev/moose-dev/internal/portowner"
 	"github.com/moose-dev/moose-dev/project"
 	"github.com/moose-dev/moose-dev/temporal"
 	"github.com/moose-dev/moose-dev/watcher"
@@ -123,7 +124,7 @@ func runDev(ctx context.Context, g *globals, p *display.Printer, f devFlags) err
 		return err
 	}
 	defer w.Close()
-	printConnection(p, proj, svc.addr, topics)
+	printConnection(p, proj, svc, topics)
 	if stopAdmin, err := serveAdmin(proj, p); err != nil {
 		return err
 	} else if stopAdmin != nil {
@@ -146,10 +147,13 @@ func runDev(ctx context.Context, g *globals, p *display.Printer, f devFlags) err
 	}
 }
 
-func printConnection(p *display.Printer, proj *project.Project, addr string, topics *broker.Admin) {
+func printConnection(p *display.Printer, proj *project.Project, svc *services, topics *broker.Admin) {
 	c := proj.Config.ClickHouse
-	p.Infof("ClickHouse", "http://%s (user %s, database %s)", addr, c.User, c.DBName)
-	p.Infof("", "curl -u %s:%s 'http://%s/?query=SHOW+TABLES+FROM+%s'", c.User, c.Password, addr, c.DBName)
+	p.Infof("ClickHouse", "http://%s (user %s, database %s)", svc.addr, c.User, c.DBName)
+	p.Infof("", "curl -u %s:%s 'http://%s/?query=SHOW+TABLES+FROM+%s'", c.User, c.Password, svc.addr, c.DBName)
+	if svc.nativeAddr != "" {
+		p.Infof("", "native protocol: clickhouse://%s:%s@%s/%s", c.User, c.Password, svc.nativeAddr, c.DBName)
+	}
 	if topics != nil {
 		p.Infof("Broker", "%s (kcat -b %s -L)", topics.Addr, topics.Addr)
 	}
@@ -157,11 +161,12 @@ func printConnection(p *display.Printer, proj *project.Project, addr string, top
 
 // services are the ClickHouse and broker a dev session uses.
 type services struct {
-	client *clickhouse.Client
-	addr   string
-	topics *broker.Admin
-	done   <-chan struct{} // closed if an embedded engine dies
-	stops  []func()
+	client     *clickhouse.Client
+	addr       string
+	nativeAddr string // the embedded engine's native protocol, when served
+	topics     *broker.Admin
+	done       <-chan struct{} // closed if an embedded engine dies
+	stops      []func()
 }
 
 func (s *services) stop() {
@@ -222,8 +227,14 @@ func startServices(ctx context.Context, proj *project.Project, f devFlags, p *di
 	switch mode {
 	case "embedded":
 		p.Infof("Starting", "development mode on the embedded default (ClickHouse: chDB %s, broker: in-process)%s", chdb.Version, why)
+		nativePort := cfg.ClickHouse.NativePort
+		if err := portFree(nativePort); err != nil {
+			p.Warnf("Native", "the native protocol is not served: %v (HTTP is unaffected)", err)
+			nativePort = 0
+		}
 		ch, err := chdb.Start(ctx, chdb.Options{DataDir: filepath.Join(proj.StateDir(), "clickhouse"),
-			Host: cfg.ClickHouse.Host, Port: cfg.ClickHouse.HostPort, User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password,
+			Host: cfg.ClickHouse.Host, Port: cfg.ClickHouse.HostPort, NativePort: nativePort,
+			User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password,
 			LogFile: filepath.Join(proj.StateDir(), "clickhouse.log")})
 		if err != nil {
 			return nil, err
@@ -231,6 +242,7 @@ func startServices(ctx context.Context, proj *project.Project, f devFlags, p *di
 		s.stops = append(s.stops, func() { ch.Stop() })
 		s.done = ch.Done()
 		chCfg = clickhouse.Config{Addr: ch.Addr, User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password, Database: cfg.ClickHouse.DBName}
+		s.nativeAddr = ch.NativeAddr
 		if cfg.Features.StreamingEngine {
 			b, err := broker.StartEmbedded(cfg.Redpanda.Broker, filepath.Join(proj.StateDir(), "kafka"))
 			if err != nil {
@@ -313,6 +325,16 @@ func startDocker(ctx context.Context, proj *project.Project, p *display.Printer)
 	}
 	p.Infof("Starting", "development mode in Docker (%s)", images)
 	return docker.Start(ctx, o)
+}
+
+// portFree reports whether nothing listens on the loopback port, naming
+// who does.
+func portFree(port int) error {
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return fmt.Errorf("%s", portowner.Taken(port))
+	}
+	return ln.Close()
 }
 
 // temporalPort is [temporal_config] temporal_port, upstream's 7233 when

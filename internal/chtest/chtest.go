@@ -20,10 +20,11 @@ import (
 
 // Server is a running embedded ClickHouse for one test.
 type Server struct {
-	Proc   *chdb.Process
-	Client *clickhouse.Client
-	Addr   string
-	Dir    string
+	Proc       *chdb.Process
+	Client     *clickhouse.Client
+	Addr       string // the HTTP interface
+	NativeAddr string // the native protocol
+	Dir        string
 }
 
 // User and Password are the credentials test servers accept.
@@ -69,7 +70,7 @@ func Start(t testing.TB, db string, dir ...string) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proc, err := chdb.Start(ctx, chdb.Options{Exe: exe, DataDir: filepath.Join(data, "clickhouse"), Port: port,
+	proc, err := chdb.Start(ctx, chdb.Options{Exe: exe, DataDir: filepath.Join(data, "clickhouse"), Port: port, NativePort: FreePort(t),
 		User: User, Password: Password, LogFile: filepath.Join(data, "clickhouse.log")})
 	if err != nil {
 		t.Fatal(err)
@@ -83,5 +84,5 @@ func Start(t testing.TB, db string, dir ...string) *Server {
 	if err := client.EnsureDatabases(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return &Server{Proc: proc, Client: client, Addr: proc.Addr, Dir: data}
+	return &Server{Proc: proc, Client: client, Addr: proc.Addr, NativeAddr: proc.NativeAddr, Dir: data}
 }

@@ -49,3 +49,38 @@ func TestHTTPSURL(t *testing.T) {
 		t.Fatalf("an unknown certificate should be refused: %v\n%s", err, out)
 	}
 }
+
+// TestNativeURL: plan, generate and migrate over the native protocol
+// (clickhouse://), which the embedded engine also serves.
+func TestNativeURL(t *testing.T) {
+	srv := chtest.Start(t, "prod")
+	dir := t.TempDir()
+	p := &devProject{t: t, dir: dir, out: &syncBuffer{}}
+	p.write(filepath.Join("..", "moose.config.toml"), "[features]\nstreaming_engine = false\n")
+	p.write("models.py", e2eModels)
+	p.write("main.py", "from moose_lib import OlapTable\nfrom app.models import PageView\n\nt = OlapTable[PageView](\"PageView\")\n")
+	target := fmt.Sprintf("clickhouse://%s:%s@%s/prod", chtest.User, chtest.Password, srv.NativeAddr)
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(moosedevBinary(t), append(args, "-p", dir, "--clickhouse-url", target)...)
+		cmd.Env = append(os.Environ(), "NO_COLOR=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("moose-dev %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	if out := run("plan", "--json"); !strings.Contains(out, `"CreateTable"`) {
+		t.Fatalf("plan over the native protocol:\n%s", out)
+	}
+	run("generate", "migration", "--save")
+	if out := run("migrate"); !strings.Contains(out, "[1/1] Creating table 'PageView'") {
+		t.Fatalf("migrate over the native protocol:\n%s", out)
+	}
+	if tables, err := srv.Client.Tables(t.Context(), "prod"); err != nil || tables["PageView"] == nil {
+		t.Fatalf("migrate did not create the table: %v %v", tables, err)
+	}
+	if out := run("migrate"); !strings.Contains(out, "already match") {
+		t.Fatalf("second migrate:\n%s", out)
+	}
+}
