@@ -95,6 +95,13 @@ func TestDockerServicesStartAnswerAndKeepDataAcrossRestarts(t *testing.T) {
 		}
 	}
 	ch.Close()
+	// the native port is published too
+	native, err := clickhouse.Open(ctx, clickhouse.Config{Addr: fmt.Sprintf("127.0.0.1:%d", o.ClickHouse.NativePort), Native: true,
+		User: o.ClickHouse.User, Password: o.ClickHouse.Password, Database: "local"})
+	if err != nil {
+		t.Fatalf("native protocol: %v", err)
+	}
+	native.Close()
 	k := &kafka.Client{Addr: kafka.TCP(s.BrokerAddr), Timeout: 10 * time.Second}
 	if _, err := k.CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{{Topic: "events", NumPartitions: 2, ReplicationFactor: 1}}}); err != nil {
 		t.Fatalf("create topic: %v", err)

@@ -3,7 +3,7 @@
 # whose Docker engine cannot reach a registry. They carry the upstream
 # images' ports, entrypoints and readiness signals, not the upstream
 # servers: ClickHouse is moose-dev's embedded engine (chDB behind the HTTP
-# interface), Redpanda is kfake, Temporal only listens. With network access,
+# interface and the native protocol), Redpanda is kfake, Temporal only listens. With network access,
 # run the tests against the real images instead (leave the variables unset).
 #
 #   bash docker/testdata/standin-images.sh
@@ -56,7 +56,8 @@ cat >"$ch/entrypoint.sh" <<'SH'
 #!/bin/sh
 mkdir -p /var/lib/clickhouse
 export MOOSE_DEV_CHDB_CHILD=1 MOOSE_DEV_CHDB_CHILD_LIB=/libchdb.so MOOSE_DEV_CHDB_CHILD_DATA=/var/lib/clickhouse \
-	MOOSE_DEV_CHDB_CHILD_LISTEN=0.0.0.0:8123 MOOSE_DEV_CHDB_CHILD_USER="$CLICKHOUSE_USER" MOOSE_DEV_CHDB_CHILD_PASSWORD="$CLICKHOUSE_PASSWORD"
+	MOOSE_DEV_CHDB_CHILD_LISTEN=0.0.0.0:8123 MOOSE_DEV_CHDB_CHILD_NATIVE=0.0.0.0:9000 \
+	MOOSE_DEV_CHDB_CHILD_USER="$CLICKHOUSE_USER" MOOSE_DEV_CHDB_CHILD_PASSWORD="$CLICKHOUSE_PASSWORD"
 exec /moose-dev
 SH
 chmod +x "$ch/entrypoint.sh"
