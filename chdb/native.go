@@ -92,13 +92,10 @@ func (s *Server) nativeConn(conn net.Conn) {
 	}
 }
 
-func (ns *nativeSession) send(write func(*chproto.Buffer)) error {
+func (ns *nativeSession) send(encode func(*chproto.Buffer)) error {
 	var b chproto.Buffer
-	write(&b)
-	if _, err := ns.w.Write(b.Buf); err != nil {
-		return err
-	}
-	return ns.w.Flush()
+	encode(&b)
+	return ns.write([][]byte{b.Buf})
 }
 
 func (ns *nativeSession) handshake() error {
@@ -246,12 +243,7 @@ func (ns *nativeSession) insert(table, columns string, settings map[string]strin
 	if err != nil {
 		return ns.exception(err)
 	}
-	for _, p := range packets {
-		if _, err := ns.w.Write(p); err != nil {
-			return err
-		}
-	}
-	if err := ns.w.Flush(); err != nil {
+	if err := ns.write(packets); err != nil {
 		return err
 	}
 	var data bytes.Buffer
@@ -412,10 +404,17 @@ func (ns *nativeSession) reply(native []byte, err error, compressed bool) error 
 	if err != nil {
 		return ns.exception(err)
 	}
+	var eos chproto.Buffer
+	eos.PutUVarInt(uint64(chproto.ServerCodeEndOfStream))
+	return ns.write(append(packets, eos.Buf))
+}
+
+// write sends packets and flushes.
+func (ns *nativeSession) write(packets [][]byte) error {
 	for _, p := range packets {
 		if _, err := ns.w.Write(p); err != nil {
 			return err
 		}
 	}
-	return ns.send(func(b *chproto.Buffer) { b.PutUVarInt(uint64(chproto.ServerCodeEndOfStream)) })
+	return ns.w.Flush()
 }
