@@ -76,6 +76,7 @@ type TemporalOptions struct{ HostPort int }
 // Services are the running containers and how to reach them.
 type Services struct {
 	ClickHouseAddr string // host:port of the HTTP interface
+	NativeAddr     string // host:port of ClickHouse's native protocol
 	BrokerAddr     string // host:port of the Kafka API
 	TemporalAddr   string
 	containers     []testcontainers.Container
@@ -156,6 +157,7 @@ func Start(ctx context.Context, o Options) (s *Services, err error) {
 		}
 		*svc.addr = net.JoinHostPort(host, strconv.Itoa(svc.ports[svc.mainPort]))
 	}
+	s.NativeAddr = net.JoinHostPort(host, strconv.Itoa(o.ClickHouse.NativePort))
 	return s, nil
 }
 

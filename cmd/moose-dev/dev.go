@@ -216,6 +216,7 @@ func startServices(ctx context.Context, proj *project.Project, f devFlags, p *di
 		}
 		s.stops = append(s.stops, func() { d.Stop(context.Background()) })
 		chCfg = clickhouse.Config{Addr: d.ClickHouseAddr, User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password, Database: cfg.ClickHouse.DBName}
+		s.nativeAddr = d.NativeAddr
 		brokerAddr = d.BrokerAddr
 		if d.TemporalAddr != "" {
 			p.Infof("Temporal", "in Docker at %s", d.TemporalAddr)
