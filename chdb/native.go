@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	chcompress "github.com/ClickHouse/ch-go/compress"
@@ -50,6 +51,9 @@ func (s *Server) ServeNative(ln net.Listener) error {
 	}
 }
 
+// nativePanics counts connections dropped after a decoder panic.
+var nativePanics atomic.Int64
+
 // nativeSession is one client connection.
 type nativeSession struct {
 	s        *Server
@@ -66,6 +70,7 @@ func (s *Server) nativeConn(conn net.Conn) {
 		// the protocol decoders panic on some malformed packets (a string
 		// length beyond memory): drop that connection, keep the engine
 		if r := recover(); r != nil {
+			nativePanics.Add(1)
 			fmt.Fprintf(os.Stderr, "native protocol: dropping a connection from %s after a malformed packet: %v\n", conn.RemoteAddr(), r)
 		}
 	}()

@@ -3,10 +3,14 @@ package chdb
 import (
 	"bytes"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
+	chcompress "github.com/ClickHouse/ch-go/compress"
 	chproto "github.com/ClickHouse/ch-go/proto"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/proto"
 )
 
 // engineStub answers every query with an error, as the engine would a bad one.
@@ -73,7 +77,87 @@ func FuzzNativeConn(f *testing.F) {
 func TestAMalformedHelloDropsOnlyThatConnection(t *testing.T) {
 	s := NewServer(engineStub{}, "u", "p", t.TempDir())
 	// a string length beyond what memory can hold: the decoder panics
+	before := nativePanics.Load()
 	converse(t, s, []byte{0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f})
+	if nativePanics.Load() != before+1 {
+		t.Fatal("the malformed hello was expected to make the decoder panic")
+	}
 	// and the server goes on serving
 	converse(t, s, append(helloBytes("u", "p"), 4))
+}
+
+// engineFake answers like the engine for the native query paths: a table
+// description, a one-row Native block, a RowBinaryWithNamesAndTypes header,
+// and silence for everything else.
+type engineFake struct{}
+
+func (engineFake) Query(query, format string) ([]byte, error) {
+	switch {
+	case strings.HasPrefix(query, "DESCRIBE"):
+		return []byte("id\tString\t\t\t\t\t\nn\tInt64\t\t\t\t\t\n"), nil
+	case format == "Native" && strings.HasPrefix(strings.ToUpper(strings.TrimSpace(query)), "SELECT"):
+		block := proto.NewBlock()
+		block.AddColumn("x", column.Type("String"))
+		block.Append("v")
+		var b chproto.Buffer
+		block.Encode(&b, 0)
+		return b.Buf, nil
+	case format == "RowBinaryWithNamesAndTypes":
+		var b chproto.Buffer
+		b.PutUVarInt(1)
+		b.PutString("x")
+		b.PutString("String")
+		return b.Buf, nil
+	}
+	return nil, nil
+}
+
+// FuzzNativeQuery: well-framed queries with any body (and, for an INSERT,
+// a data block), with or without compression, end without a panic or a
+// hang: the INSERT detection, headers, framing and replies.
+func FuzzNativeQuery(f *testing.F) {
+	f.Add("SELECT 1", false, false)
+	f.Add("INSERT INTO t VALUES", true, true)
+	f.Add("INSERT INTO `db`.`t` (id, n) FORMAT Native", false, true)
+	f.Add("WITH 1 AS x SELECT x WHERE 0", true, false)
+	f.Add("CREATE TABLE t (id String) ENGINE = Memory", false, false)
+	s := NewServer(engineFake{}, "u", "p", f.TempDir())
+	f.Fuzz(func(t *testing.T, body string, compressed, data bool) {
+		var b chproto.Buffer
+		b.PutRaw(helloBytes("u", "p"))
+		b.PutUVarInt(uint64(chproto.ClientCodeQuery))
+		q := proto.Query{Body: body, Compression: compressed, ClientName: "fuzz", ClientTCPProtocolVersion: nativeRevision}
+		if err := q.Encode(&b, nativeRevision); err != nil {
+			t.Skip(err)
+		}
+		block := func(rows bool) {
+			b.PutUVarInt(uint64(chproto.ClientCodeData))
+			b.PutString("")
+			blk := proto.NewBlock()
+			if rows {
+				blk.AddColumn("id", column.Type("String"))
+				blk.AddColumn("n", column.Type("Int64"))
+				blk.Append("a", int64(1))
+			}
+			var raw chproto.Buffer
+			blk.Encode(&raw, nativeRevision)
+			if compressed {
+				framed, _ := compressBlocks(raw.Buf, chcompress.LZ4)
+				b.PutRaw(framed)
+			} else {
+				b.PutRaw(raw.Buf)
+			}
+		}
+		block(false) // the end of external tables
+		if data {
+			block(true)
+			block(false)
+		}
+		b.PutUVarInt(uint64(chproto.ClientCodePing))
+		before := nativePanics.Load()
+		converse(t, s, b.Buf)
+		if nativePanics.Load() != before {
+			t.Fatal("a well-framed conversation made the server panic")
+		}
+	})
 }
