@@ -653,3 +653,49 @@ func TestUpstreamColumnDiffCases(t *testing.T) {
 		})
 	}
 }
+
+// Upstream's plan.rs reconcile_with_reality cases.
+func TestUpstreamReconcileCases(t *testing.T) {
+	id := infra.Column{Name: "id", DataType: infra.Int64, Required: true, Unique: true, PrimaryKey: true}
+	extra := infra.Column{Name: "extra_column", DataType: infra.String}
+	tbl := func(name string, cols ...infra.Column) *infra.Table { return table(name, cols...) }
+	live := func(ts ...*infra.Table) map[string]*infra.Table {
+		out := map[string]*infra.Table{}
+		for _, t := range ts {
+			out["local."+t.Name] = t
+		}
+		return out
+	}
+	t.Run("unmapped table", func(t *testing.T) {
+		db := live(tbl("unmapped_table", id))
+		if got := Reconcile(mapOf(), mapOf(), db); len(got.Tables) != 0 {
+			t.Fatalf("a table no one declares was adopted: %v", got.TableIDs())
+		}
+		if got := Reconcile(mapOf(), mapOf(tbl("unmapped_table", id)), db); len(got.Tables) != 1 {
+			t.Fatalf("a table the code declares was not adopted: %v", got.TableIDs())
+		}
+	})
+	t.Run("missing table", func(t *testing.T) {
+		if got := Reconcile(mapOf(tbl("missing_table", id)), mapOf(), live()); len(got.Tables) != 0 {
+			t.Fatalf("a table gone from the database stayed: %v", got.TableIDs())
+		}
+	})
+	t.Run("mismatched table", func(t *testing.T) {
+		got := Reconcile(mapOf(tbl("mismatched_table", id)), mapOf(), live(tbl("mismatched_table", id, extra)))
+		cols := got.Tables["local_mismatched_table"].Columns
+		if len(cols) != 2 || cols[1].Name != "extra_column" {
+			t.Fatalf("columns %+v, want id and extra_column", cols)
+		}
+		// and the diff against the code takes the hand-added column away
+		if ops := opNames(Plan(Diff(got, mapOf(tbl("mismatched_table", id))))); !equalStrings(ops, []string{"DropTableColumn:mismatched_table:extra_column"}) {
+			t.Fatalf("ops %v", ops)
+		}
+	})
+	t.Run("no changes", func(t *testing.T) {
+		state := mapOf(tbl("unchanged_table", id))
+		got := Reconcile(state, mapOf(), live(tbl("unchanged_table", id)))
+		if len(Diff(got, state)) != 0 {
+			t.Fatalf("an unchanged table differs after reconciling: %v", Diff(got, state))
+		}
+	})
+}
