@@ -2,6 +2,7 @@ package differ
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -28,12 +29,28 @@ func Plan(changes []Change) []infra.Operation { return PlanWith(changes, PlanOpt
 // operation (drops), every setup operation (creates, adds, modifies), views
 // up; each phase in the order of the changes.
 func PlanWith(changes []Change, o PlanOptions) []infra.Operation {
-	var resTeardown, viewTeardown, teardown, setup, viewSetup, resSetup []infra.Operation
+	var teardown, setup []infra.Operation
+	var viewTeardown, viewSetup []viewGroup // views, materialized views, SQL resources
+	down := func(name string, ops ...infra.Operation) {
+		if len(ops) > 0 {
+			viewTeardown = append(viewTeardown, viewGroup{name, ops})
+		}
+	}
+	up := func(name string, ops ...infra.Operation) {
+		if len(ops) > 0 {
+			viewSetup = append(viewSetup, viewGroup{name, ops})
+		}
+	}
 	for _, c := range changes {
 		switch c := c.(type) {
 		case SQLResourceChange:
-			down, up := sqlResourceOps(c)
-			resTeardown, resSetup = append(resTeardown, down...), append(resSetup, up...)
+			teardownOps, setupOps := sqlResourceOps(c)
+			if c.Before != nil {
+				down(c.Before.Name, teardownOps...)
+			}
+			if c.After != nil {
+				up(c.After.Name, setupOps...)
+			}
 		case AddTable:
 			setup = append(setup, infra.CreateTable{Table: c.Table})
 		case RenameTable:
@@ -48,21 +65,19 @@ func PlanWith(changes []Change, o PlanOptions) []infra.Operation {
 			teardown = append(teardown, dropTable(c.Before))
 			setup = append(setup, infra.CreateTable{Table: c.After})
 		case AddMaterializedView:
-			viewSetup = append(viewSetup, createMV(c.View))
-			viewSetup = append(viewSetup, backfill(o, c.View)...)
+			up(c.View.Name, append([]infra.Operation{createMV(c.View)}, backfill(o, c.View)...)...)
 		case DropMaterializedView:
-			viewTeardown = append(viewTeardown, infra.DropMaterializedView{Name: c.View.Name, Database: c.View.Database})
+			down(c.View.Name, infra.DropMaterializedView{Name: c.View.Name, Database: c.View.Database})
 		case UpdateMaterializedView:
-			viewTeardown = append(viewTeardown, infra.DropMaterializedView{Name: c.Before.Name, Database: c.Before.Database})
-			viewSetup = append(viewSetup, createMV(c.After))
-			viewSetup = append(viewSetup, backfill(o, c.After)...)
+			down(c.Before.Name, infra.DropMaterializedView{Name: c.Before.Name, Database: c.Before.Database})
+			up(c.After.Name, append([]infra.Operation{createMV(c.After)}, backfill(o, c.After)...)...)
 		case AddView:
-			viewSetup = append(viewSetup, infra.CreateView{Name: c.View.Name, Database: c.View.Database, SelectSQL: c.View.SelectSQL})
+			up(c.View.Name, infra.CreateView{Name: c.View.Name, Database: c.View.Database, SelectSQL: c.View.SelectSQL})
 		case DropView:
-			viewTeardown = append(viewTeardown, infra.DropView{Name: c.View.Name, Database: c.View.Database})
+			down(c.View.Name, infra.DropView{Name: c.View.Name, Database: c.View.Database})
 		case UpdateView:
-			viewTeardown = append(viewTeardown, infra.DropView{Name: c.Before.Name, Database: c.Before.Database})
-			viewSetup = append(viewSetup, infra.CreateView{Name: c.After.Name, Database: c.After.Database, SelectSQL: c.After.SelectSQL})
+			down(c.Before.Name, infra.DropView{Name: c.Before.Name, Database: c.Before.Database})
+			up(c.After.Name, infra.CreateView{Name: c.After.Name, Database: c.After.Database, SelectSQL: c.After.SelectSQL})
 		case UpdateTable:
 			down, up := tableLevelOps(c)
 			teardown = append(teardown, down...)
@@ -89,17 +104,21 @@ func PlanWith(changes []Change, o PlanOptions) []infra.Operation {
 			setup = append(setup, up...)
 		}
 	}
-	// views read tables: they go before the tables on the way down and
-	// after them on the way up, and among themselves in dependency order
-	viewSetup = orderViews(viewSetup, changes, false)
-	viewTeardown = orderViews(viewTeardown, changes, true)
-	// SQL resources are opaque statements that usually read tables and
-	// views: torn down first, set up last
-	out := append(resTeardown, viewTeardown...)
+	// views (and SQL resources, whose statements usually make views) read
+	// tables: they go before the tables on the way down and after them on
+	// the way up, and among themselves in dependency order
+	deps := viewDeps(changes)
+	out := orderViews(viewTeardown, deps, true)
 	out = append(out, teardown...)
 	out = append(out, setup...)
-	out = append(out, viewSetup...)
-	return append(out, resSetup...)
+	return append(out, orderViews(viewSetup, deps, false)...)
+}
+
+// viewGroup is the operations of one view, materialized view or SQL
+// resource, which move together when ordering.
+type viewGroup struct {
+	name string
+	ops  []infra.Operation
 }
 
 // viewDeps maps each view named in changes to the names it reads (its
@@ -126,45 +145,36 @@ func viewDeps(changes []Change) map[string][]string {
 			add(c.After.Name, c.After.SourceTables)
 		case DropView:
 			add(c.View.Name, c.View.SourceTables)
+		case SQLResourceChange:
+			for _, r := range []*infra.SQLResource{c.Before, c.After} {
+				if r == nil {
+					continue
+				}
+				for _, sig := range append(slices.Clone(r.PullsDataFrom), r.PushesDataTo...) {
+					// a view's or materialized view's id is `{db}_{name}`, a
+					// SQL resource's its name
+					deps[r.Name] = append(deps[r.Name], sig.ID, sig.ID[strings.Index(sig.ID, "_")+1:])
+				}
+			}
 		}
 	}
 	return deps
 }
 
-func viewOpName(op infra.Operation) string {
-	switch o := op.(type) {
-	case infra.CreateMaterializedView:
-		return o.Name
-	case infra.DropMaterializedView:
-		return o.Name
-	case infra.CreateView:
-		return o.Name
-	case infra.DropView:
-		return o.Name
-	}
-	return ""
-}
-
-// orderViews sorts view operations so that a view comes after the views it
-// reads (before them when tearing down). Operations without a view name
-// (a backfill) stay with the view before them. The order is otherwise kept;
-// a cycle keeps the given order (FindViewCycle reports it).
-func orderViews(ops []infra.Operation, changes []Change, reverse bool) []infra.Operation {
-	if len(ops) < 2 {
-		return ops
-	}
-	type group struct {
-		name string
-		ops  []infra.Operation
-	}
-	var groups []*group
-	for _, op := range ops {
-		if n := viewOpName(op); n != "" || len(groups) == 0 {
-			groups = append(groups, &group{name: n})
+// orderViews flattens groups so that each comes after the groups it reads
+// (before them, reverse, when tearing down); groups otherwise keep their
+// order. A cycle leaves the order as given (FindViewCycle reports it).
+func orderViews(groups []viewGroup, deps map[string][]string, reverse bool) []infra.Operation {
+	flat := func() []infra.Operation {
+		var out []infra.Operation
+		for _, g := range groups {
+			out = append(out, g.ops...)
 		}
-		groups[len(groups)-1].ops = append(groups[len(groups)-1].ops, op)
+		return out
 	}
-	deps := viewDeps(changes)
+	if len(groups) < 2 {
+		return flat()
+	}
 	index := map[string]int{}
 	for i, g := range groups {
 		index[g.name] = i
@@ -173,11 +183,13 @@ func orderViews(ops []infra.Operation, changes []Change, reverse bool) []infra.O
 	after := make([][]int, len(groups))
 	indeg := make([]int, len(groups))
 	for i, g := range groups {
+		seen := map[int]bool{}
 		for _, d := range deps[g.name] {
 			j, ok := index[d]
-			if !ok || j == i {
+			if !ok || j == i || seen[j] {
 				continue
 			}
+			seen[j] = true
 			if reverse {
 				after[i] = append(after[i], j)
 				indeg[j]++
@@ -198,7 +210,7 @@ func orderViews(ops []infra.Operation, changes []Change, reverse bool) []infra.O
 			}
 		}
 		if next < 0 {
-			return ops // a cycle
+			return flat() // a cycle
 		}
 		done[next] = true
 		out = append(out, groups[next].ops...)

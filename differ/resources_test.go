@@ -73,7 +73,7 @@ func TestSQLResourceDiff(t *testing.T) {
 	}
 }
 
-func TestSQLResourcesAreTornDownFirstAndSetUpLast(t *testing.T) {
+func TestSQLResourcesAreTornDownBeforeTablesAndSetUpAfterThem(t *testing.T) {
 	id := col("id", infra.String)
 	cur := withSQL(sqlRes("old_view", []string{"CREATE VIEW old_view AS SELECT * FROM A"}, []string{"DROP VIEW old_view"}),
 		sqlRes("v", []string{"CREATE VIEW v AS SELECT 1"}, []string{"DROP VIEW v"}))
@@ -213,5 +213,38 @@ func TestSQLResourceEquality(t *testing.T) {
 				t.Fatalf("equal = %v, want %v\n%q\n%q", got, tc.equal, NormalizeSQL(tc.a.Setup[0]), NormalizeSQL(tc.b.Setup[0]))
 			}
 		})
+	}
+}
+
+// A SQL resource that reads a view is set up after the view and torn down
+// before it, whatever the order of the changes (Diff puts SQL resources
+// before views).
+func TestSQLResourcesFollowTheirLineage(t *testing.T) {
+	id := col("id", infra.String)
+	res := sqlRes("rollup", []string{"CREATE VIEW rollup AS SELECT count() FROM base"}, []string{"DROP VIEW rollup"})
+	res.PullsDataFrom = []infra.Signature{{Kind: "View", ID: "local_base"}}
+	with := mapOf(table("T", id))
+	with.SQLResources[res.Name] = res
+	with.Views["local_base"] = &infra.View{Name: "base", SelectSQL: "SELECT * FROM T", SourceTables: []string{"`T`"}}
+	without := mapOf(table("T", id))
+	sqlOf := func(ops []infra.Operation) []string {
+		var out []string
+		for _, op := range ops {
+			switch o := op.(type) {
+			case infra.RawSQL:
+				out = append(out, o.SQL...)
+			case infra.CreateView:
+				out = append(out, "CreateView:"+o.Name)
+			case infra.DropView:
+				out = append(out, "DropView:"+o.Name)
+			}
+		}
+		return out
+	}
+	if got := sqlOf(Plan(Diff(without, with))); !equalStrings(got, []string{"CreateView:base", "CREATE VIEW rollup AS SELECT count() FROM base"}) {
+		t.Fatalf("setup order %q", got)
+	}
+	if got := sqlOf(Plan(Diff(with, without))); !equalStrings(got, []string{"DROP VIEW rollup", "DropView:base"}) {
+		t.Fatalf("teardown order %q", got)
 	}
 }
