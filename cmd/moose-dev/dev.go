@@ -200,86 +200,28 @@ func startServices(ctx context.Context, proj *project.Project, f devFlags, p *di
 		}
 	}
 	s := &services{done: make(chan struct{})}
-	var chCfg clickhouse.Config
-	brokerAddr := ""
+	var ep endpoints
+	var err error
 	switch mode {
 	case "docker":
-		d, err := startDocker(ctx, proj, p)
+		ep, err = s.startDocker(ctx, proj, p)
 		var pullErr *docker.ImagePullError
 		if f.infra == "auto" && errors.As(err, &pullErr) {
 			p.Warnf("Docker", "%v", err)
-			mode, why = "embedded", ": Docker answers but "+pullErr.Image+" cannot be pulled"
-			break
+			ep, err = s.startEmbedded(ctx, proj, p, ": Docker answers but "+pullErr.Image+" cannot be pulled")
 		}
-		if err != nil {
-			return nil, err
-		}
-		s.stops = append(s.stops, func() { d.Stop(context.Background()) })
-		chCfg = clickhouse.Config{Addr: d.ClickHouseAddr, User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password, Database: cfg.ClickHouse.DBName}
-		s.nativeAddr = d.NativeAddr
-		brokerAddr = d.BrokerAddr
-		if d.TemporalAddr != "" {
-			p.Infof("Temporal", "in Docker at %s", d.TemporalAddr)
-		}
-	case "embedded", "external":
+	case "embedded":
+		ep, err = s.startEmbedded(ctx, proj, p, why)
+	case "external":
+		ep, err = external(proj, f.clickhouseURL, p)
 	default:
 		return nil, fmt.Errorf("--infra %q: want auto, docker, embedded or external", mode)
 	}
-	switch mode {
-	case "embedded":
-		p.Infof("Starting", "development mode on the embedded default (ClickHouse: chDB %s, broker: in-process)%s", chdb.Version, why)
-		nativePort := cfg.ClickHouse.NativePort
-		if err := portFree(nativePort); err != nil {
-			p.Warnf("Native", "the native protocol is not served: %v (HTTP is unaffected)", err)
-			nativePort = 0
-		}
-		ch, err := chdb.Start(ctx, chdb.Options{DataDir: filepath.Join(proj.StateDir(), "clickhouse"),
-			Host: cfg.ClickHouse.Host, Port: cfg.ClickHouse.HostPort, NativePort: nativePort,
-			User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password,
-			LogFile: filepath.Join(proj.StateDir(), "clickhouse.log")})
-		if err != nil {
-			return nil, err
-		}
-		s.stops = append(s.stops, func() { ch.Stop() })
-		s.done = ch.Done()
-		chCfg = clickhouse.Config{Addr: ch.Addr, User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password, Database: cfg.ClickHouse.DBName}
-		s.nativeAddr = ch.NativeAddr
-		if cfg.Features.StreamingEngine {
-			b, err := broker.StartEmbedded(cfg.Redpanda.Broker, filepath.Join(proj.StateDir(), "kafka"))
-			if err != nil {
-				s.stop()
-				return nil, err
-			}
-			s.stops = append(s.stops, b.Close)
-			brokerAddr = b.Addr
-		}
-		if cfg.Features.Workflows {
-			ts, err := temporal.Start(temporal.Options{Port: temporalPort(cfg.Temporal), DBFile: filepath.Join(proj.StateDir(), "temporal.db"),
-				LogFile: filepath.Join(proj.StateDir(), "temporal.log")})
-			if err != nil {
-				s.stop()
-				return nil, err
-			}
-			s.stops = append(s.stops, ts.Stop)
-			p.Infof("Temporal", "dev server at %s (data in .moose/temporal.db)", ts.Addr)
-		}
-	case "external":
-		if f.clickhouseURL != "" {
-			var err error
-			if chCfg, err = clickhouse.ParseURL(f.clickhouseURL); err != nil {
-				return nil, err
-			}
-			if chCfg.Database == "" {
-				chCfg.Database = cfg.ClickHouse.DBName
-			}
-		} else {
-			chCfg = clickhouse.Config{Addr: net.JoinHostPort(cfg.ClickHouse.Host, strconv.Itoa(cfg.ClickHouse.HostPort)),
-				User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password, Database: cfg.ClickHouse.DBName}
-		}
-		brokerAddr = cfg.Redpanda.Broker
-		p.Infof("Starting", "development mode on your services (ClickHouse at %s, broker at %s): nothing is started", chCfg.Addr, cfg.Redpanda.Broker)
+	if err != nil {
+		s.stop()
+		return nil, err
 	}
-	client, err := clickhouse.Open(ctx, chCfg)
+	client, err := clickhouse.Open(ctx, ep.clickhouse)
 	if err != nil {
 		s.stop()
 		return nil, err
@@ -289,20 +231,88 @@ func startServices(ctx context.Context, proj *project.Project, f devFlags, p *di
 		s.stop()
 		return nil, err
 	}
-	s.client, s.addr = client, chCfg.Addr
+	s.client, s.addr = client, ep.clickhouse.Addr
 	if cfg.Features.StreamingEngine {
-		s.topics = &broker.Admin{Addr: brokerAddr, Namespace: cfg.Redpanda.Namespace, ReplicationFactor: cfg.Redpanda.ReplicationFactor}
+		s.topics = &broker.Admin{Addr: ep.broker, Namespace: cfg.Redpanda.Namespace, ReplicationFactor: cfg.Redpanda.ReplicationFactor}
 	}
 	return s, nil
 }
 
+// endpoints are where a mode's ClickHouse and broker answer.
+type endpoints struct {
+	clickhouse clickhouse.Config
+	broker     string
+}
+
+// startEmbedded starts chDB, kfake and (with workflows) the Temporal CLI's
+// dev server, each stop recorded in s.
+func (s *services) startEmbedded(ctx context.Context, proj *project.Project, p *display.Printer, why string) (endpoints, error) {
+	cfg := proj.Config
+	p.Infof("Starting", "development mode on the embedded default (ClickHouse: chDB %s, broker: in-process)%s", chdb.Version, why)
+	nativePort := cfg.ClickHouse.NativePort
+	if err := portFree(nativePort); err != nil {
+		p.Warnf("Native", "the native protocol is not served: %v (HTTP is unaffected)", err)
+		nativePort = 0
+	}
+	ch, err := chdb.Start(ctx, chdb.Options{DataDir: filepath.Join(proj.StateDir(), "clickhouse"),
+		Host: cfg.ClickHouse.Host, Port: cfg.ClickHouse.HostPort, NativePort: nativePort,
+		User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password,
+		LogFile: filepath.Join(proj.StateDir(), "clickhouse.log")})
+	if err != nil {
+		return endpoints{}, err
+	}
+	s.stops = append(s.stops, func() { ch.Stop() })
+	s.done = ch.Done()
+	s.nativeAddr = ch.NativeAddr
+	ep := endpoints{clickhouse: clickhouse.Config{Addr: ch.Addr, User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password, Database: cfg.ClickHouse.DBName}}
+	if cfg.Features.StreamingEngine {
+		b, err := broker.StartEmbedded(cfg.Redpanda.Broker, filepath.Join(proj.StateDir(), "kafka"))
+		if err != nil {
+			return endpoints{}, err
+		}
+		s.stops = append(s.stops, b.Close)
+		ep.broker = b.Addr
+	}
+	if cfg.Features.Workflows {
+		ts, err := temporal.Start(temporal.Options{Port: temporalPort(cfg.Temporal), DBFile: filepath.Join(proj.StateDir(), "temporal.db"),
+			LogFile: filepath.Join(proj.StateDir(), "temporal.log")})
+		if err != nil {
+			return endpoints{}, err
+		}
+		s.stops = append(s.stops, ts.Stop)
+		p.Infof("Temporal", "dev server at %s (data in .moose/temporal.db)", ts.Addr)
+	}
+	return ep, nil
+}
+
+// external connects to the user's services: --clickhouse-url, else
+// [clickhouse_config]; the broker of [redpanda_config]. Nothing is started.
+func external(proj *project.Project, url string, p *display.Printer) (endpoints, error) {
+	cfg := proj.Config
+	ep := endpoints{broker: cfg.Redpanda.Broker}
+	if url != "" {
+		var err error
+		if ep.clickhouse, err = clickhouse.ParseURL(url); err != nil {
+			return endpoints{}, err
+		}
+		if ep.clickhouse.Database == "" {
+			ep.clickhouse.Database = cfg.ClickHouse.DBName
+		}
+	} else {
+		ep.clickhouse = clickhouse.Config{Addr: net.JoinHostPort(cfg.ClickHouse.Host, strconv.Itoa(cfg.ClickHouse.HostPort)),
+			User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password, Database: cfg.ClickHouse.DBName}
+	}
+	p.Infof("Starting", "development mode on your services (ClickHouse at %s, broker at %s): nothing is started", ep.clickhouse.Addr, ep.broker)
+	return ep, nil
+}
+
 // startDocker runs the project's services in Docker (testcontainers-go),
 // on the configured ports, logging testcontainers' lines to .moose/docker.log.
-func startDocker(ctx context.Context, proj *project.Project, p *display.Printer) (*docker.Services, error) {
+func (s *services) startDocker(ctx context.Context, proj *project.Project, p *display.Printer) (endpoints, error) {
 	cfg := proj.Config
 	logf, err := os.OpenFile(filepath.Join(proj.StateDir(), "docker.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		return nil, err
+		return endpoints{}, err
 	}
 	defer logf.Close() // testcontainers logs while starting; after that the containers' own logs are docker logs
 	o := docker.Options{Project: docker.ProjectName(proj.Root), ProjectDir: proj.Root, Log: logf,
@@ -313,7 +323,7 @@ func startDocker(ctx context.Context, proj *project.Project, p *display.Printer)
 		_, port, err := net.SplitHostPort(cfg.Redpanda.Broker)
 		n, _ := strconv.Atoi(port)
 		if err != nil || n <= 0 {
-			return nil, fmt.Errorf("[redpanda_config] broker %q: want host:port", cfg.Redpanda.Broker)
+			return endpoints{}, fmt.Errorf("[redpanda_config] broker %q: want host:port", cfg.Redpanda.Broker)
 		}
 		o.Broker = &docker.BrokerOptions{HostPort: n}
 	}
@@ -325,7 +335,17 @@ func startDocker(ctx context.Context, proj *project.Project, p *display.Printer)
 		images += ", Redpanda " + docker.RedpandaImage.Ref()
 	}
 	p.Infof("Starting", "development mode in Docker (%s)", images)
-	return docker.Start(ctx, o)
+	d, err := docker.Start(ctx, o)
+	if err != nil {
+		return endpoints{}, err
+	}
+	s.stops = append(s.stops, func() { d.Stop(context.Background()) })
+	s.nativeAddr = d.NativeAddr
+	if d.TemporalAddr != "" {
+		p.Infof("Temporal", "in Docker at %s", d.TemporalAddr)
+	}
+	return endpoints{clickhouse: clickhouse.Config{Addr: d.ClickHouseAddr, User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password,
+		Database: cfg.ClickHouse.DBName}, broker: d.BrokerAddr}, nil
 }
 
 // portFree reports whether nothing listens on the loopback port, naming
