@@ -119,8 +119,8 @@ func resourceLine(c differ.ResourceChange) Line {
 		if r.TargetTopicID != nil {
 			target = *r.TargetTopicID
 		}
-		line = actionLine(c.Action, fmt.Sprintf("Function: %s from topic %s to topic %s - Version: %s with %d instances",
-			r.Name, r.SourceTopicID, target, version(r.Version), r.ParallelProcessCount))
+		line = actionLine(c.Action, fmt.Sprintf("Function: from topic %s to topic %s - Version: %s with %d instances",
+			r.SourceTopicID, target, version(r.Version), r.ParallelProcessCount))
 	case *infra.Workflow:
 		schedule := r.Config.Schedule
 		if schedule == "" {
