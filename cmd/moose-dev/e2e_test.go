@@ -358,27 +358,38 @@ func TestDevAgainstAnExternalClickHouse(t *testing.T) {
 	}
 }
 
+// newPlanningProject is a project with one table and no streams, for the
+// production commands.
+func newPlanningProject(t *testing.T) *devProject {
+	p := &devProject{t: t, dir: t.TempDir(), out: &syncBuffer{}}
+	p.write(filepath.Join("..", "moose.config.toml"), "[features]\nstreaming_engine = false\n")
+	p.write("models.py", e2eModels)
+	p.write("main.py", "from moose_lib import OlapTable\nfrom app.models import PageView\n\nt = OlapTable[PageView](\"PageView\")\n")
+	return p
+}
+
+// runAgainst runs a production command on the project in dir against the
+// ClickHouse at url, failing the test when it fails.
+func runAgainst(t *testing.T, dir, url string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(moosedevBinary(t), append(append([]string{}, args...), "-p", dir, "--clickhouse-url", url)...)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("moose-dev %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
 // The production workflow through the binary: plan changes nothing,
 // generate writes the three files, migrate applies them with progress, a
 // second migrate finds the database at the target.
 func TestPlanGenerateMigrate(t *testing.T) {
 	srv := chtest.Start(t, "prod")
-	dir := t.TempDir()
-	p := &devProject{t: t, dir: dir, out: &syncBuffer{}}
-	p.write(filepath.Join("..", "moose.config.toml"), "[features]\nstreaming_engine = false\n")
-	p.write("models.py", e2eModels)
-	p.write("main.py", "from moose_lib import OlapTable\nfrom app.models import PageView\n\nt = OlapTable[PageView](\"PageView\")\n")
+	p := newPlanningProject(t)
+	dir := p.dir
 	url := fmt.Sprintf("http://%s:%s@%s/prod", chtest.User, chtest.Password, srv.Addr)
-	run := func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command(moosedevBinary(t), append(append([]string{}, args...), "-p", dir, "--clickhouse-url", url)...)
-		cmd.Env = append(os.Environ(), "NO_COLOR=1")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("moose-dev %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
+	run := func(args ...string) string { t.Helper(); return runAgainst(t, dir, url, args...) }
 	if out := run("plan", "--json"); !strings.Contains(out, `"CreateTable"`) || !strings.Contains(out, `"max_risk": "safe"`) {
 		t.Fatalf("plan --json:\n%s", out)
 	}

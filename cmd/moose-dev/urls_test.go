@@ -28,11 +28,7 @@ func TestHTTPSURL(t *testing.T) {
 	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: proxy.Certificate().Raw}), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	p := &devProject{t: t, dir: dir, out: &syncBuffer{}}
-	p.write(filepath.Join("..", "moose.config.toml"), "[features]\nstreaming_engine = false\n")
-	p.write("models.py", e2eModels)
-	p.write("main.py", "from moose_lib import OlapTable\nfrom app.models import PageView\n\nt = OlapTable[PageView](\"PageView\")\n")
+	dir := newPlanningProject(t).dir
 	target := fmt.Sprintf("https://%s:%s@%s/prod", chtest.User, chtest.Password, strings.TrimPrefix(proxy.URL, "https://"))
 	run := func(env ...string) (string, error) {
 		cmd := exec.Command(moosedevBinary(t), "plan", "--json", "-p", dir, "--clickhouse-url", target)
@@ -54,22 +50,9 @@ func TestHTTPSURL(t *testing.T) {
 // (clickhouse://), which the embedded engine also serves.
 func TestNativeURL(t *testing.T) {
 	srv := chtest.Start(t, "prod")
-	dir := t.TempDir()
-	p := &devProject{t: t, dir: dir, out: &syncBuffer{}}
-	p.write(filepath.Join("..", "moose.config.toml"), "[features]\nstreaming_engine = false\n")
-	p.write("models.py", e2eModels)
-	p.write("main.py", "from moose_lib import OlapTable\nfrom app.models import PageView\n\nt = OlapTable[PageView](\"PageView\")\n")
+	dir := newPlanningProject(t).dir
 	target := fmt.Sprintf("clickhouse://%s:%s@%s/prod", chtest.User, chtest.Password, srv.NativeAddr)
-	run := func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command(moosedevBinary(t), append(args, "-p", dir, "--clickhouse-url", target)...)
-		cmd.Env = append(os.Environ(), "NO_COLOR=1")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("moose-dev %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
+	run := func(args ...string) string { t.Helper(); return runAgainst(t, dir, target, args...) }
 	if out := run("plan", "--json"); !strings.Contains(out, `"CreateTable"`) {
 		t.Fatalf("plan over the native protocol:\n%s", out)
 	}
