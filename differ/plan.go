@@ -121,14 +121,17 @@ type viewGroup struct {
 	ops  []infra.Operation
 }
 
+// sourceName is a view's source table without database or backticks
+// (“ `db`.`t` “ is t).
+func sourceName(s string) string { return strings.Trim(s[strings.LastIndex(s, ".")+1:], "`") }
+
 // viewDeps maps each view named in changes to the names it reads (its
 // source tables, without database or backticks).
 func viewDeps(changes []Change) map[string][]string {
 	deps := map[string][]string{}
 	add := func(name string, sources []string) {
 		for _, s := range sources {
-			s = strings.Trim(s[strings.LastIndex(s, ".")+1:], "`")
-			deps[name] = append(deps[name], s)
+			deps[name] = append(deps[name], sourceName(s))
 		}
 	}
 	for _, ch := range changes {
@@ -227,12 +230,12 @@ func FindViewCycle(m *infra.Map) []string {
 	deps := map[string][]string{}
 	for _, v := range m.MaterializedViews {
 		for _, s := range v.SourceTables {
-			deps[v.Name] = append(deps[v.Name], strings.Trim(s[strings.LastIndex(s, ".")+1:], "`"))
+			deps[v.Name] = append(deps[v.Name], sourceName(s))
 		}
 	}
 	for _, v := range m.Views {
 		for _, s := range v.SourceTables {
-			deps[v.Name] = append(deps[v.Name], strings.Trim(s[strings.LastIndex(s, ".")+1:], "`"))
+			deps[v.Name] = append(deps[v.Name], sourceName(s))
 		}
 	}
 	state := map[string]int{} // 1 visiting, 2 done

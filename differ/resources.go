@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 
 	"github.com/moose-dev/moose-dev/infra"
@@ -75,8 +76,12 @@ func resource[T any](kind string) func(Action, string, *T, *T) Change {
 
 // sameJSON compares two values as canonical JSON (keys sorted at every
 // level), which normalizes the raw JSON some resources carry: an API's type
-// reads back from the state file with its keys sorted.
+// reads back from the state file with its keys sorted. Values equal as Go
+// values are equal without that work.
 func sameJSON(a, b any) bool {
+	if reflect.DeepEqual(a, b) { // the common case, without encoding anything
+		return true
+	}
 	ja, errA := canonicalJSON(a)
 	jb, errB := canonicalJSON(b)
 	return errA == nil && errB == nil && ja == jb
