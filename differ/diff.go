@@ -240,7 +240,7 @@ func diffTablesByID(current, desired *infra.Map) []Change {
 // order: ORDER BY, PARTITION BY, engine, then columns.
 func diffTable(before, after *infra.Table) Change {
 	switch {
-	case orderBy(before) != orderBy(after):
+	case normalizeExpr(before.OrderBy.String()) != normalizeExpr(after.OrderBy.String()):
 		return RecreateTable{before, after, fmt.Sprintf("ORDER BY changed from %s to %s", before.OrderBy, after.OrderBy)}
 	case primaryKey(before) != primaryKey(after):
 		return RecreateTable{before, after, fmt.Sprintf("primary key changed from (%s) to (%s)", primaryKey(before), primaryKey(after))}
@@ -484,25 +484,6 @@ func NormalizeTTL(s string) string {
 		return "toInterval" + unit[:1] + strings.ToLower(unit[1:]) + "(" + p[1] + ")"
 	})
 	return normalizeExpr(s)
-}
-
-// orderBy is a table's sorting key, normalized; an empty one on a
-// MergeTree-family table falls back to its primary key columns, as
-// upstream's map normalization does for states written before ORDER BY was
-// always recorded.
-func orderBy(t *infra.Table) string {
-	if !t.OrderBy.IsExpr && len(t.OrderBy.Fields) == 0 && t.Engine.IsMergeTreeFamily() {
-		var keys []string
-		for _, c := range t.Columns {
-			if c.PrimaryKey {
-				keys = append(keys, c.Name)
-			}
-		}
-		if len(keys) > 0 {
-			return normalizeExpr(strings.Join(keys, ","))
-		}
-	}
-	return normalizeExpr(t.OrderBy.String())
 }
 
 // primaryKey is a table's primary key as ClickHouse sees it: the explicit

@@ -1,6 +1,7 @@
 package differ
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -552,11 +553,20 @@ func TestTTLsCompareAsClickHouseStoresThem(t *testing.T) {
 }
 
 // An older state without ORDER BY (upstream then derived it from the key
-// columns) is the same table as one that records it.
+// columns) is the same table as one that records it, once read as every
+// state is (infra.UnmarshalMap canonicalizes tables).
 func TestAnEmptyOrderByFallsBackToTheKeyColumns(t *testing.T) {
 	id := infra.Column{Name: "id", DataType: infra.String, Required: true, PrimaryKey: true}
 	n := col("n", infra.Int64)
-	old := &infra.Table{Name: "A", Columns: []infra.Column{id, n}, Engine: infra.MergeTree}
+	raw, err := json.Marshal(mapOf(&infra.Table{Name: "A", Columns: []infra.Column{id, n}, Engine: infra.MergeTree}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := infra.UnmarshalMap(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := stored.Tables["local_A"]
 	now := &infra.Table{Name: "A", Columns: []infra.Column{id, n}, Engine: infra.MergeTree, OrderBy: infra.OrderBy{Fields: []string{"id"}}}
 	if ch := Diff(mapOf(old), mapOf(now)); len(ch) != 0 {
 		t.Fatalf("changes: %v", ch)
