@@ -43,10 +43,8 @@ func StartEmbedded(addr, dataDir string) (*Embedded, error) {
 		return nil, fmt.Errorf("broker port %q: %w", portStr, err)
 	}
 	listen := net.JoinHostPort(host, portStr)
-	if ln, err := net.Listen("tcp", listen); err != nil {
-		return nil, fmt.Errorf("broker %s (is another moose-dev or Kafka running? stop it, or set [redpanda_config] broker)", portowner.Taken(port))
-	} else {
-		ln.Close()
+	if err := portowner.Check(host, port); err != nil {
+		return nil, fmt.Errorf("broker %v (is another moose-dev or Kafka running? stop it, or set [redpanda_config] broker)", err)
 	}
 	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(port), kfake.DataDir(dataDir),
 		kfake.ListenFn(func(network, _ string) (net.Listener, error) { return net.Listen(network, listen) }))

@@ -146,10 +146,8 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 		o.Host = "127.0.0.1"
 	}
 	addr := net.JoinHostPort(o.Host, strconv.Itoa(o.Port))
-	if ln, err := net.Listen("tcp", addr); err != nil {
-		return nil, fmt.Errorf("ClickHouse %s: %w (is another moose-dev or ClickHouse running? stop it, or set [clickhouse_config] host_port)", portowner.Taken(o.Port), ErrPortTaken)
-	} else {
-		ln.Close()
+	if err := portowner.Check(o.Host, o.Port); err != nil {
+		return nil, fmt.Errorf("ClickHouse %v: %w (is another moose-dev or ClickHouse running? stop it, or set [clickhouse_config] host_port)", err, ErrPortTaken)
 	}
 	if o.Exe == "" {
 		if o.Exe, err = os.Executable(); err != nil {

@@ -318,9 +318,7 @@ func containerName(project, role string) string {
 // our own container from an earlier run, which Docker then reuses.
 func portsFree(ports ...int) error {
 	for _, port := range ports {
-		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-		if err == nil {
-			ln.Close()
+		if portowner.Check("127.0.0.1", port) == nil {
 			continue
 		}
 		if owner, ok := portowner.Find(port); ok {

@@ -69,10 +69,8 @@ func Start(o Options) (*Server, error) {
 		return nil, err
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(o.Port))
-	if ln, err := net.Listen("tcp", addr); err != nil {
-		return nil, fmt.Errorf("Temporal's %s (%v): stop what holds it or change [temporal_config] temporal_port", portowner.Taken(o.Port), err)
-	} else {
-		ln.Close()
+	if err := portowner.Check("127.0.0.1", o.Port); err != nil {
+		return nil, fmt.Errorf("Temporal's %v: stop what holds it or change [temporal_config] temporal_port", err)
 	}
 	cmd := exec.Command(path, "server", "start-dev", "--headless", "--ip", "127.0.0.1",
 		"--port", strconv.Itoa(o.Port), "--http-port", strconv.Itoa(httpPort),

@@ -250,7 +250,7 @@ func (s *services) startEmbedded(ctx context.Context, proj *project.Project, p *
 	cfg := proj.Config
 	p.Infof("Starting", "development mode on the embedded default (ClickHouse: chDB %s, broker: in-process)%s", chdb.Version, why)
 	nativePort := cfg.ClickHouse.NativePort
-	if err := portFree(nativePort); err != nil {
+	if err := portowner.Check("127.0.0.1", nativePort); err != nil {
 		p.Warnf("Native", "the native protocol is not served: %v (HTTP is unaffected)", err)
 		nativePort = 0
 	}
@@ -346,16 +346,6 @@ func (s *services) startDocker(ctx context.Context, proj *project.Project, p *di
 	}
 	return endpoints{clickhouse: clickhouse.Config{Addr: d.ClickHouseAddr, User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password,
 		Database: cfg.ClickHouse.DBName}, broker: d.BrokerAddr}, nil
-}
-
-// portFree reports whether nothing listens on the loopback port, naming
-// who does.
-func portFree(port int) error {
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-	if err != nil {
-		return fmt.Errorf("%s", portowner.Taken(port))
-	}
-	return ln.Close()
 }
 
 // temporalPort is [temporal_config] temporal_port, upstream's 7233 when

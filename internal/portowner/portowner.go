@@ -5,7 +5,9 @@ package portowner
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -71,6 +73,16 @@ func listeningInodes(table string, port int) []string {
 		}
 	}
 	return out
+}
+
+// Check reports whether nothing listens on host:port yet, by listening
+// there a moment; when something does, the error is Taken's description.
+func Check(host string, port int) error {
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	if err != nil {
+		return errors.New(Taken(port))
+	}
+	return ln.Close()
 }
 
 // Taken describes a taken port for an error message: "port 18123 is taken

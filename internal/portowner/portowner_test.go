@@ -1,6 +1,7 @@
 package portowner
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"strconv"
@@ -39,5 +40,20 @@ func TestAFreePortHasNoOwner(t *testing.T) {
 	}
 	if msg := Taken(port); msg != "port "+strconv.Itoa(port)+" is taken" {
 		t.Fatalf("Taken: %q", msg)
+	}
+}
+
+func TestCheckSaysWhoHoldsAPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	if err := Check("127.0.0.1", port); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("port %d is taken by PID %d", port, os.Getpid())) {
+		t.Fatalf("a held port: %v", err)
+	}
+	ln.Close()
+	if err := Check("127.0.0.1", port); err != nil {
+		t.Fatalf("a free port: %v", err)
 	}
 }
