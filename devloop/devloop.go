@@ -67,6 +67,11 @@ type Loop struct {
 	shownBlocked map[string]bool
 	// shownHeld likewise for destructive changes waiting for confirmation.
 	shownHeld map[string]bool
+	// held and blocked are what the last planned reload did not apply:
+	// destructive changes waiting for a confirmation, and changes the
+	// lifecycle policy refuses.
+	held    []differ.Change
+	blocked []differ.Blocked
 }
 
 // Timing is how long a reload's phases took.
@@ -96,6 +101,14 @@ func (l *Loop) statePath() string { return filepath.Join(l.o.Project.StateDir(),
 
 // State is the last applied map.
 func (l *Loop) State() *infra.Map { return l.state }
+
+// Outstanding is what the last reload that got as far as planning left
+// unapplied: destructive changes held for a confirmation, and changes the
+// lifecycle policy blocks. The database differs from the code by exactly
+// these (and nothing else) after a successful reload.
+func (l *Loop) Outstanding() (held []differ.Change, blocked []differ.Blocked) {
+	return l.held, l.blocked
+}
 
 // Reload runs one cycle. fromWatcher adds upstream's processing and done
 // messages around it.
@@ -198,6 +211,7 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 			l.printHeld(descs)
 		}
 	}
+	l.held, l.blocked = held, blocked
 	ops := differ.PlanWith(safe, differ.PlanOptions{KeepData: !l.o.DropOnRecreate, Backfill: backfillable(desired)})
 	applyStart := time.Now()
 	if err := differ.CheckLifecycle(ops, current, desired); err != nil {
