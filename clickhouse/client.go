@@ -166,16 +166,19 @@ type TableColumn struct {
 // LiveTable is a table as the server has it.
 type LiveTable struct {
 	Database, Name, Engine string
-	SortingKey             string
-	TTL                    *string           // the table TTL, as ClickHouse rewrote it; nil when none
-	Settings               map[string]string // the SETTINGS clause, values unquoted; nil when none
-	Columns                []TableColumn
+	// the keys as system.tables gives them ("" when none), and the engine
+	// with its arguments and clauses (engine_full)
+	SortingKey, PartitionKey, SamplingKey, PrimaryKey string
+	EngineFull                                        string
+	TTL                                               *string           // the table TTL, as ClickHouse rewrote it; nil when none
+	Settings                                          map[string]string // the SETTINGS clause, values unquoted; nil when none
+	Columns                                           []TableColumn
 }
 
 // Tables lists the tables of a database (views and `_moose*` tables
 // excluded, as upstream's reality check does), with their columns.
 func (c *Client) Tables(ctx context.Context, db string) (map[string]*LiveTable, error) {
-	rows, err := c.conn.Query(ctx, `SELECT name, engine, sorting_key, create_table_query FROM system.tables
+	rows, err := c.conn.Query(ctx, `SELECT name, engine, sorting_key, partition_key, sampling_key, primary_key, engine_full, create_table_query FROM system.tables
 		WHERE database = ? AND engine NOT IN ('View', 'MaterializedView') AND NOT startsWith(name, '.')
 		AND NOT startsWith(lower(name), '_moose')`, db)
 	if err != nil {
@@ -185,11 +188,12 @@ func (c *Client) Tables(ctx context.Context, db string) (map[string]*LiveTable, 
 	for rows.Next() {
 		t := &LiveTable{Database: db}
 		var create string
-		if err := rows.Scan(&t.Name, &t.Engine, &t.SortingKey, &create); err != nil {
+		if err := rows.Scan(&t.Name, &t.Engine, &t.SortingKey, &t.PartitionKey, &t.SamplingKey, &t.PrimaryKey, &t.EngineFull, &create); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		t.SortingKey = NormalizeKey(t.SortingKey)
+		t.PrimaryKey = NormalizeKey(t.PrimaryKey)
 		t.TTL = TableTTL(create)
 		t.Settings = TableSettings(create)
 		out[t.Name] = t

@@ -279,13 +279,20 @@ func call(s string) (string, []string, bool) {
 }
 
 // ToInfra reads a live table back as an infra table: columns, engine,
-// ORDER BY, the table TTL and settings. Its Columns are nil when a type could not be read (the caller
+// ORDER BY, PARTITION BY, SAMPLE BY, PRIMARY KEY, the table TTL and settings. Its Columns are nil when a type could not be read (the caller
 // then keeps what it knew).
 func (lt *LiveTable) ToInfra() *infra.Table {
 	t := &infra.Table{Name: lt.Name, Engine: infra.Engine{Name: lt.Engine}, LifeCycle: infra.FullyManaged, TTL: lt.TTL, TableSettings: lt.Settings}
 	if lt.SortingKey != "" {
 		t.OrderBy = infra.OrderBy{Expr: lt.SortingKey, IsExpr: true}
 	}
+	optional := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	t.PartitionBy, t.SampleBy, t.PrimaryKeyExpression = optional(lt.PartitionKey), optional(lt.SamplingKey), optional(lt.PrimaryKey)
 	cols := make([]infra.Column, 0, len(lt.Columns))
 	for _, c := range lt.Columns {
 		p, err := ParseType(c.Type)

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -207,7 +208,14 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 			p.Print(display.ChangeLines(destructive)...)
 			safe = append(safe, destructive...)
 		} else {
-			held = destructive
+			for _, c := range destructive {
+				applies, waits := differ.Hold(c)
+				if applies != nil {
+					p.Print(display.ChangeLines([]differ.Change{applies})...)
+					safe = append(safe, applies)
+				}
+				held = append(held, waits)
+			}
 			l.printHeld(descs)
 		}
 	}
@@ -229,7 +237,11 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 		}
 	}
 	tm.Apply = time.Since(applyStart)
-	desired = keepHeld(desired, held)
+	notApplied := slices.Clone(held)
+	for _, b := range blocked {
+		notApplied = append(notApplied, b.Change)
+	}
+	desired = differ.Applied(desired, notApplied)
 	if err := l.saveState(desired); err != nil {
 		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Persisting state failed:\n" + err.Error()})
 		return tm, err
@@ -397,26 +409,6 @@ func (l *Loop) printHeld(descs []string) {
 		}
 	}
 	l.shownHeld = now
-}
-
-// keepHeld returns the map to store when destructive changes were held
-// back: a table whose drop (or drop-and-recreate) is held stays as it is,
-// so that the next reload asks again. Held column drops need nothing: the
-// columns are read back from ClickHouse on every reload.
-func keepHeld(desired *infra.Map, held []differ.Change) *infra.Map {
-	if len(held) == 0 {
-		return desired
-	}
-	out := desired.Clone()
-	for _, c := range held {
-		switch c := c.(type) {
-		case differ.DropTable:
-			out.Tables[c.Table.ID(out.DefaultDatabase)] = c.Table
-		case differ.RecreateTable:
-			out.Tables[c.Before.ID(out.DefaultDatabase)] = c.Before
-		}
-	}
-	return out
 }
 
 // backfillable says whether a materialized view can be populated from its

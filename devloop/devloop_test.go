@@ -221,8 +221,8 @@ events = OlapTable[Event]("Events", OlapConfig(order_by_fields=["id", "name"]))`
 	if _, err := f.loop.Reload(ctx, true); err != nil {
 		t.Fatal(err, f.out.String())
 	}
-	if n := countRows(t, f, "Events"); n != 2 {
-		t.Fatalf("rows after the recreate = %d, want 2\n%s", n, f.out.String())
+	if got := strings.Join(rowsOf(t, f, "Events", "id", "name"), ","); got != "a|x,b|y" {
+		t.Fatalf("rows after the recreate: %s, want a|x,b|y\n%s", got, f.out.String())
 	}
 	tables, _ := f.srv.Client.Tables(ctx, "local")
 	if tables["Events"].SortingKey != "id, name" {

@@ -25,10 +25,20 @@ type AddTable struct{ Table *infra.Table }
 type DropTable struct{ Table *infra.Table }
 
 // RecreateTable drops and recreates a table whose change ClickHouse cannot
-// ALTER (ORDER BY, PARTITION BY, engine...). Reason says which.
+// ALTER (ORDER BY, PARTITION BY, engine...). Reason says which. Columns is
+// the column diff between the two definitions (as UpdateTable's), so that a
+// recreate that keeps the rows knows which columns are renamed, and which
+// the code dropped. Carry lists the columns the code dropped whose drop is
+// not confirmed: a recreate that keeps the rows keeps them too, with their
+// values (see Hold).
 type RecreateTable struct {
 	Before, After *infra.Table
 	Reason        string
+	Columns       []ColumnChange
+	Carry         []infra.Column
+	// KeepsRows is set (by SplitDestructive) when the recreate copies the
+	// rows into the new table rather than dropping them.
+	KeepsRows bool
 }
 
 // InvalidChange is a change moose-dev refuses to plan (a table moving to
@@ -239,26 +249,29 @@ func diffTablesByID(current, desired *infra.Map) []Change {
 // diffTable decides between nothing, an ALTER and a recreate, in upstream's
 // order: ORDER BY, PARTITION BY, engine, then columns.
 func diffTable(before, after *infra.Table) Change {
+	recreate := func(format string, args ...any) Change {
+		return RecreateTable{Before: before, After: after, Reason: fmt.Sprintf(format, args...), Columns: diffColumns(before.Columns, after.Columns)}
+	}
 	switch {
 	case normalizeExpr(before.OrderBy.String()) != normalizeExpr(after.OrderBy.String()):
-		return RecreateTable{before, after, fmt.Sprintf("ORDER BY changed from %s to %s", before.OrderBy, after.OrderBy)}
+		return recreate("ORDER BY changed from %s to %s", before.OrderBy, after.OrderBy)
 	case primaryKey(before) != primaryKey(after):
-		return RecreateTable{before, after, fmt.Sprintf("primary key changed from (%s) to (%s)", primaryKey(before), primaryKey(after))}
-	case str(before.PartitionBy) != str(after.PartitionBy):
-		return RecreateTable{before, after, fmt.Sprintf("PARTITION BY changed from %q to %q", str(before.PartitionBy), str(after.PartitionBy))}
+		return recreate("primary key changed from (%s) to (%s)", primaryKey(before), primaryKey(after))
+	case normalizeExpr(str(before.PartitionBy)) != normalizeExpr(str(after.PartitionBy)):
+		return recreate("PARTITION BY changed from %q to %q", str(before.PartitionBy), str(after.PartitionBy))
 	case engineKey(before.Engine) != engineKey(after.Engine):
-		return RecreateTable{before, after, fmt.Sprintf("engine changed from %s to %s", before.Engine.Name, after.Engine.Name)}
+		return recreate("engine changed from %s to %s", before.Engine.Name, after.Engine.Name)
 	}
 	if k, changed := readonlySettingChanged(before, after); changed {
-		return RecreateTable{before, after, fmt.Sprintf("setting %s cannot be changed on an existing table", k)}
+		return recreate("setting %s cannot be changed on an existing table", k)
 	}
 	u := UpdateTable{Before: before, After: after, Columns: diffColumns(before.Columns, after.Columns)}
 	if streaming := after.Engine.Name == "Kafka" || after.Engine.Name == "S3Queue"; streaming {
 		switch {
 		case after.Engine.Name == "Kafka" && !sameAlterableSettings(before, after):
-			return RecreateTable{before, after, "settings of a Kafka engine table cannot be altered"}
+			return recreate("settings of a Kafka engine table cannot be altered")
 		case len(u.Columns) > 0:
-			return RecreateTable{before, after, fmt.Sprintf("columns of a %s engine table cannot be altered", after.Engine.Name)}
+			return recreate("columns of a %s engine table cannot be altered", after.Engine.Name)
 		}
 	}
 	u.Settings = !sameAlterableSettings(before, after)

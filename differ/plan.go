@@ -354,10 +354,6 @@ func alterable(s map[string]string) map[string]string {
 // old one.
 const RecreateSuffix = "__moose_recreate"
 
-// recreateKeepingData builds the new table under a temporary name, copies
-// the rows of the columns both versions share (new columns take their
-// defaults), swaps the tables atomically and drops the old data. If the copy
-// fails, the old table is untouched.
 // renameTable is RENAME TABLE as a RawSql step: upstream's plan vocabulary
 // has no table rename.
 func renameTable(c RenameTable) infra.Operation {
@@ -373,25 +369,45 @@ func tableRef(t *infra.Table) string {
 	return quoteIdent(*t.Database) + "." + quoteIdent(t.Name)
 }
 
+// recreateKeepingData builds the new definition beside the old table
+// (clearing a leftover of an interrupted run first), copies the rows, swaps
+// the two and drops the old one. The copy takes every column the new table
+// shares with the old one, renamed columns from their old name, and the
+// columns it carries (dropped by the code, not confirmed). If the copy
+// fails, the old table is untouched.
 func recreateKeepingData(c RecreateTable) []infra.Operation {
-	tmp := *c.After
-	tmp.Name = c.After.Name + RecreateSuffix
-	var shared []string
-	for _, col := range c.After.Columns {
-		if _, ok := c.Before.Column(col.Name); ok && col.Materialized == nil && col.Alias == nil {
-			shared = append(shared, quoteIdent(col.Name))
+	after := c.carried()
+	tmp := *after
+	tmp.Name = after.Name + RecreateSuffix
+	from := map[string]string{} // new column -> old column
+	for _, cc := range c.Columns {
+		if cc.Kind == ColumnRenamed {
+			from[cc.After.Name] = cc.Before.Name
+		}
+	}
+	var into, sel []string
+	for _, col := range after.Columns {
+		if col.Materialized != nil || col.Alias != nil {
+			continue
+		}
+		src, renamed := from[col.Name]
+		if !renamed {
+			src = col.Name
+		}
+		if old, ok := c.Before.Column(src); ok && old.Materialized == nil && old.Alias == nil {
+			into = append(into, quoteIdent(col.Name))
+			sel = append(sel, quoteIdent(src))
 		}
 	}
 	ref := func(name string) string {
-		t := *c.After
+		t := *after
 		t.Name = name
 		return tableRef(&t)
 	}
-	cols := strings.Join(shared, ", ")
 	return []infra.Operation{
 		dropTable(&tmp), // a leftover of an interrupted recreate
 		infra.CreateTable{Table: &tmp},
-		infra.RawSQL{SQL: []string{fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s", ref(tmp.Name), cols, cols, ref(c.Before.Name))},
+		infra.RawSQL{SQL: []string{fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s", ref(tmp.Name), strings.Join(into, ", "), strings.Join(sel, ", "), ref(c.Before.Name))},
 			Description: fmt.Sprintf("Copying the rows of table '%s' into its new definition", c.After.Name)},
 		infra.RawSQL{SQL: []string{fmt.Sprintf("EXCHANGE TABLES %s AND %s", ref(c.Before.Name), ref(tmp.Name))},
 			Description: fmt.Sprintf("Swapping table '%s' for its new definition", c.After.Name)},

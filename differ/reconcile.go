@@ -1,6 +1,10 @@
 package differ
 
-import "github.com/moose-dev/moose-dev/infra"
+import (
+	"strings"
+
+	"github.com/moose-dev/moose-dev/infra"
+)
 
 // PhysicalKey names a table as the database knows it: `db.name`.
 func PhysicalKey(t *infra.Table, defaultDB string) string {
@@ -11,8 +15,8 @@ func PhysicalKey(t *infra.Table, defaultDB string) string {
 // holds (live, keyed by PhysicalKey), as upstream's reconcile_with_reality:
 //   - a table in current but not live was dropped behind our back: it leaves
 //     the state, so the diff recreates it if the code still declares it;
-//   - a table in both takes its columns, table TTL and (MergeTree family)
-//     settings from reality (a column altered or dropped, a TTL or setting
+//   - a table in both takes its columns, keys, engine family, table TTL and
+//     (MergeTree family) settings from reality (a column altered or dropped, a TTL or setting
 //     changed, by hand is put back by the diff), keeping what reality cannot
 //     tell (lifecycle, metadata, ...);
 //   - a live table not in current is adopted only when desired declares it
@@ -47,6 +51,7 @@ func Reconcile(current, desired *infra.Map, live map[string]*infra.Table) *infra
 			// and so are settings (other engines' may hide secrets when read back)
 			t.TableSettings = lt.TableSettings
 		}
+		liveKeys(t, lt)
 	}
 	for id, want := range desired.Tables {
 		key := PhysicalKey(want, desired.DefaultDatabase)
@@ -58,9 +63,7 @@ func Reconcile(current, desired *infra.Map, live map[string]*infra.Table) *infra
 		if lt.Columns != nil {
 			adopted.Columns = mergeColumns(want.Columns, lt.Columns)
 		}
-		if lt.OrderBy.IsExpr && normalizeExpr(lt.OrderBy.Expr) != normalizeExpr(want.OrderBy.String()) {
-			adopted.OrderBy = lt.OrderBy
-		}
+		liveKeys(&adopted, lt)
 		adopted.TTL = lt.TTL
 		if adopted.Engine.IsMergeTreeFamily() {
 			adopted.TableSettings = lt.TableSettings
@@ -68,6 +71,50 @@ func Reconcile(current, desired *infra.Map, live map[string]*infra.Table) *infra
 		out.Tables[id] = &adopted
 	}
 	return out
+}
+
+// liveKeys corrects t's ORDER BY, PRIMARY KEY, PARTITION BY, SAMPLE BY and
+// engine by what ClickHouse reports (lt) where they differ in meaning, so a
+// key changed by hand, or a change recorded as applied that never was, is
+// planned again. Only MergeTree-family tables have keys; engines compare by
+// family (ClickHouse Cloud reads MergeTree back as SharedMergeTree, a
+// cluster as ReplicatedMergeTree), not by arguments.
+func liveKeys(t, lt *infra.Table) {
+	if lt.Engine.Name == "" || !lt.Engine.IsMergeTreeFamily() {
+		return
+	}
+	if engineFamily(lt.Engine.Name) != engineFamily(t.Engine.Name) {
+		t.Engine = infra.Engine{Name: lt.Engine.Name}
+	}
+	if !t.Engine.IsMergeTreeFamily() {
+		return
+	}
+	if normalizeExpr(lt.OrderBy.String()) != normalizeExpr(t.OrderBy.String()) {
+		t.OrderBy = lt.OrderBy
+	}
+	livePK := normalizeExpr(str(lt.PrimaryKeyExpression))
+	if livePK == "" {
+		livePK = "tuple()"
+	}
+	if want := primaryKey(t); livePK != want && !(want == "" && livePK == "tuple()") {
+		pk := str(lt.PrimaryKeyExpression)
+		t.PrimaryKeyExpression = &pk
+	}
+	if normalizeExpr(str(lt.PartitionBy)) != normalizeExpr(str(t.PartitionBy)) {
+		t.PartitionBy = lt.PartitionBy
+	}
+	if normalizeExpr(str(lt.SampleBy)) != normalizeExpr(str(t.SampleBy)) {
+		t.SampleBy = lt.SampleBy
+	}
+}
+
+// engineFamily is an engine's name without the Shared or Replicated prefix
+// a server adds ("" is MergeTree).
+func engineFamily(name string) string {
+	if name == "" {
+		return "MergeTree"
+	}
+	return strings.TrimPrefix(strings.TrimPrefix(name, "Shared"), "Replicated")
 }
 
 // mergeColumns takes reality's columns, keeping what ClickHouse does not

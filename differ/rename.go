@@ -94,12 +94,28 @@ func sameTableButName(a, b *infra.Table) bool {
 func mapUpdates(changes []Change, f func(UpdateTable) UpdateTable) []Change {
 	out := make([]Change, len(changes))
 	for i, ch := range changes {
-		if u, ok := ch.(UpdateTable); ok {
-			ch = f(u)
+		switch c := ch.(type) {
+		case UpdateTable:
+			ch = f(c)
+		case RecreateTable: // its column diff, as an update's
+			c.Columns = f(UpdateTable{Before: c.Before, After: c.After, Columns: c.Columns}).Columns
+			ch = c
 		}
 		out[i] = ch
 	}
 	return out
+}
+
+// tableColumns is the table and column diff of an UpdateTable or a
+// RecreateTable.
+func tableColumns(ch Change) (after *infra.Table, cols []ColumnChange, ok bool) {
+	switch c := ch.(type) {
+	case UpdateTable:
+		return c.After, c.Columns, true
+	case RecreateTable:
+		return c.After, c.Columns, true
+	}
+	return nil, nil, false
 }
 
 func proposeColumnRenames(u UpdateTable) UpdateTable {
@@ -186,10 +202,10 @@ func Renames(changes []Change) []string {
 		if r, ok := ch.(RenameTable); ok {
 			out = append(out, fmt.Sprintf("rename table %s to %s (keeps its rows)", r.Before.Name, r.After.Name))
 		}
-		if u, ok := ch.(UpdateTable); ok {
-			for _, cc := range u.Columns {
+		if after, cols, ok := tableColumns(ch); ok {
+			for _, cc := range cols {
 				if cc.Kind == ColumnRenamed {
-					out = append(out, fmt.Sprintf("rename column %s.%s to %s (keeps its data)", u.After.Name, cc.Before.Name, cc.After.Name))
+					out = append(out, fmt.Sprintf("rename column %s.%s to %s (keeps its data)", after.Name, cc.Before.Name, cc.After.Name))
 				}
 			}
 		}

@@ -58,7 +58,7 @@ func ChangeLines(changes []differ.Change) []Line {
 		case differ.RecreateTable:
 			tables = append(tables,
 				Line{Kind: Removed, Action: "- ", Message: tableTitle(c.Before), Details: tableDetails(c.Before)},
-				Line{Kind: Added, Action: "+ ", Message: tableTitle(c.After), Details: append(tableDetails(c.After), "Recreated: "+c.Reason)})
+				Line{Kind: Added, Action: "+ ", Message: tableTitle(c.After), Details: append(tableDetails(c.After), recreateDetails(c)...)})
 		case differ.UpdateTable:
 			if len(c.Columns) > 0 {
 				details := columnChangeDetails(c.Columns)
@@ -308,6 +308,20 @@ func tableLevelLines(c differ.UpdateTable) []Line {
 	}
 	if len(d) > 0 {
 		out = append(out, Line{Kind: Changed, Action: "~ ", Message: "Table: " + name, Details: d})
+	}
+	return out
+}
+
+// recreateDetails says why a table is recreated, and which columns the code
+// dropped it keeps because their drop waits for a confirmation.
+func recreateDetails(c differ.RecreateTable) []string {
+	out := []string{"Recreated: " + c.Reason}
+	if len(c.Carry) > 0 {
+		names := make([]string, len(c.Carry))
+		for i, col := range c.Carry {
+			names[i] = col.Name
+		}
+		out = append(out, "Keeps column(s) "+strings.Join(names, ", ")+" with their data: their drop waits for confirmation")
 	}
 	return out
 }

@@ -1,0 +1,229 @@
+package devloop_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/moose-dev/moose-dev/devloop"
+	"github.com/moose-dev/moose-dev/display"
+	"github.com/moose-dev/moose-dev/infra"
+)
+
+// cityModels is a table whose ORDER BY the tests change; {fields} and
+// {config} are replaced.
+const cityModels = `from moose_lib import Key, LifeCycle, OlapConfig, OlapTable
+from pydantic import BaseModel
+
+
+class Visit(BaseModel):
+    id: Key[str]
+{fields}
+
+visits = OlapTable[Visit]("Visits", OlapConfig({config}))
+`
+
+func writeCity(f *fixture, fields, config string) {
+	f.write(strings.NewReplacer("{fields}", fields, "{config}", config).Replace(cityModels))
+}
+
+// rowsOf reads a table as sorted "col=value" lines, every column.
+func rowsOf(t *testing.T, f *fixture, table string, cols ...string) []string {
+	t.Helper()
+	rows, err := f.srv.Client.Query(context.Background(), "SELECT "+strings.Join(cols, ", ")+" FROM local."+table+" ORDER BY id")
+	if err != nil {
+		t.Fatalf("reading %s: %v\n%s", table, err, f.out.String())
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		vals := make([]string, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, strings.Join(vals, "|"))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func reload(t *testing.T, f *fixture, l *devloop.Loop) {
+	t.Helper()
+	if _, err := l.Reload(context.Background(), true); err != nil {
+		t.Fatalf("reload: %v\n%s", err, f.out.String())
+	}
+}
+
+func sortingKey(t *testing.T, f *fixture, table string) string {
+	t.Helper()
+	tables, err := f.srv.Client.Tables(context.Background(), "local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tables[table] == nil {
+		t.Fatalf("table %s is gone", table)
+	}
+	return tables[table].SortingKey
+}
+
+func storedState(t *testing.T, f *fixture) *infra.Map {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(f.proj.StateDir(), devloop.StateFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := infra.UnmarshalMap(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// Issue 11 item 1: a held column drop followed by an ORDER BY change must
+// not lose the held column's values in the recreate.
+func TestARecreateCarriesAColumnWhoseDropIsHeld(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	writeCity(f, "    city: str\n    keepme: str\n", `order_by_fields=["id"]`)
+	reload(t, f, f.loop)
+	if err := f.srv.Client.Exec(ctx, "INSERT INTO local.Visits VALUES ('a', 'paris', 'k1'), ('b', 'rome', 'k2')"); err != nil {
+		t.Fatal(err)
+	}
+	writeCity(f, "    city: str\n", `order_by_fields=["id"]`) // the drop of keepme is held
+	reload(t, f, f.loop)
+	writeCity(f, "    city: str\n", `order_by_fields=["id", "city"]`)
+	f.out.Reset()
+	reload(t, f, f.loop)
+	if got := sortingKey(t, f, "Visits"); got != "id, city" {
+		t.Fatalf("sorting key %q: the recreate did not apply\n%s", got, f.out.String())
+	}
+	if got := strings.Join(rowsOf(t, f, "Visits", "id", "city", "keepme"), ","); got != "a|paris|k1,b|rome|k2" {
+		t.Fatalf("rows after the recreate: %s\n%s", got, f.out.String())
+	}
+	if !strings.Contains(f.out.String(), "not applied without confirmation") ||
+		!strings.Contains(f.out.String(), "Keeps column(s) keepme with their data") {
+		t.Fatalf("the held drop must still be said to wait:\n%s", f.out.String())
+	}
+	// confirmed later, the drop applies and the rest stays
+	l, err := devloop.New(devloop.Options{Project: f.proj, ClickHouse: f.srv.Client, Topics: f.adm,
+		ConfirmDestructive: func([]string) bool { return true }, Printer: display.NewPrinter(f.out, display.NewStyles(false))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reload(t, f, l)
+	if got := strings.Join(f.columns("Visits"), ","); got != "id String,city String" {
+		t.Fatalf("columns after the confirmed drop: %s", got)
+	}
+	if got := strings.Join(rowsOf(t, f, "Visits", "id", "city"), ","); got != "a|paris,b|rome" {
+		t.Fatalf("rows after the confirmed drop: %s", got)
+	}
+}
+
+// Issue 11 item 1, variant: a field in the ORDER BY renamed (or removed):
+// its values are kept unless the loss is confirmed.
+func TestARecreateKeepsTheValuesOfARenamedKeyColumn(t *testing.T) {
+	for _, tc := range []struct {
+		name, fields, orderBy string
+		confirmRename         bool
+		cols                  []string
+		want                  string
+	}{
+		{"rename declined", "    town: str\n", `"id", "town"`, false, []string{"id", "town", "city"}, "a||paris,b||rome"},
+		{"rename confirmed", "    town: str\n", `"id", "town"`, true, []string{"id", "town"}, "a|paris,b|rome"},
+		{"removed", "", `"id"`, false, []string{"id", "city"}, "a|paris,b|rome"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			writeCity(f, "    city: str\n", `order_by_fields=["id", "city"]`)
+			reload(t, f, f.loop)
+			if err := f.srv.Client.Exec(context.Background(), "INSERT INTO local.Visits VALUES ('a', 'paris'), ('b', 'rome')"); err != nil {
+				t.Fatal(err)
+			}
+			l, err := devloop.New(devloop.Options{Project: f.proj, ClickHouse: f.srv.Client, Topics: f.adm,
+				ConfirmRenames: func([]string) bool { return tc.confirmRename }, Printer: display.NewPrinter(f.out, display.NewStyles(false))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeCity(f, tc.fields, "order_by_fields=["+tc.orderBy+"]")
+			f.out.Reset()
+			reload(t, f, l)
+			if got := strings.Join(rowsOf(t, f, "Visits", tc.cols...), ","); got != tc.want {
+				t.Fatalf("rows: %s, want %s\n%s", got, tc.want, f.out.String())
+			}
+			if !tc.confirmRename && !strings.Contains(f.out.String(), "not applied without confirmation: recreate table Visits") {
+				t.Fatalf("the loss must be held and said:\n%s", f.out.String())
+			}
+		})
+	}
+}
+
+// Issue 11 item 2: a blocked ORDER BY change is not recorded as applied;
+// flipping the lifecycle afterwards applies it.
+func TestABlockedChangeIsNotStoredAndAppliesOnceAllowed(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	writeCity(f, "    city: str\n", `order_by_fields=["id"], life_cycle=LifeCycle.DELETION_PROTECTED`)
+	reload(t, f, f.loop)
+	if err := f.srv.Client.Exec(ctx, "INSERT INTO local.Visits VALUES ('a', 'paris')"); err != nil {
+		t.Fatal(err)
+	}
+	writeCity(f, "    city: str\n", `order_by_fields=["id", "city"], life_cycle=LifeCycle.DELETION_PROTECTED`)
+	f.out.Reset()
+	reload(t, f, f.loop)
+	if !strings.Contains(f.out.String(), "blocked") || sortingKey(t, f, "Visits") != "id" {
+		t.Fatalf("the change must be blocked:\n%s", f.out.String())
+	}
+	if got := storedState(t, f).Tables["local_Visits"].OrderBy.String(); got != "id" {
+		t.Fatalf("the stored state claims ORDER BY %s, ClickHouse has id", got)
+	}
+	writeCity(f, "    city: str\n", `order_by_fields=["id", "city"], life_cycle=LifeCycle.FULLY_MANAGED`)
+	reload(t, f, f.loop)
+	if got := sortingKey(t, f, "Visits"); got != "id, city" {
+		t.Fatalf("sorting key %q after the flip\n%s", got, f.out.String())
+	}
+	if got := strings.Join(rowsOf(t, f, "Visits", "id", "city"), ","); got != "a|paris" {
+		t.Fatalf("rows: %s", got)
+	}
+}
+
+// Issue 11 item 2: a stored state that claims keys ClickHouse does not have
+// (an older moose-dev, a hand edit) is corrected by reading the keys back.
+func TestKeysAreReadBackFromClickHouse(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	writeCity(f, "    city: str\n", `order_by_fields=["id", "city"], partition_by="city"`)
+	reload(t, f, f.loop)
+	// the table as ClickHouse holds it diverges from the stored state
+	for _, q := range []string{"DROP TABLE local.Visits",
+		"CREATE TABLE local.Visits (id String, city String) ENGINE = MergeTree ORDER BY id",
+		"INSERT INTO local.Visits VALUES ('a', 'paris')"} {
+		if err := f.srv.Client.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.out.Reset()
+	reload(t, f, f.loop)
+	tables, err := f.srv.Client.Tables(ctx, "local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := tables["Visits"]; v.SortingKey != "id, city" || v.PartitionKey != "city" {
+		t.Fatalf("keys not put back: ORDER BY %q PARTITION BY %q\n%s", v.SortingKey, v.PartitionKey, f.out.String())
+	}
+	if got := strings.Join(rowsOf(t, f, "Visits", "id", "city"), ","); got != "a|paris" {
+		t.Fatalf("rows: %s", got)
+	}
+	f.out.Reset()
+	reload(t, f, f.loop)
+	if strings.Contains(f.out.String(), "Table") {
+		t.Fatalf("once put back, nothing more to do:\n%s", f.out.String())
+	}
+}
