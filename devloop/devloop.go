@@ -36,6 +36,12 @@ const (
 	DoneMessage       = "Infrastructure changes processed successfully"
 )
 
+// The questions a reload may need answered.
+const (
+	DestructiveQuestion = "These changes lose data:"
+	RenameQuestion      = "These look like renames (RENAME COLUMN keeps the data):"
+)
+
 // Options wire a Loop to its project and services.
 type Options struct {
 	Project    *project.Project
@@ -52,6 +58,12 @@ type Options struct {
 	// ConfirmRenames is asked before a proposed column rename; declined (or
 	// nil), the rename is an added column and a held-back drop instead.
 	ConfirmRenames func(descriptions []string) bool
+	// Waiting, when set, is asked first, with the question to put
+	// (DestructiveQuestion or RenameQuestion): true means a question about
+	// these changes is open (asked, not answered yet). The changes then
+	// wait, the rest of the reload applies, and the daemon reloads once it
+	// has the answer; a prompt never blocks the loop.
+	Waiting func(question string, descriptions []string) bool
 	// Timing prints how long each phase of a reload took.
 	Timing bool
 }
@@ -66,8 +78,9 @@ type Loop struct {
 	// shownBlocked are the reasons of blocked changes already shown: a
 	// blocked change is shown once, not on every reload.
 	shownBlocked map[string]bool
-	// shownHeld likewise for destructive changes waiting for confirmation.
-	shownHeld map[string]bool
+	// shownHeld likewise for destructive changes waiting for confirmation,
+	// and shownRenames for renames waiting for an answer.
+	shownHeld, shownRenames map[string]bool
 	// held and blocked are what the last planned reload did not apply:
 	// destructive changes waiting for a confirmation, and changes the
 	// lifecycle policy refuses.
@@ -179,32 +192,42 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 	}
 	changes = differ.ProposeRenames(changes)
 	renames := differ.Renames(changes)
-	if spin != nil && len(renames) > 0 && l.o.ConfirmRenames != nil {
-		spin.Stop("")
-		spin = nil
-	}
-	if len(renames) > 0 && (l.o.ConfirmRenames == nil || !l.o.ConfirmRenames(renames)) {
-		changes = differ.UndoRenames(changes)
-		for _, r := range renames {
-			p.Print(display.Line{Kind: display.Info, Action: "Rename?", Message: "looks like a rename; unless confirmed the new one is created and the old one's drop waits: " + r,
-				Details: []string{"restart with --yes-rename, or run moose-dev dev in a terminal to be asked"}})
+	var aside []differ.Change // waiting for an answer: not applied, not stored
+	if len(renames) > 0 {
+		if spin != nil && (l.o.ConfirmRenames != nil || l.o.Waiting != nil) { // a prompt needs the line
+			spin.Stop("")
+			spin = nil
+		}
+		switch {
+		case l.o.Waiting != nil && l.o.Waiting(RenameQuestion, renames):
+			changes, aside = differ.SetAsideRenames(changes)
+			l.printOnce(&l.shownRenames, display.Info, "Rename?", "waiting for your answer; until then this table is left as it is: ", renames,
+				"answer the question above (y keeps the data, N creates the new column and holds the old one's drop)")
+		case l.o.ConfirmRenames != nil && l.o.ConfirmRenames(renames):
+		default:
+			changes = differ.UndoRenames(changes)
+			for _, r := range renames {
+				p.Print(display.Line{Kind: display.Info, Action: "Rename?", Message: "looks like a rename; unless confirmed the new one is created and the old one's drop waits: " + r,
+					Details: []string{"restart with --yes-rename, or run moose-dev dev in a terminal to be asked"}})
+			}
 		}
 	}
 	safe, destructive := differ.SplitDestructive(changes, !l.o.DropOnRecreate)
 	tm.Plan = time.Since(planStart)
 	p.Print(display.ChangeLines(safe)...)
 	p.Print(display.BlockedLines(l.newlyBlocked(blocked))...)
-	var held []differ.Change
+	held := aside
 	if len(destructive) > 0 {
 		descs := make([]string, len(destructive))
 		for i, c := range destructive {
 			descs[i] = differ.Describe(c)
 		}
-		if spin != nil && l.o.ConfirmDestructive != nil { // a prompt needs the line
+		if spin != nil && (l.o.ConfirmDestructive != nil || l.o.Waiting != nil) { // a prompt needs the line
 			spin.Stop("")
 			spin = nil
 		}
-		if l.o.ConfirmDestructive != nil && l.o.ConfirmDestructive(descs) {
+		waiting := l.o.Waiting != nil && l.o.Waiting(DestructiveQuestion, descs)
+		if !waiting && l.o.ConfirmDestructive != nil && l.o.ConfirmDestructive(descs) {
 			p.Print(display.ChangeLines(destructive)...)
 			safe = append(safe, destructive...)
 		} else {
@@ -216,7 +239,11 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 				}
 				held = append(held, waits)
 			}
-			l.printHeld(descs)
+			how := "restart with --yes-destructive, or run moose-dev dev in a terminal to be asked"
+			if waiting {
+				how = "answer the question above"
+			}
+			l.printOnce(&l.shownHeld, display.Warning, "Held", "not applied without confirmation: ", descs, how)
 		}
 	}
 	l.held, l.blocked = held, blocked
@@ -398,17 +425,17 @@ func (l *Loop) newlyBlocked(blocked []differ.Blocked) []differ.Blocked {
 	return out
 }
 
-// printHeld shows destructive changes waiting for confirmation, each once.
-func (l *Loop) printHeld(descs []string) {
+// printOnce shows changes waiting for a confirmation, each once: a change
+// already shown by the previous reload is not repeated.
+func (l *Loop) printOnce(shown *map[string]bool, kind display.Kind, action, prefix string, descs []string, how string) {
 	now := map[string]bool{}
 	for _, d := range descs {
 		now[d] = true
-		if !l.shownHeld[d] {
-			l.o.Printer.Print(display.Line{Kind: display.Warning, Action: "Held", Message: "not applied without confirmation: " + d,
-				Details: []string{"restart with --yes-destructive, or run moose-dev dev in a terminal to be asked"}})
+		if !(*shown)[d] {
+			l.o.Printer.Print(display.Line{Kind: kind, Action: action, Message: prefix + d, Details: []string{how}})
 		}
 	}
-	l.shownHeld = now
+	*shown = now
 }
 
 // backfillable says whether a materialized view can be populated from its

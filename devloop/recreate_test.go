@@ -227,3 +227,62 @@ func TestKeysAreReadBackFromClickHouse(t *testing.T) {
 		t.Fatalf("once put back, nothing more to do:\n%s", f.out.String())
 	}
 }
+
+// Issue 11 item 7: while a question is open, the changes it is about wait
+// and everything else applies; once answered, the next reload applies them.
+func TestAnOpenQuestionHoldsOnlyWhatItIsAbout(t *testing.T) {
+	f := newFixture(t)
+	answered := map[string]bool{}
+	waiting := func(_ string, descs []string) bool {
+		for _, d := range descs {
+			if _, ok := answered[d]; !ok {
+				return true
+			}
+		}
+		return false
+	}
+	yes := func(descs []string) bool {
+		for _, d := range descs {
+			if !answered[d] {
+				return false
+			}
+		}
+		return true
+	}
+	l, err := devloop.New(devloop.Options{Project: f.proj, ClickHouse: f.srv.Client, Topics: f.adm, Waiting: waiting,
+		ConfirmDestructive: yes, ConfirmRenames: yes, Printer: display.NewPrinter(f.out, display.NewStyles(false))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeCity(f, "    city: str\n", `order_by_fields=["id"]`)
+	reload(t, f, l)
+	if err := f.srv.Client.Exec(context.Background(), "INSERT INTO local.Visits VALUES ('a', 'paris')"); err != nil {
+		t.Fatal(err)
+	}
+	// a rename (question open) and, in the same save, a new table
+	f.write(strings.NewReplacer("{fields}", "    town: str\n", "{config}", `order_by_fields=["id"]`).Replace(cityModels) +
+		"\n\nclass Other(BaseModel):\n    id: Key[str]\n\n\nother = OlapTable[Other](\"Other\")\n")
+	f.out.Reset()
+	reload(t, f, l)
+	if got := strings.Join(f.columns("Visits"), ","); got != "id String,city String" {
+		t.Fatalf("the table a question is about waits whole: %s\n%s", got, f.out.String())
+	}
+	if len(f.columns("Other")) == 0 {
+		t.Fatalf("the rest applies while the question is open\n%s", f.out.String())
+	}
+	if held, _ := l.Outstanding(); len(held) != 1 {
+		t.Fatalf("outstanding: %v", held)
+	}
+	if got := storedState(t, f).Tables["local_Visits"]; got == nil || got.Columns[1].Name != "city" {
+		t.Fatalf("the stored state must keep the table as it is: %+v", got)
+	}
+	reload(t, f, l) // saves go on; the question is not repeated
+	if n := strings.Count(f.out.String(), "waiting for your answer"); n != 1 {
+		t.Fatalf("said %d times, want once:\n%s", n, f.out.String())
+	}
+	answered["rename column Visits.city to town (keeps its data)"] = true
+	reload(t, f, l)
+	if got := strings.Join(rowsOf(t, f, "Visits", "id", "town"), ","); got != "a|paris" {
+		t.Fatalf("after yes the rename applies with the data: %s\n%s", got, f.out.String())
+	}
+}

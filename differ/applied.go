@@ -50,6 +50,9 @@ func Applied(desired *infra.Map, notApplied []Change) *infra.Map {
 				continue
 			}
 			out.Tables[c.Before.ID(db)] = c.Before
+		case RenameTable:
+			delete(out.Tables, c.After.ID(db))
+			out.Tables[c.Before.ID(db)] = c.Before
 		case AddMaterializedView:
 			delete(out.MaterializedViews, c.View.Name)
 		case DropMaterializedView:

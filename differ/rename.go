@@ -252,3 +252,24 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// SetAsideRenames takes out of changes every change that a proposed rename
+// is part of (the table's whole update or recreate, a table rename), for
+// when the question is still open: none of it applies until it is answered,
+// so that neither answer finds the other half-done. The rest applies.
+func SetAsideRenames(changes []Change) (rest, aside []Change) {
+	for _, ch := range changes {
+		_, isRename := ch.(RenameTable)
+		if _, cols, ok := tableColumns(ch); ok {
+			for _, cc := range cols {
+				isRename = isRename || cc.Kind == ColumnRenamed
+			}
+		}
+		if isRename {
+			aside = append(aside, ch)
+		} else {
+			rest = append(rest, ch)
+		}
+	}
+	return rest, aside
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+	"golang.org/x/sys/unix"
 )
 
 // ActionWidth is the width of the right-aligned action column.
@@ -74,10 +75,12 @@ func ColorWanted(f *os.File) bool {
 	return IsTerminal(f)
 }
 
-// IsTerminal reports whether f is a character device (a terminal).
+// IsTerminal reports whether f is a terminal: a descriptor that answers a
+// terminal's ioctl. A character device is not enough: /dev/null is one, and
+// it is what nohup, systemd and CI give a daemon.
 func IsTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
 }
 
 // Printer writes lines. It is safe for concurrent use.

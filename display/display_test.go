@@ -167,3 +167,22 @@ func TestTimestampsPrefixEveryLine(t *testing.T) {
 		t.Fatalf("got\n%q\nwant\n%q", b.String(), want)
 	}
 }
+
+func TestIsTerminalAsksTheTerminalNotTheFileMode(t *testing.T) {
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	if IsTerminal(null) {
+		t.Fatal("/dev/null is a character device, not a terminal (nohup, systemd and CI give it as stdin)")
+	}
+	ptmx, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminal here: %v", err)
+	}
+	defer ptmx.Close()
+	if !IsTerminal(ptmx) {
+		t.Fatal("a pseudo-terminal is a terminal")
+	}
+}

@@ -47,6 +47,7 @@ type Watcher struct {
 	errs    chan error
 	done    chan struct{}
 	once    sync.Once
+	rearm   chan struct{}
 
 	hashes map[string][32]byte // last seen content of each file (loop-owned after New)
 }
@@ -68,7 +69,7 @@ func New(root string, opts Options) (*Watcher, error) {
 		opts.PollInterval = 300 * time.Millisecond
 	}
 	w := &Watcher{root: root, opts: opts, batches: make(chan []string), errs: make(chan error, 8),
-		done: make(chan struct{}), hashes: map[string][32]byte{}}
+		done: make(chan struct{}), rearm: make(chan struct{}, 1), hashes: map[string][32]byte{}}
 	if !opts.Poll {
 		fsw, err := fsnotify.NewWatcher()
 		if err != nil && !isWatchLimit(err) {
@@ -164,6 +165,17 @@ func (w *Watcher) pollLoop() {
 
 // Batches delivers sets of changed files (absolute paths, sorted).
 func (w *Watcher) Batches() <-chan []string { return w.batches }
+
+// Rearm makes the next save of a file a change even if its content is the
+// same, a touch (a metadata-only event) included, until the next batch: the
+// consumer calls it after a failed reload, so that saving again retries.
+// (Polling sees content changes only.)
+func (w *Watcher) Rearm() {
+	select {
+	case w.rearm <- struct{}{}:
+	default:
+	}
+}
 
 // Errors delivers watcher problems (for example an inotify limit).
 func (w *Watcher) Errors() <-chan error { return w.errs }
@@ -301,6 +313,7 @@ func (w *Watcher) loop() {
 	ready := map[string]bool{}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	rearmed := false // the next save counts even with the same content
 	for {
 		out, batch := w.offer(ready)
 		select {
@@ -308,11 +321,14 @@ func (w *Watcher) loop() {
 			return
 		case out <- batch:
 			ready = map[string]bool{}
+			rearmed = false
+		case <-w.rearm:
+			rearmed = true
 		case ev, ok := <-w.fsw.Events:
 			if !ok {
 				return
 			}
-			if ev.Op == fsnotify.Chmod {
+			if ev.Op == fsnotify.Chmod && !rearmed {
 				continue
 			}
 			if ev.Has(fsnotify.Create) {
@@ -343,7 +359,7 @@ func (w *Watcher) loop() {
 			w.report(err)
 		case <-timer.C:
 			for p := range pending {
-				if w.contentChanged(p) {
+				if w.contentChanged(p) || rearmed {
 					ready[p] = true
 				}
 			}

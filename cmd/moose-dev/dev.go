@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/moose-dev/moose-dev/admin"
@@ -55,32 +53,16 @@ type devFlags struct {
 	infra, clickhouseURL                              string
 }
 
-// confirmer decides changes that need a person's yes: yes with the flag, a
-// y/N prompt when stdin is a terminal, otherwise no (nil).
-func confirmer(yes bool, in *bufio.Reader, question string) func([]string) bool {
-	if yes {
+// confirmer decides changes that need a person's yes: yes with the flag,
+// the person's answer when there is a terminal to ask on, otherwise no (nil).
+func confirmer(yes bool, in *prompter) func([]string) bool {
+	switch {
+	case yes:
 		return func([]string) bool { return true }
+	case in != nil:
+		return in.confirmed
 	}
-	if in == nil {
-		return nil
-	}
-	return func(descs []string) bool {
-		fmt.Println(question)
-		for _, d := range descs {
-			fmt.Println("  -", d)
-		}
-		fmt.Print("Apply? [y/N] ")
-		line, _ := in.ReadString('\n')
-		answer := strings.ToLower(strings.TrimSpace(line))
-		return answer == "y" || answer == "yes"
-	}
-}
-
-func stdinReader() *bufio.Reader {
-	if !display.IsTerminal(os.Stdin) {
-		return nil
-	}
-	return bufio.NewReader(os.Stdin)
+	return nil
 }
 
 func runDev(ctx context.Context, g *globals, p *display.Printer, f devFlags) error {
@@ -104,26 +86,36 @@ func runDev(ctx context.Context, g *globals, p *display.Printer, f devFlags) err
 	}
 	defer svc.stop()
 	client, topics := svc.client, svc.topics
-	in := stdinReader()
-	loop, err := devloop.New(devloop.Options{Project: proj, ClickHouse: client, Topics: topics, Printer: p,
+	in := newPrompter(os.Stdin, os.Stdout)
+	opts := devloop.Options{Project: proj, ClickHouse: client, Topics: topics, Printer: p,
 		DropOnRecreate:     f.dropOnRecreate,
 		Timing:             f.timing,
-		ConfirmDestructive: confirmer(f.yesDestructive, in, "These changes lose data:"),
-		ConfirmRenames:     confirmer(f.yesRename, in, "These look like renames (RENAME COLUMN keeps the data):")})
+		ConfirmDestructive: confirmer(f.yesDestructive, in),
+		ConfirmRenames:     confirmer(f.yesRename, in)}
+	var answered <-chan struct{}
+	if in != nil {
+		opts.Waiting = in.waiting(map[string]bool{devloop.DestructiveQuestion: f.yesDestructive, devloop.RenameQuestion: f.yesRename})
+		answered = in.answered
+	}
+	loop, err := devloop.New(opts)
 	if err != nil {
 		return err
 	}
-	if _, err := loop.Reload(ctx, false); err != nil {
-		p.Warnf("Waiting", "fix the error above and save: moose-dev applies the project as soon as it loads")
-	} else {
-		st := loop.State()
-		p.Successf("Ready", "%d table(s) and %d topic(s) applied", len(st.Tables), len(st.Topics))
-	}
+	// Watching starts before the first load, so that a save made while it
+	// runs (or while a question waits) is applied: the watcher's baseline is
+	// the content before the load read it.
 	w, err := watcher.New(proj.AppDir(), watcher.Options{Ignore: cfg.Watcher.IgnorePatterns})
 	if err != nil {
 		return err
 	}
 	defer w.Close()
+	if _, err := loop.Reload(ctx, false); err != nil {
+		w.Rearm()
+		p.Warnf("Waiting", "fix the error above and save: moose-dev applies the project as soon as it loads")
+	} else {
+		st := loop.State()
+		p.Successf("Ready", "%d table(s) and %d topic(s) applied", len(st.Tables), len(st.Topics))
+	}
 	printConnection(p, proj, svc, topics)
 	if stopAdmin, err := serveAdmin(proj, p); err != nil {
 		return err
@@ -141,9 +133,19 @@ func runDev(ctx context.Context, g *globals, p *display.Printer, f devFlags) err
 		case err := <-w.Errors():
 			p.Warnf("Watcher", "%v", err)
 		case <-w.Batches():
-			// errors were printed by the loop; the last good state stays
-			loop.Reload(ctx, true)
+			reload(ctx, loop, w)
+		case <-answered:
+			reload(ctx, loop, w)
 		}
+	}
+}
+
+// reload runs one cycle. Its errors were printed by the loop and the last
+// good state stays; after a failure the watcher is re-armed, so saving the
+// same content again (or touching the file) retries.
+func reload(ctx context.Context, loop *devloop.Loop, w *watcher.Watcher) {
+	if _, err := loop.Reload(ctx, true); err != nil {
+		w.Rearm()
 	}
 }
 

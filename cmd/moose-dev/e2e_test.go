@@ -138,6 +138,13 @@ func (p *devProject) start() {
 
 func (p *devProject) startWith(args ...string) {
 	p.t.Helper()
+	p.startNoWait(args...)
+	p.waitOutput("Watching", 1)
+}
+
+// startNoWait starts the daemon without waiting for it to be ready.
+func (p *devProject) startNoWait(args ...string) {
+	p.t.Helper()
 	p.cmd = exec.Command(moosedevBinary(p.t), append([]string{"dev", "-p", p.dir, "--yes-destructive"}, args...)...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	p.cmd.Env = append(os.Environ(), "NO_COLOR=1")
@@ -150,7 +157,6 @@ func (p *devProject) startWith(args ...string) {
 			p.cmd.Wait()
 		}
 	})
-	p.waitOutput("Watching", 1)
 }
 
 // waitOutput waits until text has appeared n times in the output.
