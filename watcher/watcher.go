@@ -69,7 +69,7 @@ func New(root string, opts Options) (*Watcher, error) {
 		opts.PollInterval = 300 * time.Millisecond
 	}
 	w := &Watcher{root: root, opts: opts, batches: make(chan []string), errs: make(chan error, 8),
-		done: make(chan struct{}), rearm: make(chan struct{}, 1), hashes: map[string][32]byte{}}
+		done: make(chan struct{}), rearm: make(chan struct{}), hashes: map[string][32]byte{}}
 	if !opts.Poll {
 		fsw, err := fsnotify.NewWatcher()
 		if err != nil && !isWatchLimit(err) {
@@ -155,6 +155,7 @@ func (w *Watcher) pollLoop() {
 			return
 		case out <- batch:
 			ready = map[string]bool{}
+		case <-w.rearm: // scans compare content only
 		case <-tick.C:
 			for _, p := range w.scan() {
 				ready[p] = true
@@ -170,10 +171,11 @@ func (w *Watcher) Batches() <-chan []string { return w.batches }
 // same, a touch (a metadata-only event) included, until the next batch: the
 // consumer calls it after a failed reload, so that saving again retries.
 // (Polling sees content changes only.)
+// It returns once the watcher has taken it in.
 func (w *Watcher) Rearm() {
 	select {
 	case w.rearm <- struct{}{}:
-	default:
+	case <-w.done:
 	}
 }
 
