@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/moose-dev/moose-dev/differ"
 	"github.com/moose-dev/moose-dev/infra"
 	"github.com/moose-dev/moose-dev/planfile"
 )
@@ -19,14 +20,14 @@ func Validate(p *planfile.Plan, from *infra.Map) error {
 	db := from.DefaultDatabase
 	tables := map[string]map[string]bool{} // db.table -> columns
 	for _, t := range from.Tables {
-		tables[key(t.Database, t.Name, db)] = columnSet(t.Columns)
+		tables[differ.PhysicalKey(t, db)] = columnSet(t.Columns)
 	}
 	for i, op := range p.Operations {
 		fail := func(field, format string, args ...any) error {
 			return &planfile.Error{Index: i, Op: op.OpName(), Msg: field + ": " + fmt.Sprintf(format, args...)}
 		}
 		table := func(database *string, name string) (map[string]bool, error) {
-			cols, ok := tables[key(database, name, db)]
+			cols, ok := tables[differ.NameKey(database, name, db)]
 			if !ok {
 				return nil, fail("table", "table %q does not exist at this point of the plan", name)
 			}
@@ -34,7 +35,7 @@ func Validate(p *planfile.Plan, from *infra.Map) error {
 		}
 		switch o := op.(type) {
 		case infra.CreateTable:
-			k := key(o.Table.Database, o.Table.Name, db)
+			k := differ.NameKey(o.Table.Database, o.Table.Name, db)
 			if _, ok := tables[k]; ok {
 				return fail("table", "table %q already exists at this point of the plan", o.Table.Name)
 			}
@@ -43,7 +44,7 @@ func Validate(p *planfile.Plan, from *infra.Map) error {
 			if _, err := table(o.Database, o.Table); err != nil {
 				return err
 			}
-			delete(tables, key(o.Database, o.Table, db))
+			delete(tables, differ.NameKey(o.Database, o.Table, db))
 		case infra.AddTableColumn:
 			cols, err := table(o.Database, o.Table)
 			if err != nil {
@@ -94,7 +95,7 @@ func Validate(p *planfile.Plan, from *infra.Map) error {
 			// opaque, except the table renames moose-dev plans this way
 			for _, q := range o.SQL {
 				for _, r := range tableRenames(q) {
-					from, to := key(r.fromDB, r.from, db), key(r.toDB, r.to, db)
+					from, to := differ.NameKey(r.fromDB, r.from, db), differ.NameKey(r.toDB, r.to, db)
 					cols, ok := tables[from]
 					if !ok {
 						return fail("sql", "RENAME TABLE: table %q does not exist at this point of the plan", r.from)
@@ -150,13 +151,6 @@ func tableRenames(q string) []tableRename {
 		out = append(out, tableRename{fromDB: ident(1), from: *ident(3), toDB: ident(5), to: *ident(7)})
 	}
 	return out
-}
-
-func key(database *string, name, defaultDB string) string {
-	if database != nil && *database != "" {
-		return *database + "." + name
-	}
-	return defaultDB + "." + name
 }
 
 func columnSet(cols []infra.Column) map[string]bool {
