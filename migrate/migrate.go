@@ -190,7 +190,7 @@ func Load(dir string) (*Files, error) {
 
 // Drift is what differs between the database and what the plan expects.
 type Drift struct {
-	Extra, Missing, Changed []string // table ids
+	Extra, Missing, Changed []string // tables, as `db.name`
 }
 
 func (d Drift) None() bool { return len(d.Extra)+len(d.Missing)+len(d.Changed) == 0 }
@@ -218,15 +218,15 @@ func TableDrift(actual, expected *infra.Map) Drift {
 	for _, c := range differ.Diff(e, a) {
 		switch c := c.(type) {
 		case differ.AddTable:
-			d.Extra = append(d.Extra, c.Table.ID(actual.DefaultDatabase))
+			d.Extra = append(d.Extra, differ.PhysicalKey(c.Table, actual.DefaultDatabase))
 		case differ.DropTable:
-			d.Missing = append(d.Missing, c.Table.ID(expected.DefaultDatabase))
+			d.Missing = append(d.Missing, differ.PhysicalKey(c.Table, expected.DefaultDatabase))
 		case differ.UpdateTable:
-			d.Changed = append(d.Changed, c.After.ID(expected.DefaultDatabase))
+			d.Changed = append(d.Changed, differ.PhysicalKey(c.After, expected.DefaultDatabase))
 		case differ.RecreateTable:
-			d.Changed = append(d.Changed, c.After.ID(expected.DefaultDatabase))
+			d.Changed = append(d.Changed, differ.PhysicalKey(c.After, expected.DefaultDatabase))
 		case differ.InvalidChange:
-			d.Changed = append(d.Changed, c.Table.ID(expected.DefaultDatabase))
+			d.Changed = append(d.Changed, differ.PhysicalKey(c.Table, expected.DefaultDatabase))
 		}
 	}
 	for _, ids := range [][]string{d.Extra, d.Missing, d.Changed} {

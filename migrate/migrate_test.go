@@ -140,7 +140,7 @@ func TestDriftAbortsWithNothingChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, err := run(t, srv.Client, v2, f2)
-	if err == nil || !strings.Contains(err.Error(), "database state has changed since plan was generated") || !strings.Contains(err.Error(), "Tables with schema changes: local_Events") {
+	if err == nil || !strings.Contains(err.Error(), "database state has changed since plan was generated") || !strings.Contains(err.Error(), "Tables with schema changes: local.Events") {
 		t.Fatalf("migrate after drift: %v; want the drift reported with the table", err)
 	}
 	if got := columns(t, srv.Client, "Events"); strings.Join(got, ",") != "id,manual" {
