@@ -17,7 +17,9 @@ import (
 	"time"
 
 	"github.com/moose-dev/moose-dev/admin"
+	"github.com/moose-dev/moose-dev/clickhouse"
 	"github.com/moose-dev/moose-dev/internal/chtest"
+	"github.com/moose-dev/moose-dev/migrate"
 )
 
 // buildBinary compiles moose-dev once per test run.
@@ -381,22 +383,70 @@ func runAgainst(t *testing.T, dir, url string, args ...string) string {
 	return string(out)
 }
 
-// The production workflow through the binary: plan changes nothing,
-// generate writes the three files, migrate applies them with progress, a
-// second migrate finds the database at the target.
+// catalog is every database of a ClickHouse and every table of every
+// database but the server's own (`system`, `information_schema`), `_moose*`
+// tables included, with its row count: what a command that must change
+// nothing must leave as it found.
+func catalog(t *testing.T, c *clickhouse.Client) string {
+	t.Helper()
+	var b strings.Builder
+	for _, q := range []string{"SELECT name, '' FROM system.databases ORDER BY name",
+		`SELECT concat(database, '.', name), toString(ifNull(total_rows, 0)) FROM system.tables
+			WHERE lower(database) NOT IN ('system', 'information_schema') ORDER BY database, name`} {
+		rows, err := c.Query(t.Context(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var name, n string
+			if err := rows.Scan(&name, &n); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "%s %s\n", name, n)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+	}
+	return b.String()
+}
+
+// The production workflow through the binary: plan and generate change
+// nothing (not even creating the database they are pointed at, nor a state
+// table), generate --save writes the three files, migrate applies them
+// with progress, a second migrate finds the database at the target, and
+// plan after it still changes nothing.
 func TestPlanGenerateMigrate(t *testing.T) {
 	srv := chtest.Start(t, "prod")
 	p := newPlanningProject(t)
 	dir := p.dir
-	url := fmt.Sprintf("http://%s:%s@%s/prod", chtest.User, chtest.Password, srv.Addr)
+	url := fmt.Sprintf("http://%s:%s@%s/prodx", chtest.User, chtest.Password, srv.Addr)
 	run := func(args ...string) string { t.Helper(); return runAgainst(t, dir, url, args...) }
+	unchanged := func(before, what string) {
+		t.Helper()
+		if after := catalog(t, srv.Client); after != before {
+			t.Fatalf("%s changed the database:\nbefore:\n%s\nafter:\n%s", what, before, after)
+		}
+	}
+	empty := catalog(t, srv.Client)
+	if strings.Contains(empty, "prodx") {
+		t.Fatalf("the test's database exists before the test:\n%s", empty)
+	}
 	if out := run("plan", "--json"); !strings.Contains(out, `"CreateTable"`) || !strings.Contains(out, `"max_risk": "safe"`) {
 		t.Fatalf("plan --json:\n%s", out)
 	}
-	if tables, err := srv.Client.Tables(t.Context(), "prod"); err != nil || len(tables) != 0 {
-		t.Fatalf("plan changed the database: %v %v", tables, err)
+	unchanged(empty, "plan --json")
+	if out := run("plan"); !strings.Contains(out, "PageView") {
+		t.Fatalf("plan:\n%s", out)
 	}
+	unchanged(empty, "plan")
+	if out := run("generate", "migration"); !strings.Contains(out, "CreateTable") {
+		t.Fatalf("generate migration:\n%s", out)
+	}
+	unchanged(empty, "generate migration")
 	run("generate", "migration", "--save")
+	unchanged(empty, "generate migration --save")
 	for _, f := range []string{"migrations/plan.yaml", "migrations/remote_state.json", "migrations/local_infra_map.json", ".moose/migration_schema.json"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Fatalf("generate did not write %s: %v", f, err)
@@ -405,9 +455,18 @@ func TestPlanGenerateMigrate(t *testing.T) {
 	if out := run("migrate"); !strings.Contains(out, "[1/1] Creating table 'PageView'") || !strings.Contains(out, "CREATE TABLE") {
 		t.Fatalf("migrate output:\n%s", out)
 	}
-	if tables, err := srv.Client.Tables(t.Context(), "prod"); err != nil || tables["PageView"] == nil {
+	if tables, err := srv.Client.Tables(t.Context(), "prodx"); err != nil || tables["PageView"] == nil {
 		t.Fatalf("migrate did not create the table: %v %v", tables, err)
 	}
+	migrated := catalog(t, srv.Client)
+	if !strings.Contains(migrated, "prodx."+migrate.StateTable) {
+		t.Fatalf("no state table after migrate:\n%s", migrated)
+	}
+	if out := run("plan"); !strings.Contains(out, "no changes") {
+		t.Fatalf("plan after migrate:\n%s", out)
+	}
+	run("generate", "migration")
+	unchanged(migrated, "plan and generate after migrate")
 	if out := run("migrate"); !strings.Contains(out, "already match") {
 		t.Fatalf("second migrate:\n%s", out)
 	}

@@ -55,11 +55,14 @@ func (f *targetFlags) register(cmd *cobra.Command, planning bool) {
 	}
 }
 
-// planAgainst opens the target and compares it with the code; the caller
-// closes the target.
+// planAgainst opens the target and compares it with the code, changing
+// nothing; the caller closes the target.
 func planAgainst(ctx context.Context, g *globals, tf targetFlags) (*target, *infra.Map, *migrate.Changes, error) {
-	t, err := openTarget(ctx, g, tf)
+	t, cfg, err := loadTarget(ctx, g, tf)
 	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := t.connect(ctx, cfg, true); err != nil {
 		return nil, nil, nil, err
 	}
 	remote, ch, err := t.changes(ctx, tf.renames)
@@ -70,61 +73,82 @@ func planAgainst(ctx context.Context, g *globals, tf targetFlags) (*target, *inf
 	return t, remote, ch, nil
 }
 
-func openTarget(ctx context.Context, g *globals, f targetFlags) (*target, error) {
-	switch {
-	case f.clickhouseURL != "" && f.url != "":
-		return nil, errors.New("give either --clickhouse-url or --url/--token, not both")
-	case f.url != "" && f.token == "":
-		return nil, errors.New("--url needs --token (the admin API refuses requests without one)")
-	case f.clickhouseURL == "" && f.url == "":
-		return nil, errors.New("name the target: --clickhouse-url http://user:pass@host:port/db, or --url http://host:4000 --token T")
-	}
-	proj, err := project.Load(g.projectDir)
+// loadTarget reads the project and its code, and says how to reach the
+// target (a ClickHouse, whose config it returns, or, with --url, the map a
+// running instance serves, fetched here). Nothing is connected yet.
+func loadTarget(ctx context.Context, g *globals, f targetFlags) (*target, clickhouse.Config, error) {
+	t, cfg, err := loadProject(g, f)
 	if err != nil {
-		return nil, err
+		return nil, cfg, err
 	}
-	db := proj.Config.ClickHouse.DBName
-	var cfg clickhouse.Config
-	if f.clickhouseURL != "" {
-		if cfg, err = clickhouse.ParseURL(f.clickhouseURL); err != nil {
-			return nil, err
-		}
-		if cfg.Database == "" {
-			cfg.Database = db
-		}
-		db = cfg.Database
-	}
-	ignore, err := migrate.ParseIgnore(proj.Config.Migration.IgnoreOperations)
-	if err != nil {
-		return nil, err
-	}
-	t := &target{proj: proj, ignore: ignore}
+	db := cfg.Database
 	if f.url != "" {
 		// The code is read against the running instance's database.
 		if t.fetched, err = admin.Fetch(ctx, f.url, f.token); err != nil {
-			return nil, err
+			return nil, cfg, err
 		}
 		if t.fetched.DefaultDatabase != "" {
 			db = t.fetched.DefaultDatabase
 		}
 	}
-	res, err := parser.NewLoader(proj.Root, proj.Config.SourceDir).Load(db)
+	res, err := parser.NewLoader(t.proj.Root, t.proj.Config.SourceDir).Load(db)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		return nil, errReported
+		return nil, cfg, errReported
 	}
 	t.code = res.Map
-	if f.url != "" {
-		return t, nil
+	return t, cfg, nil
+}
+
+// loadProject reads the project and the target's flags; cfg.Database is
+// the target's database (the URL's, or the project's).
+func loadProject(g *globals, f targetFlags) (*target, clickhouse.Config, error) {
+	var cfg clickhouse.Config
+	switch {
+	case f.clickhouseURL != "" && f.url != "":
+		return nil, cfg, errors.New("give either --clickhouse-url or --url/--token, not both")
+	case f.url != "" && f.token == "":
+		return nil, cfg, errors.New("--url needs --token (the admin API refuses requests without one)")
+	case f.clickhouseURL == "" && f.url == "":
+		return nil, cfg, errors.New("name the target: --clickhouse-url http://user:pass@host:port/db, or --url http://host:4000 --token T")
 	}
-	if t.client, err = clickhouse.Open(ctx, cfg); err != nil {
-		return nil, err
+	proj, err := project.Load(g.projectDir)
+	if err != nil {
+		return nil, cfg, err
 	}
-	if t.store, err = migrate.NewStore(ctx, t.client); err != nil {
-		t.client.Close()
-		return nil, err
+	if f.clickhouseURL != "" {
+		if cfg, err = clickhouse.ParseURL(f.clickhouseURL); err != nil {
+			return nil, cfg, err
+		}
 	}
-	return t, nil
+	if cfg.Database == "" {
+		cfg.Database = proj.Config.ClickHouse.DBName
+	}
+	ignore, err := migrate.ParseIgnore(proj.Config.Migration.IgnoreOperations)
+	if err != nil {
+		return nil, cfg, err
+	}
+	return &target{proj: proj, ignore: ignore}, cfg, nil
+}
+
+// connect opens the ClickHouse (nothing to do with --url). readOnly
+// changes nothing in it, not even creating the database: a database or
+// state table that does not exist reads as empty.
+func (t *target) connect(ctx context.Context, cfg clickhouse.Config, readOnly bool) error {
+	if t.fetched != nil {
+		return nil
+	}
+	cfg.ReadOnly = readOnly
+	c, err := clickhouse.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if t.store, err = migrate.NewStore(ctx, c); err != nil {
+		c.Close()
+		return err
+	}
+	t.client = c
+	return nil
 }
 
 func (t *target) close() {
@@ -318,8 +342,11 @@ func migrateCmd(g *globals) *cobra.Command {
 			if tf.clickhouseURL == "" {
 				return errors.New("migrate needs --clickhouse-url: it runs the plan on the database itself")
 			}
-			t, err := openTarget(ctx, g, tf)
+			t, cfg, err := loadTarget(ctx, g, tf)
 			if err != nil {
+				return err
+			}
+			if err := t.connect(ctx, cfg, false); err != nil {
 				return err
 			}
 			defer t.close()
@@ -359,8 +386,11 @@ func serveCmd(g *globals) *cobra.Command {
 				return errors.New("serve needs --clickhouse-url: the map it serves is the state stored in that database")
 			}
 			ctx := cmd.Context()
-			t, err := openTarget(ctx, g, tf)
+			t, cfg, err := loadTarget(ctx, g, tf)
 			if err != nil {
+				return err
+			}
+			if err := t.connect(ctx, cfg, true); err != nil {
 				return err
 			}
 			defer t.close()
