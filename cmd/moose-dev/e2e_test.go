@@ -558,3 +558,141 @@ func TestPlanAgainstARunningDevThroughTheAdminAPI(t *testing.T) {
 		t.Error("the token appears in the daemon's output")
 	}
 }
+
+// handEditedPlan generates the migration of a planning project against url
+// and hand-edits its plan.yaml: a RawSql operation before the generated
+// ones and one after them.
+func handEditedPlan(t *testing.T, dir, url, before, after string) {
+	t.Helper()
+	runAgainst(t, dir, url, "generate", "migration", "--save")
+	path := filepath.Join(dir, "migrations", "plan.yaml")
+	plan := readFile(t, path)
+	i := strings.Index(plan, "- CreateTable:")
+	if i < 0 {
+		t.Fatalf("plan.yaml:\n%s", plan)
+	}
+	indent := plan[strings.LastIndex(plan[:i], "\n")+1 : i]
+	raw := func(sql, desc string) string {
+		return fmt.Sprintf("%s- RawSql:\n%s    sql:\n%s      - %q\n%s    description: %s\n", indent, indent, indent, sql, indent, desc)
+	}
+	plan = plan[:i-len(indent)] + raw(before, "Before") + plan[i-len(indent):] + raw(after, "Seeding PageView")
+	if err := os.WriteFile(path, []byte(plan), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// migrateProc starts `moose-dev migrate` on the project against url.
+func migrateProc(t *testing.T, dir, url string, args ...string) (*exec.Cmd, *syncBuffer) {
+	t.Helper()
+	out := &syncBuffer{}
+	cmd := exec.Command(moosedevBinary(t), append([]string{"migrate", "-p", dir, "--clickhouse-url", url}, args...)...)
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	return cmd, out
+}
+
+const seedSQL = "INSERT INTO PageView (id, url, referrer, duration_ms) VALUES ('seed', '/', NULL, 1)"
+
+func seeded(t *testing.T, srv *chtest.Server, db string) uint64 {
+	t.Helper()
+	rows, err := srv.Client.Query(t.Context(), fmt.Sprintf("SELECT count() FROM `%s`.PageView WHERE id = 'seed'", db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var n uint64
+	if !rows.Next() || rows.Scan(&n) != nil {
+		t.Fatalf("counting the seeded rows: %v", rows.Err())
+	}
+	return n
+}
+
+// Two `migrate` processes of one plan started at once, waiting for each
+// other or not: exactly one applies it, and its hand-added INSERT lands
+// once; the other finds the database at the target, or is refused naming
+// the run that holds the lock.
+func TestTwoMigrateProcessesAtOnce(t *testing.T) {
+	srv := chtest.Start(t, "prod")
+	for _, wait := range []bool{true, false} {
+		db := fmt.Sprintf("both_wait_%v", wait)
+		url := fmt.Sprintf("http://%s:%s@%s/%s", chtest.User, chtest.Password, srv.Addr, db)
+		p := newPlanningProject(t)
+		handEditedPlan(t, p.dir, url, "SELECT 1", seedSQL)
+		var args []string
+		if wait {
+			args = []string{"--lock-wait", "2m"}
+		}
+		a, outA := migrateProc(t, p.dir, url, args...)
+		b, outB := migrateProc(t, p.dir, url, args...)
+		errA, errB := a.Wait(), b.Wait()
+		applied := 0
+		for _, r := range []struct {
+			err error
+			out string
+		}{{errA, outA.String()}, {errB, outB.String()}} {
+			switch {
+			case r.err == nil && strings.Contains(r.out, "[3/3] Seeding PageView"):
+				applied++
+			case r.err == nil && strings.Contains(r.out, "already match"):
+			case !wait && r.err != nil && strings.Contains(r.out, "another migration holds the lock") && strings.Contains(r.out, "--release-lock"):
+			default:
+				t.Errorf("wait=%v: a migrate run ended %v:\n%s", wait, r.err, r.out)
+			}
+		}
+		if applied != 1 {
+			t.Errorf("wait=%v: %d runs applied the plan, want 1:\n%s\n---\n%s", wait, applied, outA, outB)
+		}
+		if n := seeded(t, srv, db); n != 1 {
+			t.Fatalf("wait=%v: the plan's INSERT landed %d times, want once", wait, n)
+		}
+	}
+}
+
+// A `migrate` killed in the middle of its plan leaves its lease: the next
+// run is refused (it does not "resume" over a holder that may be alive),
+// naming the killed run and how to release it; --release-lock releases
+// it; the run after that finishes the plan, its INSERT landing once.
+func TestAKilledMigrateHoldsTheLockUntilReleased(t *testing.T) {
+	srv := chtest.Start(t, "prod")
+	url := fmt.Sprintf("http://%s:%s@%s/prod", chtest.User, chtest.Password, srv.Addr)
+	p := newPlanningProject(t)
+	handEditedPlan(t, p.dir, url, "SELECT sleep(3)", seedSQL)
+	a, outA := migrateProc(t, p.dir, url)
+	for deadline := time.Now().Add(time.Minute); !strings.Contains(outA.String(), "[1/3] Before"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) || a.ProcessState != nil {
+			t.Fatalf("the first migrate never started its plan:\n%s", outA)
+		}
+	}
+	if err := a.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	a.Wait()
+	cmd := exec.Command(moosedevBinary(t), "migrate", "-p", p.dir, "--clickhouse-url", url)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "another migration holds the lock") ||
+		!strings.Contains(string(out), fmt.Sprintf("pid %d", a.Process.Pid)) || !strings.Contains(string(out), "--release-lock") {
+		t.Fatalf("migrate after the holder was killed: %v\n%s", err, out)
+	}
+	if out := runAgainst(t, p.dir, url, "migrate", "--release-lock"); !strings.Contains(out, "Released") || !strings.Contains(out, fmt.Sprintf("pid %d", a.Process.Pid)) {
+		t.Fatalf("migrate --release-lock:\n%s", out)
+	}
+	if out := runAgainst(t, p.dir, url, "migrate", "--release-lock"); !strings.Contains(out, "nobody holds the lock") {
+		t.Fatalf("a second --release-lock:\n%s", out)
+	}
+	if out := runAgainst(t, p.dir, url, "migrate"); !strings.Contains(out, "[3/3] Seeding PageView") {
+		t.Fatalf("migrate after the release:\n%s", out)
+	}
+	if n := seeded(t, srv, "prod"); n != 1 {
+		t.Fatalf("the plan's INSERT landed %d times, want once", n)
+	}
+}

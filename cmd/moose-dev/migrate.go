@@ -334,32 +334,58 @@ func generateCmd(g *globals) *cobra.Command {
 
 func migrateCmd(g *globals) *cobra.Command {
 	var tf targetFlags
+	var allowPartial, releaseLock bool
+	var lockWait time.Duration
 	cmd := &cobra.Command{
 		Use:   "migrate",
 		Short: "Apply migrations/plan.yaml to a ClickHouse if it has not drifted since the plan was generated",
+		Long: `Apply migrations/plan.yaml to a ClickHouse if it has not drifted since the plan was generated.
+
+Before anything runs, the plan is checked: every operation's required fields, each
+operation against the tables as they are at its point of the plan, the lifecycles,
+that the code still is what local_infra_map.json says, and that the plan, simulated
+over remote_state.json, reaches local_infra_map.json (a plan cut short or edited
+into something else is refused, naming what differs; --allow-partial applies it
+anyway and stores the map it leads to).
+
+One run at a time holds the migration lock, a lease renewed while it works. A second
+run fails naming the holder, or waits for it with --lock-wait. A run that failed keeps
+its progress: run the same command again to resume. A run that was killed holds the
+lock until its lease expires (300 s); --release-lock releases it at once.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if tf.clickhouseURL == "" {
 				return errors.New("migrate needs --clickhouse-url: it runs the plan on the database itself")
 			}
+			p := display.NewPrinter(os.Stdout, display.NewStyles(display.ColorWanted(os.Stdout)))
+			if releaseLock {
+				return releaseMigrationLock(ctx, g, tf, p)
+			}
 			t, cfg, err := loadTarget(ctx, g, tf)
 			if err != nil {
+				return err
+			}
+			f, err := migrate.Load(filepath.Join(t.proj.Root, migrate.Dir))
+			if err != nil {
+				return err
+			}
+			o := migrate.Options{
+				Ignore:       t.ignore,
+				AllowPartial: allowPartial,
+				Lease:        migrate.LeaseOptions{Wait: lockWait},
+			}
+			// a plan that is refused changes nothing: checked before the
+			// database is even created
+			if _, err := migrate.Check(t.code, f, o); err != nil {
 				return err
 			}
 			if err := t.connect(ctx, cfg, false); err != nil {
 				return err
 			}
 			defer t.close()
-			f, err := migrate.Load(filepath.Join(t.proj.Root, migrate.Dir))
-			if err != nil {
-				return err
-			}
-			p := display.NewPrinter(os.Stdout, display.NewStyles(display.ColorWanted(os.Stdout)))
-			out, err := migrate.Run(ctx, t.client, t.code, f, migrate.Options{
-				Ignore: t.ignore,
-				Log:    func(format string, args ...any) { p.Raw(fmt.Sprintf(format, args...) + "\n") },
-				SQL:    func(sql string) { p.Raw("        " + strings.ReplaceAll(sql, "\n", "\n        ") + "\n") },
-			})
+			o.Log = func(format string, args ...any) { p.Raw(fmt.Sprintf(format, args...) + "\n") }
+			o.SQL = func(sql string) { p.Raw("        " + strings.ReplaceAll(sql, "\n", "\n        ") + "\n") }
+			out, err := migrate.Run(ctx, t.client, t.code, f, o)
 			if err != nil {
 				return err
 			}
@@ -372,7 +398,34 @@ func migrateCmd(g *globals) *cobra.Command {
 		},
 	}
 	tf.register(cmd, false)
+	cmd.Flags().BoolVar(&allowPartial, "allow-partial", false, "apply a plan that does not reach local_infra_map.json anyway, and store the map it leads to")
+	cmd.Flags().DurationVar(&lockWait, "lock-wait", 0, "how long to wait for another migrate run holding the lock (e.g. 10m); 0 fails at once, naming it")
+	cmd.Flags().BoolVar(&releaseLock, "release-lock", false, "release the migration lock of a run that is gone (killed before its lease expired), then exit")
 	return cmd
+}
+
+// releaseMigrationLock is `migrate --release-lock`.
+func releaseMigrationLock(ctx context.Context, g *globals, tf targetFlags, p *display.Printer) error {
+	t, cfg, err := loadProject(g, tf)
+	if err != nil {
+		return err
+	}
+	if err := t.connect(ctx, cfg, true); err != nil {
+		return err
+	}
+	defer t.close()
+	h, released, err := t.store.ReleaseLock(ctx)
+	switch {
+	case err != nil:
+		return err
+	case released:
+		p.Successf("Released", "the migration lock of %s; if that run still works, it stops before its next operation", h)
+	case h == nil:
+		p.Infof("Lock", "no migrate run ever held the lock of %s", cfg.Database)
+	default:
+		p.Infof("Lock", "nobody holds the lock; the last holder was %s", h)
+	}
+	return nil
 }
 
 func serveCmd(g *globals) *cobra.Command {
