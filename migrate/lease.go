@@ -60,8 +60,11 @@ func (h *Holder) Expires() time.Time { return h.Renewed.Add(h.Lease) }
 func (h *Holder) Live() bool { return !h.Released && h.Now.Before(h.Expires()) }
 
 func (h *Holder) String() string {
-	return fmt.Sprintf("migrate run %s (pid %d on %s, plan %.12s), since %s, lease until %s", h.Owner, h.PID, h.Host, h.Plan,
-		stamp(h.Since), stamp(h.Expires()))
+	end := "lease until " + stamp(h.Expires())
+	if h.Released {
+		end = "released"
+	}
+	return fmt.Sprintf("migrate run %s (pid %d on %s, plan %.12s), since %s, %s", h.Owner, h.PID, h.Host, h.Plan, stamp(h.Since), end)
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
