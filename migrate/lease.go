@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/moose-dev/moose-dev/clickhouse"
@@ -108,8 +107,6 @@ type Lease struct {
 	every time.Duration
 	stop  chan struct{}
 	done  chan struct{}
-	mu    sync.Mutex
-	beats int
 }
 
 func (s *Store) ensureLockTable(ctx context.Context) error {
@@ -249,15 +246,11 @@ func (l *Lease) renew() {
 	defer close(l.done)
 	t := time.NewTicker(l.every)
 	defer t.Stop()
-	for {
+	for n := 1; ; n++ {
 		select {
 		case <-l.stop:
 			return
 		case <-t.C:
-			l.mu.Lock()
-			l.beats++
-			n := l.beats
-			l.mu.Unlock()
 			// a failed renewal is retried at the next tick; Check tells
 			// the run when the lease is lost
 			_ = l.s.lockRow(context.Background(), l.gen, "renew", l.owner, "", fmt.Sprintf("renew/%d/%s/%d", l.gen, l.owner, n))
@@ -282,7 +275,8 @@ func (l *Lease) Check(ctx context.Context) error {
 	return nil
 }
 
-// Release ends the lease.
+// Release ends the lease, even when ctx was cancelled (an interrupted run
+// releases its lock too).
 func (l *Lease) Release(ctx context.Context) error {
 	select {
 	case <-l.stop:
@@ -290,6 +284,8 @@ func (l *Lease) Release(ctx context.Context) error {
 		close(l.stop)
 	}
 	<-l.done
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
 	return l.s.lockRow(ctx, l.gen, "release", l.owner, "", fmt.Sprintf("release/%d/%s", l.gen, l.owner))
 }
 
