@@ -20,6 +20,10 @@ type Config struct {
 	Database string // the project's default database
 	Native   bool   // the native protocol instead of HTTP
 	TLS      bool
+	// ReadOnly opens without creating the database (commands that must
+	// change nothing); when it does not exist, the session keeps the
+	// server's default database and the client still names Database.
+	ReadOnly bool
 }
 
 // Client runs statements on one ClickHouse through clickhouse-go (HTTP or
@@ -33,7 +37,7 @@ type Client struct {
 
 // Open connects with the project's database as the session default (so
 // unqualified names in view queries resolve there, as upstream's client
-// does), creating that database first if needed.
+// does), creating that database first if needed (unless cfg.ReadOnly).
 func Open(ctx context.Context, cfg Config) (*Client, error) {
 	open := func(db string) (driver.Conn, error) {
 		proto := clickhouse.HTTP
@@ -68,11 +72,21 @@ func Open(ctx context.Context, cfg Config) (*Client, error) {
 		if err != nil {
 			return nil, err
 		}
-		err = boot.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+Quote(cfg.Database))
-		boot.Close()
-		if err != nil {
+		if cfg.ReadOnly {
+			var n uint64
+			err := boot.QueryRow(ctx, "SELECT count() FROM system.databases WHERE name = ?", cfg.Database).Scan(&n)
+			if err != nil {
+				boot.Close()
+				return nil, err
+			}
+			if n == 0 {
+				return &Client{conn: boot, db: cfg.Database}, nil
+			}
+		} else if err := boot.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+Quote(cfg.Database)); err != nil {
+			boot.Close()
 			return nil, fmt.Errorf("creating database %s: %w", cfg.Database, err)
 		}
+		boot.Close()
 	}
 	conn, err := open(cfg.Database)
 	if err != nil {

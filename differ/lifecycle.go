@@ -130,16 +130,18 @@ func lifeCycleName(lc infra.LifeCycle) string {
 // execution anyway: the second, independent check refuses it. Kind is
 // upstream's ViolationType (TableDrop, ColumnRemoval, ColumnAddition,
 // ColumnModification, TableModification, MaterializedViewDrop,
-// MaterializedViewCreate).
+// MaterializedViewCreate). Table is the table's or view's name, Key its
+// `db.name`.
 type LifecycleViolation struct {
 	Op        infra.Operation
 	Kind      string
+	Key       string
 	Table     string
 	LifeCycle infra.LifeCycle
 }
 
 func (v *LifecycleViolation) Error() string {
-	return fmt.Sprintf("refusing to run %q: %s is %s (%s; lifecycle check before execution)", v.Op.Describe(), v.Table, v.LifeCycle, v.Kind)
+	return fmt.Sprintf("refusing to run %q: %s is %s (%s; lifecycle check before execution)", v.Op.Describe(), v.Key, v.LifeCycle, v.Kind)
 }
 
 // LifecycleViolations are every violation of one operation list.
@@ -158,57 +160,65 @@ func (vs LifecycleViolations) Error() string {
 // lifecycle is the one the code now declares (the target), or, for one the
 // code no longer declares, the one it had. So a table becoming
 // DELETION_PROTECTED is protected at once, and one whose protection the user
-// removed may be dropped and recreated. It returns LifecycleViolations, all
-// of them, or nil.
+// removed may be dropped and recreated. Tables and views are looked up by
+// database and name (PhysicalKey), as the operation names them: two tables
+// of one name in two databases keep their own lifecycles. It returns
+// LifecycleViolations, all of them, or nil.
 func CheckLifecycle(ops []infra.Operation, current, desired *infra.Map) error {
+	db := desired.DefaultDatabase
+	if db == "" {
+		db = current.DefaultDatabase
+	}
 	tables := func(m *infra.Map) map[string]infra.LifeCycle {
 		out := map[string]infra.LifeCycle{}
 		for _, t := range m.Tables {
-			out[t.Name] = t.LifeCycle
+			out[PhysicalKey(t, m.DefaultDatabase)] = t.LifeCycle
 		}
 		return out
 	}
 	views := func(m *infra.Map) map[string]infra.LifeCycle {
 		out := map[string]infra.LifeCycle{}
 		for _, v := range m.MaterializedViews {
-			out[v.Name] = v.LifeCycle
+			out[NameKey(v.Database, v.Name, m.DefaultDatabase)] = v.LifeCycle
 		}
 		return out
 	}
-	target := func(before, after map[string]infra.LifeCycle, name string) infra.LifeCycle {
-		if lc, ok := after[name]; ok {
+	target := func(before, after map[string]infra.LifeCycle, key string) infra.LifeCycle {
+		if lc, ok := after[key]; ok {
 			return lc
 		}
-		return before[name]
+		return before[key]
 	}
 	tBefore, tAfter, vBefore, vAfter := tables(current), tables(desired), views(current), views(desired)
 	var out LifecycleViolations
 	for _, op := range ops {
-		var name, kind string
+		var key, name, kind string
 		var lc infra.LifeCycle
 		switch o := op.(type) {
 		case infra.DropMaterializedView:
-			if lc = target(vBefore, vAfter, o.Name); protectedFromDrop(lc) {
-				name, kind = o.Name, "MaterializedViewDrop"
+			key, name = NameKey(o.Database, o.Name, db), o.Name
+			if lc = target(vBefore, vAfter, key); protectedFromDrop(lc) {
+				kind = "MaterializedViewDrop"
 			}
 		case infra.CreateMaterializedView:
-			if lc = target(vBefore, vAfter, o.Name); lc == infra.ExternallyManaged {
-				name, kind = o.Name, "MaterializedViewCreate"
+			key, name = NameKey(o.Database, o.Name, db), o.Name
+			if lc = target(vBefore, vAfter, key); lc == infra.ExternallyManaged {
+				kind = "MaterializedViewCreate"
 			}
 		default:
-			table, k := tableOp(op)
+			database, table, k := tableOp(op)
 			if table == "" {
 				continue
 			}
-			table = strings.TrimSuffix(table, RecreateSuffix)
-			lc = target(tBefore, tAfter, table)
-			switch {
-			case (k == "TableDrop" || k == "ColumnRemoval") && protectedFromDrop(lc), lc == infra.ExternallyManaged:
-				name, kind = table, k
+			name = strings.TrimSuffix(table, RecreateSuffix)
+			key = NameKey(database, name, db)
+			lc = target(tBefore, tAfter, key)
+			if (k == "TableDrop" || k == "ColumnRemoval") && protectedFromDrop(lc) || lc == infra.ExternallyManaged {
+				kind = k
 			}
 		}
 		if kind != "" {
-			out = append(out, &LifecycleViolation{Op: op, Kind: kind, Table: name, LifeCycle: lc})
+			out = append(out, &LifecycleViolation{Op: op, Kind: kind, Key: key, Table: name, LifeCycle: lc})
 		}
 	}
 	if len(out) == 0 {
@@ -217,37 +227,38 @@ func CheckLifecycle(ops []infra.Operation, current, desired *infra.Map) error {
 	return out
 }
 
-// tableOp names the table an operation changes and the kind of violation
-// it would be on a table that forbids it. A CreateTable is none, as
-// upstream's guard (the filter blocks creating an EXTERNALLY_MANAGED one).
-func tableOp(op infra.Operation) (table, kind string) {
+// tableOp names the table an operation changes (its database, nil for the
+// default one, and name) and the kind of violation it would be on a table
+// that forbids it. A CreateTable is none, as upstream's guard (the filter
+// blocks creating an EXTERNALLY_MANAGED one).
+func tableOp(op infra.Operation) (database *string, table, kind string) {
 	switch o := op.(type) {
 	case infra.DropTable:
-		return o.Table, "TableDrop"
+		return o.Database, o.Table, "TableDrop"
 	case infra.DropTableColumn:
-		return o.Table, "ColumnRemoval"
+		return o.Database, o.Table, "ColumnRemoval"
 	case infra.AddTableColumn:
-		return o.Table, "ColumnAddition"
+		return o.Database, o.Table, "ColumnAddition"
 	case infra.ModifyTableColumn:
-		return o.Table, "ColumnModification"
+		return o.Database, o.Table, "ColumnModification"
 	case infra.RenameTableColumn:
-		return o.Table, "ColumnModification"
+		return o.Database, o.Table, "ColumnModification"
 	case infra.ModifyTableSettings:
-		return o.Table, "TableModification"
+		return o.Database, o.Table, "TableModification"
 	case infra.ModifyTableTtl:
-		return o.Table, "TableModification"
+		return o.Database, o.Table, "TableModification"
 	case infra.AddTableIndex:
-		return o.Table, "TableModification"
+		return o.Database, o.Table, "TableModification"
 	case infra.DropTableIndex:
-		return o.Table, "TableModification"
+		return o.Database, o.Table, "TableModification"
 	case infra.AddTableProjection:
-		return o.Table, "TableModification"
+		return o.Database, o.Table, "TableModification"
 	case infra.DropTableProjection:
-		return o.Table, "TableModification"
+		return o.Database, o.Table, "TableModification"
 	case infra.ModifySampleBy:
-		return o.Table, "TableModification"
+		return o.Database, o.Table, "TableModification"
 	case infra.RemoveSampleBy:
-		return o.Table, "TableModification"
+		return o.Database, o.Table, "TableModification"
 	}
-	return "", ""
+	return nil, "", ""
 }

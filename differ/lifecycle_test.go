@@ -237,3 +237,44 @@ func TestUpstreamLifecycleGuardCases(t *testing.T) {
 		})
 	}
 }
+
+// Two tables of one name in two databases keep their own lifecycles: a
+// hand-written drop of the protected one is refused and one of the other is
+// allowed, whatever order the maps are walked in (issue 11, item 12: by bare
+// name the answer depended on map order).
+func TestCheckLifecycleTellsTablesOfOneNameApartByDatabase(t *testing.T) {
+	id := col("id", infra.String)
+	analytics, local := "analytics", "local"
+	build := func() *infra.Map {
+		protected := withLC(table("events", id), infra.DeletionProtected)
+		protected.Database = &analytics
+		managed := table("events", id)
+		m := mapOf()
+		for _, tb := range []*infra.Table{protected, managed} {
+			m.AddTable(tb)
+		}
+		return m
+	}
+	dropProtected := infra.DropTable{Table: "events", Database: &analytics}
+	for i := 0; i < 200; i++ {
+		current, desired := build(), build()
+		var dropManaged infra.Operation = infra.DropTable{Table: "events"}
+		if i%2 == 1 {
+			dropManaged = infra.DropTable{Table: "events", Database: &local}
+		}
+		err := CheckLifecycle([]infra.Operation{dropProtected}, current, desired)
+		vs, ok := err.(LifecycleViolations)
+		if !ok || len(vs) != 1 || vs[0].Key != "analytics.events" || vs[0].LifeCycle != infra.DeletionProtected {
+			t.Fatalf("run %d: the drop of the DELETION_PROTECTED analytics.events: %v; want it refused", i, err)
+		}
+		if !strings.Contains(err.Error(), "analytics.events is DELETION_PROTECTED") {
+			t.Fatalf("run %d: the refusal does not name the table with its database: %v", i, err)
+		}
+		if err := CheckLifecycle([]infra.Operation{dropManaged}, current, desired); err != nil {
+			t.Fatalf("run %d: the drop of the FULLY_MANAGED local.events: %v; want it allowed", i, err)
+		}
+		if err := CheckLifecycle([]infra.Operation{infra.DropTableColumn{Table: "events", Database: &analytics, ColumnName: "id"}}, current, desired); err == nil {
+			t.Fatalf("run %d: a column drop of analytics.events was allowed", i)
+		}
+	}
+}

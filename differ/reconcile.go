@@ -11,6 +11,15 @@ func PhysicalKey(t *infra.Table, defaultDB string) string {
 	return t.DatabaseOr(defaultDB) + "." + t.Name
 }
 
+// NameKey is the PhysicalKey of a table or view an operation names by
+// database (nil or empty: the default one) and name.
+func NameKey(database *string, name, defaultDB string) string {
+	if database != nil && *database != "" {
+		return *database + "." + name
+	}
+	return defaultDB + "." + name
+}
+
 // Reconcile returns a copy of current corrected by what the database really
 // holds (live, keyed by PhysicalKey), as upstream's reconcile_with_reality:
 //   - a table in current but not live was dropped behind our back: it leaves

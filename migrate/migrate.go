@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/moose-dev/moose-dev/clickhouse"
 	"github.com/moose-dev/moose-dev/differ"
@@ -190,7 +189,7 @@ func Load(dir string) (*Files, error) {
 
 // Drift is what differs between the database and what the plan expects.
 type Drift struct {
-	Extra, Missing, Changed []string // table ids
+	Extra, Missing, Changed []string // tables, as `db.name`
 }
 
 func (d Drift) None() bool { return len(d.Extra)+len(d.Missing)+len(d.Changed) == 0 }
@@ -218,15 +217,15 @@ func TableDrift(actual, expected *infra.Map) Drift {
 	for _, c := range differ.Diff(e, a) {
 		switch c := c.(type) {
 		case differ.AddTable:
-			d.Extra = append(d.Extra, c.Table.ID(actual.DefaultDatabase))
+			d.Extra = append(d.Extra, differ.PhysicalKey(c.Table, actual.DefaultDatabase))
 		case differ.DropTable:
-			d.Missing = append(d.Missing, c.Table.ID(expected.DefaultDatabase))
+			d.Missing = append(d.Missing, differ.PhysicalKey(c.Table, expected.DefaultDatabase))
 		case differ.UpdateTable:
-			d.Changed = append(d.Changed, c.After.ID(expected.DefaultDatabase))
+			d.Changed = append(d.Changed, differ.PhysicalKey(c.After, expected.DefaultDatabase))
 		case differ.RecreateTable:
-			d.Changed = append(d.Changed, c.After.ID(expected.DefaultDatabase))
+			d.Changed = append(d.Changed, differ.PhysicalKey(c.After, expected.DefaultDatabase))
 		case differ.InvalidChange:
-			d.Changed = append(d.Changed, c.Table.ID(expected.DefaultDatabase))
+			d.Changed = append(d.Changed, differ.PhysicalKey(c.Table, expected.DefaultDatabase))
 		}
 	}
 	for _, ids := range [][]string{d.Extra, d.Missing, d.Changed} {
@@ -258,33 +257,61 @@ type Options struct {
 	Ignore Ignore                           // differences that are not drift
 	Log    func(format string, args ...any) // progress lines
 	SQL    func(sql string)                 // each statement an operation runs
-	Now    func() time.Time
+	// AllowPartial applies a plan that does not reach its target
+	// (local_infra_map.json) anyway, and stores the map it leads to.
+	AllowPartial bool
+	Lease        LeaseOptions // how long to wait for another run's lock, and the lease
 }
 
-// Run applies a generated migration to the target: check the plan and that
-// the code still is what it leads to; lock; read the database and compare
+// Check is everything Run checks before it touches the database: the plan's
+// operations (required fields, and each against the tables as they are at
+// its point of the plan), the lifecycles, that the code still is what the
+// plan leads to, and that the plan reaches it (unless o.AllowPartial). It
+// returns the map the plan leads to.
+func Check(code *infra.Map, f *Files, o Options) (*infra.Map, error) {
+	if o.Log == nil {
+		o.Log = func(string, ...any) {}
+	}
+	result, err := Simulate(f.Plan, f.Remote, f.Local)
+	if err != nil {
+		return nil, err
+	}
+	// A hand-edited plan does not get past the lifecycles either.
+	if err := differ.CheckLifecycle(f.Plan.Operations, f.Remote, code); err != nil {
+		return nil, err
+	}
+	if d := TableDrift(code, f.Local); !d.None() {
+		return nil, fmt.Errorf("The desired state of the plan is different from the current code: generate the plan again (`%s`)\n%s", genRecipe, d)
+	}
+	if short := Shortfall(result, f.Local, o.Ignore); len(short) > 0 {
+		list := "  " + strings.Join(short, "\n  ")
+		if !o.AllowPartial {
+			return nil, fmt.Errorf("%s does not reach its target (%s): after its %d operation(s)\n%s\n"+
+				"Nothing was changed. Generate the plan again (`%s`), or apply it as it is with --allow-partial "+
+				"(the state stored is then the map the plan leads to)", PlanFile, LocalFile, len(f.Plan.Operations), list, genRecipe)
+		}
+		o.Log("⚠ %s does not reach its target (%s); applying it as it is (--allow-partial), the state stored will be the map it leads to:\n%s",
+			PlanFile, LocalFile, list)
+	}
+	return result, nil
+}
+
+// Run applies a generated migration to the target: Check; take the lock
+// (a lease, renewed while the run works); read the database and compare
 // with the plan's expectation (NoDrift, AlreadyAtTarget, or DriftDetected,
 // which aborts with nothing changed); run the operations in order,
-// recording progress after each; store the code's map as the new state;
-// unlock. When an operation fails after others were applied, the lock and
-// the progress stay, and running the same plan again resumes at the first
-// operation not applied; any other failure releases the lock.
+// recording progress after each; store the map the plan led to as the new
+// state; release the lock. A run that fails after operations were applied
+// keeps its progress: running the same plan again resumes at the first
+// operation not applied. So does a run that takes over the lock of a run
+// whose lease expired (it crashed); a live holder is never resumed over.
 func Run(ctx context.Context, c *clickhouse.Client, code *infra.Map, f *Files, o Options) (Outcome, error) {
 	if o.Log == nil {
 		o.Log = func(string, ...any) {}
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if err := Validate(f.Plan, f.Remote); err != nil {
+	result, err := Check(code, f, o)
+	if err != nil {
 		return 0, err
-	}
-	// A hand-edited plan does not get past the lifecycles either.
-	if err := differ.CheckLifecycle(f.Plan.Operations, f.Remote, code); err != nil {
-		return 0, err
-	}
-	if d := TableDrift(code, f.Local); !d.None() {
-		return 0, fmt.Errorf("The desired state of the plan is different from the current code: generate the plan again (`%s`)\n%s", genRecipe, d)
 	}
 	o.Log("✓ Target = Code (plan is still valid)")
 	st, err := NewStore(ctx, c)
@@ -292,71 +319,96 @@ func Run(ctx context.Context, c *clickhouse.Client, code *infra.Map, f *Files, o
 		return 0, err
 	}
 	hash := f.Hash()
-	if err := st.Lock(ctx, hash, o.Now()); err != nil {
+	if o.Lease.Waiting == nil {
+		o.Lease.Waiting = func(h *Holder) { o.Log("Waiting for the migration lock, held by %s", h) }
+	}
+	lease, prev, err := st.Acquire(ctx, hash, o.Lease)
+	if err != nil {
 		return 0, err
 	}
-	out, partial, err := apply(ctx, c, st, code, f, o, hash)
-	if partial {
-		return out, err // the lock stays with this plan until it is resumed
+	if prev != nil && !prev.Released {
+		o.Log("Taking over the migration lock of %s: its lease expired", prev)
 	}
-	if uerr := st.Unlock(ctx); err == nil {
-		err = uerr
+	out, err := apply(ctx, c, st, lease, code, result, f, o, hash)
+	if rerr := lease.Release(ctx); rerr != nil {
+		msg := fmt.Sprintf("releasing the migration lock failed (%v): it expires by itself within %s; to release it now: `%s`", rerr, lease.dur, ReleaseRecipe)
+		if err == nil {
+			return out, errors.New(msg)
+		}
+		err = fmt.Errorf("%w\n%s", err, msg)
 	}
 	return out, err
 }
 
-// apply is Run under the lock. partial reports that the database was left
-// between the plan's start and its end.
-func apply(ctx context.Context, c *clickhouse.Client, st *Store, code *infra.Map, f *Files, o Options, hash string) (out Outcome, partial bool, err error) {
+// apply is Run under the lock.
+func apply(ctx context.Context, c *clickhouse.Client, st *Store, lease *Lease, code, result *infra.Map, f *Files, o Options, hash string) (Outcome, error) {
 	total := len(f.Plan.Operations)
 	done, err := st.Progress(ctx, hash)
 	if err != nil {
-		return 0, false, err
+		return 0, err
 	}
 	if done > 0 {
 		o.Log("Resuming the plan at operation %d of %d (%d applied by an earlier run)", done+1, total, done)
 	} else {
 		current, err := Remote(ctx, c, st, code)
 		if err != nil {
-			return 0, false, err
+			return 0, err
 		}
 		if d := TableDrift(current, o.Ignore.Apply(current, f.Remote)); !d.None() {
 			if !TableDrift(current, o.Ignore.Apply(current, f.Local)).None() {
-				return 0, false, fmt.Errorf("%s\n%s\nNothing was changed. Generate the plan again against the database as it is now (`%s`)", driftHeader, d, genRecipe)
+				return 0, fmt.Errorf("%s\n%s\nNothing was changed. Generate the plan again against the database as it is now (`%s`)", driftHeader, d, genRecipe)
 			}
 			o.Log("✓ Database already matches target state - skipping migration")
-			return AlreadyAtTarget, false, st.SaveMap(ctx, code)
+			return AlreadyAtTarget, st.SaveMap(ctx, code)
 		}
 		o.Log("✓ Current = Expected (no drift detected)")
 	}
+	var dbs []string
+	for _, t := range result.Tables {
+		if t.Database != nil && *t.Database != "" {
+			dbs = append(dbs, *t.Database)
+		}
+	}
+	if err := c.EnsureDatabases(ctx, dbs...); err != nil {
+		return 0, err
+	}
 	for i := done; i < total; i++ {
 		op := f.Plan.Operations[i]
+		if err := lease.Check(ctx); err != nil {
+			return 0, fmt.Errorf("before operation %d of %d: %w\n%s", i+1, total, err, partialReport(f.Plan.Operations, i, false))
+		}
 		o.Log("  [%d/%d] %s", i+1, total, op.Describe())
 		prev := c.Log
 		c.Log = o.SQL
 		err := c.Apply(ctx, []infra.Operation{op})
 		c.Log = prev
 		if err != nil {
-			return 0, i > 0, fmt.Errorf("operation %d of %d failed: %w\n%s", i+1, total, err, partialReport(f.Plan.Operations, i))
+			return 0, fmt.Errorf("operation %d of %d failed: %w\n%s", i+1, total, err, partialReport(f.Plan.Operations, i, true))
 		}
 		if err := st.setProgress(ctx, hash, i+1, total); err != nil {
-			return 0, true, fmt.Errorf("operation %d applied, but recording it failed: %w", i+1, err)
+			return 0, fmt.Errorf("operation %d applied, but recording it failed: %w\nRunning the same plan again resumes at operation %d and runs it a second time", i+1, err, i+1)
 		}
 	}
-	return Applied, false, st.SaveMap(ctx, code)
+	return Applied, st.SaveMap(ctx, resulting(result, code))
 }
 
-// partialReport lists what a failed run applied and what it did not.
-func partialReport(ops []infra.Operation, failed int) string {
+// partialReport lists what a run applied and what it did not, and how to
+// go on; resume says the same command resumes (this run's lock is
+// released), else another run holds the lock now.
+func partialReport(ops []infra.Operation, stopped int, resume bool) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Applied (%d):\n", failed)
-	for i := 0; i < failed; i++ {
+	fmt.Fprintf(&b, "Applied (%d):\n", stopped)
+	for i := 0; i < stopped; i++ {
 		fmt.Fprintf(&b, "  ✓ [%d] %s\n", i+1, ops[i].Describe())
 	}
-	fmt.Fprintf(&b, "Not applied (%d):\n", len(ops)-failed)
-	for i := failed; i < len(ops); i++ {
+	fmt.Fprintf(&b, "Not applied (%d):\n", len(ops)-stopped)
+	for i := stopped; i < len(ops); i++ {
 		fmt.Fprintf(&b, "  ✗ [%d] %s\n", i+1, ops[i].Describe())
 	}
-	b.WriteString("The lock and the progress are kept: fix the cause and run the same command again to resume.")
+	if resume {
+		fmt.Fprintf(&b, "The progress is kept and the lock released: fix the cause and run the same command again to resume at operation %d.", stopped+1)
+	} else {
+		b.WriteString("The progress is kept; another run holds the lock now (a run of the same plan resumes from the progress).")
+	}
 	return b.String()
 }

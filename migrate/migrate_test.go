@@ -2,14 +2,17 @@ package migrate_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/moose-dev/moose-dev/chdb"
 	"github.com/moose-dev/moose-dev/clickhouse"
+	"github.com/moose-dev/moose-dev/differ"
 	"github.com/moose-dev/moose-dev/infra"
 	"github.com/moose-dev/moose-dev/internal/chtest"
 	"github.com/moose-dev/moose-dev/migrate"
@@ -140,7 +143,7 @@ func TestDriftAbortsWithNothingChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, err := run(t, srv.Client, v2, f2)
-	if err == nil || !strings.Contains(err.Error(), "database state has changed since plan was generated") || !strings.Contains(err.Error(), "Tables with schema changes: local_Events") {
+	if err == nil || !strings.Contains(err.Error(), "database state has changed since plan was generated") || !strings.Contains(err.Error(), "Tables with schema changes: local.Events") {
 		t.Fatalf("migrate after drift: %v; want the drift reported with the table", err)
 	}
 	if got := columns(t, srv.Client, "Events"); strings.Join(got, ",") != "id,manual" {
@@ -150,8 +153,8 @@ func TestDriftAbortsWithNothingChanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Lock(ctx, "a-new-plan", time.Now()); err != nil {
-		t.Errorf("an aborted migration kept the lock: %v", err)
+	if h, err := st.Holder(ctx); err != nil || h == nil || h.Live() {
+		t.Errorf("an aborted migration kept the lock: %v %v", h, err)
 	}
 }
 
@@ -183,8 +186,17 @@ func TestFailedMiddleOperationResumes(t *testing.T) {
 	f.Plan.Operations = []infra.Operation{ops[0],
 		infra.RawSQL{SQL: []string{"INSERT INTO local.helper VALUES (1)"}, Description: "Seeding helper"}, ops[1]}
 	_, _, err := run(t, srv.Client, code, f)
-	if err == nil || !strings.Contains(err.Error(), "operation 2 of 3 failed") || !strings.Contains(err.Error(), "Not applied (2)") {
+	if err == nil || !strings.Contains(err.Error(), "operation 2 of 3 failed") || !strings.Contains(err.Error(), "Not applied (2)") ||
+		!strings.Contains(err.Error(), "run the same command again to resume at operation 2") {
 		t.Fatalf("first run: %v", err)
+	}
+	// the failed run released its lock: the next run need not wait for it
+	st, err := migrate.NewStore(ctx, srv.Client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, err := st.Holder(ctx); err != nil || h == nil || h.Live() {
+		t.Fatalf("after the failed run the lock is %v (%v); want it released", h, err)
 	}
 	if err := srv.Client.Exec(ctx, "CREATE TABLE local.helper (x UInt8) ENGINE = MergeTree ORDER BY x"); err != nil {
 		t.Fatal(err)
@@ -322,31 +334,158 @@ func TestMissingFilesNameTheRecipe(t *testing.T) {
 	}
 }
 
-func TestLockHeldByAnotherPlanRefuses(t *testing.T) {
+// The lock is a lease: a live holder refuses every other run (of the same
+// plan too: it is not a resume while the holder works), naming it; a
+// released lock or an expired lease (a holder that stopped renewing, as a
+// killed run does) may be taken, and the taker hears whose it was.
+func TestTheLockIsALease(t *testing.T) {
 	srv := chtest.Start(t, "local")
 	ctx := context.Background()
 	st, err := migrate.NewStore(ctx, srv.Client)
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now()
-	if err := st.Lock(ctx, "plan-a", now); err != nil {
+	a, prev, err := st.Acquire(ctx, "plan-a", migrate.LeaseOptions{Duration: time.Hour})
+	if err != nil || prev != nil {
+		t.Fatalf("first acquire: %v (previous holder %v)", err, prev)
+	}
+	for _, plan := range []string{"plan-b", "plan-a"} {
+		_, _, err := st.Acquire(ctx, plan, migrate.LeaseOptions{})
+		var locked *migrate.LockedError
+		if !errors.As(err, &locked) || !errors.Is(err, migrate.ErrLocked) || locked.Holder.Owner != a.Owner() {
+			t.Fatalf("%s while plan-a holds the lock: %v; want a LockedError naming %s", plan, err, a.Owner())
+		}
+		for _, want := range []string{a.Owner(), fmt.Sprintf("pid %d", os.Getpid()), "lease until", "--release-lock"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("the refusal %q does not say %q", err, want)
+			}
+		}
+	}
+	if err := a.Release(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Lock(ctx, "plan-b", now); err == nil {
-		t.Fatal("a second plan took a held lock")
+	// a holder that stops renewing (Renew far beyond its lease) is a
+	// crashed run: its lease runs out and the next run takes over
+	crashed, prev, err := st.Acquire(ctx, "plan-c", migrate.LeaseOptions{Duration: 50 * time.Millisecond, Renew: time.Hour})
+	if err != nil || prev == nil || prev.Owner != a.Owner() || !prev.Released {
+		t.Fatalf("acquire after a release: %v (previous holder %+v, want the released %s)", err, prev, a.Owner())
 	}
-	if err := st.Lock(ctx, "plan-a", now); err != nil {
-		t.Fatalf("the same plan could not take its lock over (resume): %v", err)
+	t.Cleanup(func() { crashed.Release(ctx) })
+	var waited *migrate.Holder
+	next, prev, err := st.Acquire(ctx, "plan-c", migrate.LeaseOptions{Duration: time.Hour, Wait: time.Minute, Waiting: func(h *migrate.Holder) { waited = h }})
+	if err != nil || prev == nil || prev.Owner != crashed.Owner() || prev.Released {
+		t.Fatalf("acquire after the holder's lease expired: %v (previous holder %+v, want the expired %s)", err, prev, crashed.Owner())
 	}
-	if err := st.Lock(ctx, "plan-b", now.Add(migrate.LockTimeout+1)); err != nil {
-		t.Fatalf("an expired lock still refuses: %v", err)
+	if waited != nil && waited.Owner != crashed.Owner() {
+		t.Errorf("waited for %v, want %s", waited, crashed.Owner())
 	}
-	if err := st.Unlock(ctx); err != nil {
+	// the lease is this run's; the crashed run's is not any more
+	if err := next.Check(ctx); err != nil {
+		t.Errorf("the new holder's lease: %v", err)
+	}
+	if err := crashed.Check(ctx); err == nil {
+		t.Error("the expired holder still believes it holds the lock")
+	}
+	// --release-lock releases a live holder's lock
+	h, released, err := st.ReleaseLock(ctx)
+	if err != nil || !released || h.Owner != next.Owner() {
+		t.Fatalf("ReleaseLock: %v %v %+v", released, err, h)
+	}
+	if h, released, err := st.ReleaseLock(ctx); err != nil || released || !h.Released {
+		t.Fatalf("ReleaseLock with no live holder: %v %v %+v", released, err, h)
+	}
+	if err := next.Check(ctx); err == nil {
+		t.Error("a released lease still checks as held")
+	}
+	next.Release(ctx)
+}
+
+// A held lease is renewed in the background: its expiry moves on while the
+// holder works; released, it is not live.
+func TestALeaseIsRenewedWhileHeld(t *testing.T) {
+	srv := chtest.Start(t, "local")
+	ctx := context.Background()
+	st, err := migrate.NewStore(ctx, srv.Client)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Lock(ctx, "plan-c", now); err != nil {
-		t.Fatalf("a released lock still refuses: %v", err)
+	l, _, err := st.Acquire(ctx, "plan", migrate.LeaseOptions{Duration: time.Hour, Renew: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := st.Holder(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+		h, err := st.Holder(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Expires().After(first.Expires()) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the lease was never renewed: %v", h)
+		}
+	}
+	if err := l.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	released, err := st.Holder(ctx)
+	if err != nil || !released.Released || released.Live() {
+		t.Fatalf("after Release: %+v %v", released, err)
+	}
+}
+
+// Runs claiming the lock in the same instant: exactly one gets it, every
+// time, and the others are told who did.
+func TestClaimsInTheSameInstantHaveOneWinner(t *testing.T) {
+	srv := chtest.Start(t, "local")
+	ctx := context.Background()
+	const runs = 3
+	for round := 0; round < 20; round++ {
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		leases := make([]*migrate.Lease, runs)
+		errs := make([]error, runs)
+		for i := 0; i < runs; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				st, err := migrate.NewStore(ctx, srv.Client)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				<-start
+				leases[i], _, errs[i] = st.Acquire(ctx, fmt.Sprintf("plan-%d", i), migrate.LeaseOptions{Duration: time.Hour})
+			}()
+		}
+		close(start)
+		wg.Wait()
+		var winner *migrate.Lease
+		for i, l := range leases {
+			if l == nil {
+				continue
+			}
+			if winner != nil {
+				t.Fatalf("round %d: two runs hold the lock: %s and %s", round, winner.Owner(), l.Owner())
+			}
+			winner = leases[i]
+		}
+		if winner == nil {
+			t.Fatalf("round %d: no run got the lock: %v", round, errs)
+		}
+		for i, err := range errs {
+			var locked *migrate.LockedError
+			if leases[i] == nil && (!errors.As(err, &locked) || locked.Holder.Owner != winner.Owner()) {
+				t.Fatalf("round %d: a loser's error %v does not name the winner %s", round, err, winner.Owner())
+			}
+		}
+		if err := winner.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -384,5 +523,262 @@ func TestIgnoredDifferenceIsNotDrift(t *testing.T) {
 	}
 	if got := columns(t, srv.Client, "Events"); strings.Join(got, ",") != "id,name,n" {
 		t.Errorf("columns = %v", got)
+	}
+}
+
+// handEdit writes ops as the plan.yaml of dir (a person editing the plan)
+// and reads the migration back.
+func handEdit(t *testing.T, dir string, ops []infra.Operation) *migrate.Files {
+	t.Helper()
+	y, err := (&planfile.Plan{CreatedAt: time.Now(), Operations: ops}).MarshalYAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir+"/"+migrate.PlanFile, y, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := migrate.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func countRows(t *testing.T, c *clickhouse.Client, sql string) uint64 {
+	t.Helper()
+	rows, err := c.Query(context.Background(), sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var n uint64
+	if !rows.Next() {
+		t.Fatalf("%s: no row (%v)", sql, rows.Err())
+	}
+	if err := rows.Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Two runs of one plan, the second started while the first holds the lock
+// and works: the second never applies (nor "resumes") it; it fails naming
+// the holder, or, told to wait, waits and finds the database at the
+// target. The plan's hand-added INSERT lands exactly once.
+func TestTwoRunsOfOnePlanApplyItOnce(t *testing.T) {
+	for _, wait := range []time.Duration{0, time.Minute} {
+		t.Run(fmt.Sprintf("wait=%s", wait), func(t *testing.T) {
+			srv := chtest.Start(t, "local")
+			ctx := context.Background()
+			other, err := clickhouse.Open(ctx, clickhouse.Config{Addr: srv.Addr, User: chtest.User, Password: chtest.Password, Database: "local"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			code := codeMap(table("Events", column("id", infra.String), column("n", infra.Int64)))
+			f, dir := generate(t, srv.Client, code)
+			f = handEdit(t, dir, append(f.Plan.Operations, infra.RawSQL{SQL: []string{"INSERT INTO local.Events VALUES ('x', 1)"}, Description: "Seeding Events"}))
+
+			aHolds, bWaits, bDone := make(chan struct{}), make(chan struct{}), make(chan struct{})
+			var outA, outB migrate.Outcome
+			var errA, errB error
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				outA, errA = migrate.Run(ctx, srv.Client, code, f, migrate.Options{Log: func(format string, args ...any) {
+					if strings.Contains(format, "Current = Expected") { // under the lock, before the first operation
+						close(aHolds)
+						select {
+						case <-bWaits:
+						case <-bDone:
+						}
+					}
+				}})
+			}()
+			select {
+			case <-aHolds:
+			case <-time.After(time.Minute):
+				t.Fatal("the first run never got to its operations")
+			}
+			outB, errB = migrate.Run(ctx, other, code, f, migrate.Options{Lease: migrate.LeaseOptions{Wait: wait,
+				Waiting: func(*migrate.Holder) { close(bWaits) }}})
+			close(bDone)
+			wg.Wait()
+			if errA != nil || outA != migrate.Applied {
+				t.Fatalf("first run: %v, %v", outA, errA)
+			}
+			if wait == 0 {
+				if !errors.Is(errB, migrate.ErrLocked) || !strings.Contains(errB.Error(), fmt.Sprintf("pid %d", os.Getpid())) {
+					t.Errorf("second run while the first holds the lock: %v, %v; want it refused naming the holder", outB, errB)
+				}
+			} else if errB != nil || outB != migrate.AlreadyAtTarget {
+				t.Errorf("second run, waiting for the first: %v, %v; want it to find the database at the target", outB, errB)
+			}
+			if n := countRows(t, srv.Client, "SELECT count() FROM local.Events WHERE id = 'x' AND n = 1"); n != 1 {
+				t.Fatalf("the plan's INSERT landed %d times, want once", n)
+			}
+			if g, _ := generate(t, srv.Client, code); len(g.Plan.Operations) != 0 {
+				t.Errorf("plan after both runs = %v, want none", g.Plan.Operations)
+			}
+		})
+	}
+}
+
+// An ORDER BY change plans a recreate that keeps the rows (a leftover
+// drop, the new table beside the old, the copy, the swap, the drop), and
+// that plan validates and migrates: every row and value is still there and
+// ClickHouse's sorting key is the new one.
+func TestAnOrderByChangeMigratesKeepingTheRows(t *testing.T) {
+	srv := chtest.Start(t, "local")
+	ctx := context.Background()
+	v1 := codeMap(table("Events", column("id", infra.String), column("city", infra.String), column("n", infra.Int64)))
+	f, _ := generate(t, srv.Client, v1)
+	if _, _, err := run(t, srv.Client, v1, f); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Client.Exec(ctx, "INSERT INTO local.Events VALUES ('a', 'paris', 1), ('b', 'oslo', 2), ('c', '', -3)"); err != nil {
+		t.Fatal(err)
+	}
+	reordered := table("Events", column("id", infra.String), column("city", infra.String), column("n", infra.Int64))
+	reordered.OrderBy = infra.OrderBy{Fields: []string{"city", "id"}}
+	v2 := codeMap(reordered)
+	f2, _ := generate(t, srv.Client, v2)
+	var kinds []string
+	for _, op := range f2.Plan.Operations {
+		kinds = append(kinds, op.OpName())
+	}
+	if strings.Join(kinds, ",") != "DropTable,CreateTable,RawSql,RawSql,DropTable" {
+		t.Fatalf("plan = %v; want the keep-rows recreate", kinds)
+	}
+	out, lines, err := run(t, srv.Client, v2, f2)
+	if err != nil || out != migrate.Applied {
+		t.Fatalf("migrate: %v %v\n%s", out, err, strings.Join(lines, "\n"))
+	}
+	rows, err := srv.Client.Query(ctx, "SELECT id, city, n FROM local.Events ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var id, city string
+		var n int64
+		if err := rows.Scan(&id, &city, &n); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s/%s/%d", id, city, n))
+	}
+	rows.Close()
+	if strings.Join(got, " ") != "a/paris/1 b/oslo/2 c//-3" {
+		t.Errorf("rows after the recreate: %v", got)
+	}
+	live, err := srv.Client.Tables(ctx, "local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if live["Events"] == nil || live["Events"].SortingKey != "city, id" {
+		t.Errorf("sorting key after the recreate: %+v", live["Events"])
+	}
+	if live["Events"+differ.RecreateSuffix] != nil {
+		t.Error("the recreate's temporary table is left behind")
+	}
+	if g, _ := generate(t, srv.Client, v2); len(g.Plan.Operations) != 0 {
+		t.Errorf("plan after migrating = %v, want none", g.Plan.Operations)
+	}
+}
+
+// Plans cut short or broken by hand are refused before anything runs,
+// naming what is wrong, with nothing changed and no lock left behind; a
+// plan that does not reach its target runs only when asked, and then the
+// state stored is the map it led to, so the next plan does the rest.
+func TestCutAndBrokenPlans(t *testing.T) {
+	srv := chtest.Start(t, "local")
+	ctx := context.Background()
+	code := codeMap(table("A", column("id", infra.String)), table("B", column("id", infra.String), column("n", infra.Int64)))
+	f, dir := generate(t, srv.Client, code)
+	raw, err := os.ReadFile(dir + "/" + migrate.PlanFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := string(raw)
+	// where the second operation's line starts
+	first := strings.Index(full, "- CreateTable:")
+	second := strings.LastIndex(full[:first+1+strings.Index(full[first+1:], "- CreateTable:")], "\n")
+	if len(f.Plan.Operations) != 2 || first < 0 || second <= first {
+		t.Fatalf("plan = %v\n%s", f.Plan.Operations, full)
+	}
+	indent := full[second+1 : second+1+strings.Index(full[second+1:], "-")] // of an operation's line
+	secondColumns := second + strings.Index(full[second:], "columns:") + len("columns:")
+	nothingChanged := func(what string) {
+		t.Helper()
+		if live, err := srv.Client.Reality(ctx, "local"); err != nil || len(live) != 0 {
+			t.Fatalf("%s: tables %v (%v); want none", what, live, err)
+		}
+		st, err := migrate.NewStore(ctx, srv.Client)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h, err := st.Holder(ctx); err != nil || (h != nil && h.Live()) {
+			t.Fatalf("%s: the lock is held: %v %v", what, h, err)
+		}
+		if m, err := st.LoadMap(ctx); err != nil || len(m.Tables) != 0 {
+			t.Fatalf("%s: a state was stored: %v %v", what, m, err)
+		}
+	}
+	write := func(content string) {
+		t.Helper()
+		if err := os.WriteFile(dir+"/"+migrate.PlanFile, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"cut in the middle of an operation", full[:secondColumns], "operations[1] (CreateTable): table.name"},
+		{"a CreateTable without a name", strings.Replace(full, "name: B", "name: ''", 1), "operations[1] (CreateTable): table.name: the table to create needs a name"},
+		{"an operation on a table the plan never made", full + indent + "- DropTableColumn: {table: C, column_name: n}\n",
+			"operations[2] (DropTableColumn): table: table \"local.C\" does not exist"},
+		{"not YAML", full[:second] + "\n  - : [\n", "plan.yaml"},
+	} {
+		write(tc.yaml)
+		g, err := migrate.Load(dir)
+		if err == nil {
+			_, _, err = run(t, srv.Client, code, g)
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Fatalf("%s: %v; want it refused with %q", tc.name, err, tc.want)
+		}
+		nothingChanged(tc.name)
+	}
+
+	// cut after its first operation: valid, but short of its target
+	write(full[:second+1])
+	cut, err := migrate.Load(dir)
+	if err != nil || len(cut.Plan.Operations) != 1 {
+		t.Fatalf("the cut plan: %v %v", cut, err)
+	}
+	if _, _, err := run(t, srv.Client, code, cut); err == nil || !strings.Contains(err.Error(), "does not reach its target") ||
+		!strings.Contains(err.Error(), "table local.B: missing (the plan does not create it)") || !strings.Contains(err.Error(), "--allow-partial") {
+		t.Fatalf("the cut plan: %v; want it refused naming table local.B", err)
+	}
+	nothingChanged("the cut plan")
+	var lines []string
+	out, err := migrate.Run(ctx, srv.Client, code, cut, migrate.Options{AllowPartial: true,
+		Log: func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }})
+	if err != nil || out != migrate.Applied || !contains(lines, "local.B: missing") {
+		t.Fatalf("the cut plan with AllowPartial: %v %v\n%s", out, err, strings.Join(lines, "\n"))
+	}
+	if got := columns(t, srv.Client, "A"); strings.Join(got, ",") != "id" || columns(t, srv.Client, "B") != nil {
+		t.Fatalf("after the cut plan: A %v, B %v; want A only", got, columns(t, srv.Client, "B"))
+	}
+	st, err := migrate.NewStore(ctx, srv.Client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := st.LoadMap(ctx)
+	if err != nil || stored.Tables["local_A"] == nil || stored.Tables["local_B"] != nil {
+		t.Fatalf("stored state after the cut plan: %v %v; want A and not B", stored.Tables, err)
+	}
+	rest, _ := generate(t, srv.Client, code)
+	if len(rest.Plan.Operations) != 1 || rest.Plan.Operations[0].Describe() != "Creating table 'B'" {
+		t.Fatalf("the plan after the cut one = %v; want B created", rest.Plan.Operations)
 	}
 }

@@ -3,7 +3,6 @@ package migrate
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -12,14 +11,11 @@ import (
 	"github.com/moose-dev/moose-dev/infra"
 )
 
-// StateTable is where the applied state, the migration lock and a running
-// migration's progress live, in the target database itself, so that any
-// machine can plan against the same database. ClickHouse skips `_moose*`
-// tables when it reads reality.
+// StateTable is where the applied state and a running migration's progress
+// live, in the target database itself, so that any machine can plan
+// against the same database. ClickHouse skips `_moose*` tables when it
+// reads reality.
 const StateTable = "_MOOSE_STATE"
-
-// LockTimeout is how long a lock holds when its holder disappears.
-const LockTimeout = 300 * time.Second
 
 // Store reads and writes the state rows of one database. Rows are only
 // ever appended; the latest row of a key is its value (upstream keeps the
@@ -28,6 +24,8 @@ type Store struct {
 	c       *clickhouse.Client
 	db      string
 	created atomic.Bool // the table is known to exist (it is never dropped); serve reads concurrently
+	// lockCreated: LockTable is known to exist
+	lockCreated atomic.Bool
 }
 
 // NewStore returns the store of the client's database. Reading never
@@ -39,13 +37,22 @@ func NewStore(ctx context.Context, c *clickhouse.Client) (*Store, error) {
 	return s, err
 }
 
-// exists reports whether the table exists, asking until it does (another
-// process may create it: `serve` runs while `migrate` writes).
+// exists reports whether the state table exists, asking until it does
+// (another process may create it: `serve` runs while `migrate` writes).
 func (s *Store) exists(ctx context.Context) (bool, error) {
 	if s.created.Load() {
 		return true, nil
 	}
-	rows, err := s.c.Query(ctx, "SELECT count() FROM system.tables WHERE database = ? AND name = ?", s.db, StateTable)
+	ok, err := s.tableExists(ctx, StateTable)
+	if ok {
+		s.created.Store(true)
+	}
+	return ok, err
+}
+
+// tableExists reports whether the store's database has the table.
+func (s *Store) tableExists(ctx context.Context, name string) (bool, error) {
+	rows, err := s.c.Query(ctx, "SELECT count() FROM system.tables WHERE database = ? AND name = ?", s.db, name)
 	if err != nil {
 		return false, err
 	}
@@ -55,9 +62,6 @@ func (s *Store) exists(ctx context.Context) (bool, error) {
 		if err := rows.Scan(&n); err != nil {
 			return false, err
 		}
-	}
-	if n > 0 {
-		s.created.Store(true)
 	}
 	return n > 0, rows.Err()
 }
@@ -122,39 +126,6 @@ func (s *Store) SaveMap(ctx context.Context, m *infra.Map) error {
 		return err
 	}
 	return s.put(ctx, fmt.Sprintf("infra_map_%d", time.Now().UnixMilli()), json.RawMessage(b))
-}
-
-// lock is the value of a `migration_lock` row.
-type lock struct {
-	Held    bool   `json:"held"`
-	Plan    string `json:"plan"`
-	Expires int64  `json:"expires"` // unix seconds
-}
-
-// ErrLocked is returned while another migration holds the lock.
-var ErrLocked = errors.New("another migration holds the lock")
-
-// Lock takes the migration lock for the plan with the given hash. A lock
-// held for the same plan is taken over: that is a re-run resuming after a
-// failure. The store appends rows, so two migrations starting in the same
-// instant can both win; the lock guards against the usual case, a second
-// run started while the first is working.
-func (s *Store) Lock(ctx context.Context, plan string, now time.Time) error {
-	var l lock
-	ok, err := s.latest(ctx, "migration\\_lock", &l)
-	if err != nil {
-		return err
-	}
-	if ok && l.Held && l.Plan != plan && now.Unix() < l.Expires {
-		return fmt.Errorf("%w (plan %.12s, until %s): wait for it, or for the lock to expire", ErrLocked, l.Plan,
-			time.Unix(l.Expires, 0).UTC().Format(time.RFC3339))
-	}
-	return s.put(ctx, "migration_lock", lock{Held: true, Plan: plan, Expires: now.Add(LockTimeout).Unix()})
-}
-
-// Unlock releases the migration lock.
-func (s *Store) Unlock(ctx context.Context) error {
-	return s.put(ctx, "migration_lock", lock{})
 }
 
 // progress is the value of a `migration_progress` row: how many operations

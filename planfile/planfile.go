@@ -2,7 +2,8 @@
 // in upstream's format: `created_at` and `operations`, each operation
 // externally tagged by its variant name, keys sorted, absent values written
 // as null. Reading is strict, since people edit these files: an unknown
-// operation or field is an error naming the operation's index.
+// operation or field, or a required field left out, is an error naming the
+// operation's index.
 package planfile
 
 import (
@@ -188,6 +189,9 @@ func Unmarshal(data []byte) (*Plan, error) {
 			}
 			p.Operations = append(p.Operations, op)
 		}
+	}
+	if err := Check(p); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

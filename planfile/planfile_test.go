@@ -83,6 +83,20 @@ func TestHandEditedPlanErrorsNameTheOperation(t *testing.T) {
 		{"operations:\n- DropTable:\n    table: x\n  DropView:\n    name: v\n", "operations[0]: an operation is a map with one key"},
 		{"created_at: yesterday\noperations: []\n", "created_at \"yesterday\" is not an RFC 3339 time"},
 		{"operations:\n- AddTableColumn:\n    table: t\n    column: {name: c, data_type: Complex}\n", "operations[0] (AddTableColumn)"},
+		// a required field left out is refused when the plan is read, before anything runs
+		{"operations:\n- DropTable: {table: x}\n- CreateTable:\n    table:\n      columns: [{name: id, data_type: String}]\n",
+			"operations[1] (CreateTable): table.name: the table to create needs a name"},
+		{"operations:\n- CreateTable:\n    table: null\n", "operations[0] (CreateTable): table: the table to create is required"},
+		{"operations:\n- CreateTable:\n    table: {name: t, columns: []}\n", "operations[0] (CreateTable): table.columns: table \"t\" needs at least one column"},
+		{"operations:\n- CreateTable:\n    table: {name: t, columns: [{name: '', data_type: String}]}\n", "operations[0] (CreateTable): table.columns[0].name"},
+		{"operations:\n- DropTable: {table: ''}\n", "operations[0] (DropTable): table: the table's name is required"},
+		{"operations:\n- DropTableColumn: {table: t}\n", "operations[0] (DropTableColumn): column_name"},
+		{"operations:\n- RenameTableColumn: {table: t, before_column_name: a}\n", "operations[0] (RenameTableColumn): after_column_name"},
+		{"operations:\n- AddTableIndex: {table: t, index: {name: i, expression: x}}\n", "operations[0] (AddTableIndex): index.type"},
+		{"operations:\n- CreateMaterializedView: {name: mv, select_sql: SELECT 1}\n", "operations[0] (CreateMaterializedView): target_table"},
+		{"operations:\n- CreateView: {name: v}\n", "operations[0] (CreateView): select_sql"},
+		{"operations:\n- RawSql: {sql: [], description: d}\n", "operations[0] (RawSql): sql: at least one statement is required"},
+		{"operations:\n- RawSql: {sql: ['SELECT 1', '  '], description: d}\n", "operations[0] (RawSql): sql[1]: the statement is empty"},
 	} {
 		_, err := Unmarshal([]byte(tc.yaml))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -17,7 +17,9 @@ import (
 	"time"
 
 	"github.com/moose-dev/moose-dev/admin"
+	"github.com/moose-dev/moose-dev/clickhouse"
 	"github.com/moose-dev/moose-dev/internal/chtest"
+	"github.com/moose-dev/moose-dev/migrate"
 )
 
 // buildBinary compiles moose-dev once per test run.
@@ -387,22 +389,70 @@ func runAgainst(t *testing.T, dir, url string, args ...string) string {
 	return string(out)
 }
 
-// The production workflow through the binary: plan changes nothing,
-// generate writes the three files, migrate applies them with progress, a
-// second migrate finds the database at the target.
+// catalog is every database of a ClickHouse and every table of every
+// database but the server's own (`system`, `information_schema`), `_moose*`
+// tables included, with its row count: what a command that must change
+// nothing must leave as it found.
+func catalog(t *testing.T, c *clickhouse.Client) string {
+	t.Helper()
+	var b strings.Builder
+	for _, q := range []string{"SELECT name, '' FROM system.databases ORDER BY name",
+		`SELECT concat(database, '.', name), toString(ifNull(total_rows, 0)) FROM system.tables
+			WHERE lower(database) NOT IN ('system', 'information_schema') ORDER BY database, name`} {
+		rows, err := c.Query(t.Context(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var name, n string
+			if err := rows.Scan(&name, &n); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "%s %s\n", name, n)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+	}
+	return b.String()
+}
+
+// The production workflow through the binary: plan and generate change
+// nothing (not even creating the database they are pointed at, nor a state
+// table), generate --save writes the three files, migrate applies them
+// with progress, a second migrate finds the database at the target, and
+// plan after it still changes nothing.
 func TestPlanGenerateMigrate(t *testing.T) {
 	srv := chtest.Start(t, "prod")
 	p := newPlanningProject(t)
 	dir := p.dir
-	url := fmt.Sprintf("http://%s:%s@%s/prod", chtest.User, chtest.Password, srv.Addr)
+	url := fmt.Sprintf("http://%s:%s@%s/prodx", chtest.User, chtest.Password, srv.Addr)
 	run := func(args ...string) string { t.Helper(); return runAgainst(t, dir, url, args...) }
+	unchanged := func(before, what string) {
+		t.Helper()
+		if after := catalog(t, srv.Client); after != before {
+			t.Fatalf("%s changed the database:\nbefore:\n%s\nafter:\n%s", what, before, after)
+		}
+	}
+	empty := catalog(t, srv.Client)
+	if strings.Contains(empty, "prodx") {
+		t.Fatalf("the test's database exists before the test:\n%s", empty)
+	}
 	if out := run("plan", "--json"); !strings.Contains(out, `"CreateTable"`) || !strings.Contains(out, `"max_risk": "safe"`) {
 		t.Fatalf("plan --json:\n%s", out)
 	}
-	if tables, err := srv.Client.Tables(t.Context(), "prod"); err != nil || len(tables) != 0 {
-		t.Fatalf("plan changed the database: %v %v", tables, err)
+	unchanged(empty, "plan --json")
+	if out := run("plan"); !strings.Contains(out, "PageView") {
+		t.Fatalf("plan:\n%s", out)
 	}
+	unchanged(empty, "plan")
+	if out := run("generate", "migration"); !strings.Contains(out, "CreateTable") {
+		t.Fatalf("generate migration:\n%s", out)
+	}
+	unchanged(empty, "generate migration")
 	run("generate", "migration", "--save")
+	unchanged(empty, "generate migration --save")
 	for _, f := range []string{"migrations/plan.yaml", "migrations/remote_state.json", "migrations/local_infra_map.json", ".moose/migration_schema.json"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Fatalf("generate did not write %s: %v", f, err)
@@ -411,9 +461,18 @@ func TestPlanGenerateMigrate(t *testing.T) {
 	if out := run("migrate"); !strings.Contains(out, "[1/1] Creating table 'PageView'") || !strings.Contains(out, "CREATE TABLE") {
 		t.Fatalf("migrate output:\n%s", out)
 	}
-	if tables, err := srv.Client.Tables(t.Context(), "prod"); err != nil || tables["PageView"] == nil {
+	if tables, err := srv.Client.Tables(t.Context(), "prodx"); err != nil || tables["PageView"] == nil {
 		t.Fatalf("migrate did not create the table: %v %v", tables, err)
 	}
+	migrated := catalog(t, srv.Client)
+	if !strings.Contains(migrated, "prodx."+migrate.StateTable) {
+		t.Fatalf("no state table after migrate:\n%s", migrated)
+	}
+	if out := run("plan"); !strings.Contains(out, "no changes") {
+		t.Fatalf("plan after migrate:\n%s", out)
+	}
+	run("generate", "migration")
+	unchanged(migrated, "plan and generate after migrate")
 	if out := run("migrate"); !strings.Contains(out, "already match") {
 		t.Fatalf("second migrate:\n%s", out)
 	}
@@ -503,5 +562,143 @@ func TestPlanAgainstARunningDevThroughTheAdminAPI(t *testing.T) {
 	}
 	if strings.Contains(p.out.String(), token) {
 		t.Error("the token appears in the daemon's output")
+	}
+}
+
+// handEditedPlan generates the migration of a planning project against url
+// and hand-edits its plan.yaml: a RawSql operation before the generated
+// ones and one after them.
+func handEditedPlan(t *testing.T, dir, url, before, after string) {
+	t.Helper()
+	runAgainst(t, dir, url, "generate", "migration", "--save")
+	path := filepath.Join(dir, "migrations", "plan.yaml")
+	plan := readFile(t, path)
+	i := strings.Index(plan, "- CreateTable:")
+	if i < 0 {
+		t.Fatalf("plan.yaml:\n%s", plan)
+	}
+	indent := plan[strings.LastIndex(plan[:i], "\n")+1 : i]
+	raw := func(sql, desc string) string {
+		return fmt.Sprintf("%s- RawSql:\n%s    sql:\n%s      - %q\n%s    description: %s\n", indent, indent, indent, sql, indent, desc)
+	}
+	plan = plan[:i-len(indent)] + raw(before, "Before") + plan[i-len(indent):] + raw(after, "Seeding PageView")
+	if err := os.WriteFile(path, []byte(plan), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// migrateProc starts `moose-dev migrate` on the project against url.
+func migrateProc(t *testing.T, dir, url string, args ...string) (*exec.Cmd, *syncBuffer) {
+	t.Helper()
+	out := &syncBuffer{}
+	cmd := exec.Command(moosedevBinary(t), append([]string{"migrate", "-p", dir, "--clickhouse-url", url}, args...)...)
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	return cmd, out
+}
+
+const seedSQL = "INSERT INTO PageView (id, url, referrer, duration_ms) VALUES ('seed', '/', NULL, 1)"
+
+func seeded(t *testing.T, srv *chtest.Server, db string) uint64 {
+	t.Helper()
+	rows, err := srv.Client.Query(t.Context(), fmt.Sprintf("SELECT count() FROM `%s`.PageView WHERE id = 'seed'", db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var n uint64
+	if !rows.Next() || rows.Scan(&n) != nil {
+		t.Fatalf("counting the seeded rows: %v", rows.Err())
+	}
+	return n
+}
+
+// Two `migrate` processes of one plan started at once, waiting for each
+// other or not: exactly one applies it, and its hand-added INSERT lands
+// once; the other finds the database at the target, or is refused naming
+// the run that holds the lock.
+func TestTwoMigrateProcessesAtOnce(t *testing.T) {
+	srv := chtest.Start(t, "prod")
+	for _, wait := range []bool{true, false} {
+		db := fmt.Sprintf("both_wait_%v", wait)
+		url := fmt.Sprintf("http://%s:%s@%s/%s", chtest.User, chtest.Password, srv.Addr, db)
+		p := newPlanningProject(t)
+		handEditedPlan(t, p.dir, url, "SELECT 1", seedSQL)
+		var args []string
+		if wait {
+			args = []string{"--lock-wait", "2m"}
+		}
+		a, outA := migrateProc(t, p.dir, url, args...)
+		b, outB := migrateProc(t, p.dir, url, args...)
+		errA, errB := a.Wait(), b.Wait()
+		applied := 0
+		for _, r := range []struct {
+			err error
+			out string
+		}{{errA, outA.String()}, {errB, outB.String()}} {
+			switch {
+			case r.err == nil && strings.Contains(r.out, "[3/3] Seeding PageView"):
+				applied++
+			case r.err == nil && strings.Contains(r.out, "already match"):
+			case !wait && r.err != nil && strings.Contains(r.out, "another migration holds the lock") && strings.Contains(r.out, "--release-lock"):
+			default:
+				t.Errorf("wait=%v: a migrate run ended %v:\n%s", wait, r.err, r.out)
+			}
+		}
+		if applied != 1 {
+			t.Errorf("wait=%v: %d runs applied the plan, want 1:\n%s\n---\n%s", wait, applied, outA, outB)
+		}
+		if n := seeded(t, srv, db); n != 1 {
+			t.Fatalf("wait=%v: the plan's INSERT landed %d times, want once", wait, n)
+		}
+	}
+}
+
+// A `migrate` killed in the middle of its plan leaves its lease: the next
+// run is refused (it does not "resume" over a holder that may be alive),
+// naming the killed run and how to release it; --release-lock releases
+// it; the run after that finishes the plan, its INSERT landing once.
+func TestAKilledMigrateHoldsTheLockUntilReleased(t *testing.T) {
+	srv := chtest.Start(t, "prod")
+	url := fmt.Sprintf("http://%s:%s@%s/prod", chtest.User, chtest.Password, srv.Addr)
+	p := newPlanningProject(t)
+	handEditedPlan(t, p.dir, url, "SELECT sleep(3)", seedSQL)
+	a, outA := migrateProc(t, p.dir, url)
+	for deadline := time.Now().Add(time.Minute); !strings.Contains(outA.String(), "[1/3] Before"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) || a.ProcessState != nil {
+			t.Fatalf("the first migrate never started its plan:\n%s", outA)
+		}
+	}
+	if err := a.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	a.Wait()
+	cmd := exec.Command(moosedevBinary(t), "migrate", "-p", p.dir, "--clickhouse-url", url)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "another migration holds the lock") ||
+		!strings.Contains(string(out), fmt.Sprintf("pid %d", a.Process.Pid)) || !strings.Contains(string(out), "--release-lock") {
+		t.Fatalf("migrate after the holder was killed: %v\n%s", err, out)
+	}
+	if out := runAgainst(t, p.dir, url, "migrate", "--release-lock"); !strings.Contains(out, "Released") || !strings.Contains(out, fmt.Sprintf("pid %d", a.Process.Pid)) {
+		t.Fatalf("migrate --release-lock:\n%s", out)
+	}
+	if out := runAgainst(t, p.dir, url, "migrate", "--release-lock"); !strings.Contains(out, "nobody holds the lock") {
+		t.Fatalf("a second --release-lock:\n%s", out)
+	}
+	if out := runAgainst(t, p.dir, url, "migrate"); !strings.Contains(out, "[3/3] Seeding PageView") {
+		t.Fatalf("migrate after the release:\n%s", out)
+	}
+	if n := seeded(t, srv, "prod"); n != 1 {
+		t.Fatalf("the plan's INSERT landed %d times, want once", n)
 	}
 }

@@ -55,11 +55,14 @@ func (f *targetFlags) register(cmd *cobra.Command, planning bool) {
 	}
 }
 
-// planAgainst opens the target and compares it with the code; the caller
-// closes the target.
+// planAgainst opens the target and compares it with the code, changing
+// nothing; the caller closes the target.
 func planAgainst(ctx context.Context, g *globals, tf targetFlags) (*target, *infra.Map, *migrate.Changes, error) {
-	t, err := openTarget(ctx, g, tf)
+	t, cfg, err := loadTarget(ctx, g, tf)
 	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := t.connect(ctx, cfg, true); err != nil {
 		return nil, nil, nil, err
 	}
 	remote, ch, err := t.changes(ctx, tf.renames)
@@ -70,61 +73,82 @@ func planAgainst(ctx context.Context, g *globals, tf targetFlags) (*target, *inf
 	return t, remote, ch, nil
 }
 
-func openTarget(ctx context.Context, g *globals, f targetFlags) (*target, error) {
-	switch {
-	case f.clickhouseURL != "" && f.url != "":
-		return nil, errors.New("give either --clickhouse-url or --url/--token, not both")
-	case f.url != "" && f.token == "":
-		return nil, errors.New("--url needs --token (the admin API refuses requests without one)")
-	case f.clickhouseURL == "" && f.url == "":
-		return nil, errors.New("name the target: --clickhouse-url http://user:pass@host:port/db, or --url http://host:4000 --token T")
-	}
-	proj, err := project.Load(g.projectDir)
+// loadTarget reads the project and its code, and says how to reach the
+// target (a ClickHouse, whose config it returns, or, with --url, the map a
+// running instance serves, fetched here). Nothing is connected yet.
+func loadTarget(ctx context.Context, g *globals, f targetFlags) (*target, clickhouse.Config, error) {
+	t, cfg, err := loadProject(g, f)
 	if err != nil {
-		return nil, err
+		return nil, cfg, err
 	}
-	db := proj.Config.ClickHouse.DBName
-	var cfg clickhouse.Config
-	if f.clickhouseURL != "" {
-		if cfg, err = clickhouse.ParseURL(f.clickhouseURL); err != nil {
-			return nil, err
-		}
-		if cfg.Database == "" {
-			cfg.Database = db
-		}
-		db = cfg.Database
-	}
-	ignore, err := migrate.ParseIgnore(proj.Config.Migration.IgnoreOperations)
-	if err != nil {
-		return nil, err
-	}
-	t := &target{proj: proj, ignore: ignore}
+	db := cfg.Database
 	if f.url != "" {
 		// The code is read against the running instance's database.
 		if t.fetched, err = admin.Fetch(ctx, f.url, f.token); err != nil {
-			return nil, err
+			return nil, cfg, err
 		}
 		if t.fetched.DefaultDatabase != "" {
 			db = t.fetched.DefaultDatabase
 		}
 	}
-	res, err := parser.NewLoader(proj.Root, proj.Config.SourceDir).Load(db)
+	res, err := parser.NewLoader(t.proj.Root, t.proj.Config.SourceDir).Load(db)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		return nil, errReported
+		return nil, cfg, errReported
 	}
 	t.code = res.Map
-	if f.url != "" {
-		return t, nil
+	return t, cfg, nil
+}
+
+// loadProject reads the project and the target's flags; cfg.Database is
+// the target's database (the URL's, or the project's).
+func loadProject(g *globals, f targetFlags) (*target, clickhouse.Config, error) {
+	var cfg clickhouse.Config
+	switch {
+	case f.clickhouseURL != "" && f.url != "":
+		return nil, cfg, errors.New("give either --clickhouse-url or --url/--token, not both")
+	case f.url != "" && f.token == "":
+		return nil, cfg, errors.New("--url needs --token (the admin API refuses requests without one)")
+	case f.clickhouseURL == "" && f.url == "":
+		return nil, cfg, errors.New("name the target: --clickhouse-url http://user:pass@host:port/db, or --url http://host:4000 --token T")
 	}
-	if t.client, err = clickhouse.Open(ctx, cfg); err != nil {
-		return nil, err
+	proj, err := project.Load(g.projectDir)
+	if err != nil {
+		return nil, cfg, err
 	}
-	if t.store, err = migrate.NewStore(ctx, t.client); err != nil {
-		t.client.Close()
-		return nil, err
+	if f.clickhouseURL != "" {
+		if cfg, err = clickhouse.ParseURL(f.clickhouseURL); err != nil {
+			return nil, cfg, err
+		}
 	}
-	return t, nil
+	if cfg.Database == "" {
+		cfg.Database = proj.Config.ClickHouse.DBName
+	}
+	ignore, err := migrate.ParseIgnore(proj.Config.Migration.IgnoreOperations)
+	if err != nil {
+		return nil, cfg, err
+	}
+	return &target{proj: proj, ignore: ignore}, cfg, nil
+}
+
+// connect opens the ClickHouse (nothing to do with --url). readOnly
+// changes nothing in it, not even creating the database: a database or
+// state table that does not exist reads as empty.
+func (t *target) connect(ctx context.Context, cfg clickhouse.Config, readOnly bool) error {
+	if t.fetched != nil {
+		return nil
+	}
+	cfg.ReadOnly = readOnly
+	c, err := clickhouse.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if t.store, err = migrate.NewStore(ctx, c); err != nil {
+		c.Close()
+		return err
+	}
+	t.client = c
+	return nil
 }
 
 func (t *target) close() {
@@ -310,29 +334,58 @@ func generateCmd(g *globals) *cobra.Command {
 
 func migrateCmd(g *globals) *cobra.Command {
 	var tf targetFlags
+	var allowPartial, releaseLock bool
+	var lockWait time.Duration
 	cmd := &cobra.Command{
 		Use:   "migrate",
 		Short: "Apply migrations/plan.yaml to a ClickHouse if it has not drifted since the plan was generated",
+		Long: `Apply migrations/plan.yaml to a ClickHouse if it has not drifted since the plan was generated.
+
+Before anything runs, the plan is checked: every operation's required fields, each
+operation against the tables as they are at its point of the plan, the lifecycles,
+that the code still is what local_infra_map.json says, and that the plan, simulated
+over remote_state.json, reaches local_infra_map.json (a plan cut short or edited
+into something else is refused, naming what differs; --allow-partial applies it
+anyway and stores the map it leads to).
+
+One run at a time holds the migration lock, a lease renewed while it works. A second
+run fails naming the holder, or waits for it with --lock-wait. A run that failed keeps
+its progress: run the same command again to resume. A run that was killed holds the
+lock until its lease expires (300 s); --release-lock releases it at once.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if tf.clickhouseURL == "" {
 				return errors.New("migrate needs --clickhouse-url: it runs the plan on the database itself")
 			}
-			t, err := openTarget(ctx, g, tf)
+			p := display.NewPrinter(os.Stdout, display.NewStyles(display.ColorWanted(os.Stdout)))
+			if releaseLock {
+				return releaseMigrationLock(ctx, g, tf, p)
+			}
+			t, cfg, err := loadTarget(ctx, g, tf)
 			if err != nil {
 				return err
 			}
-			defer t.close()
 			f, err := migrate.Load(filepath.Join(t.proj.Root, migrate.Dir))
 			if err != nil {
 				return err
 			}
-			p := display.NewPrinter(os.Stdout, display.NewStyles(display.ColorWanted(os.Stdout)))
-			out, err := migrate.Run(ctx, t.client, t.code, f, migrate.Options{
-				Ignore: t.ignore,
-				Log:    func(format string, args ...any) { p.Raw(fmt.Sprintf(format, args...) + "\n") },
-				SQL:    func(sql string) { p.Raw("        " + strings.ReplaceAll(sql, "\n", "\n        ") + "\n") },
-			})
+			o := migrate.Options{
+				Ignore:       t.ignore,
+				AllowPartial: allowPartial,
+				Lease:        migrate.LeaseOptions{Wait: lockWait},
+			}
+			// a plan that is refused changes nothing: checked before the
+			// database is even created
+			if _, err := migrate.Check(t.code, f, o); err != nil {
+				return err
+			}
+			if err := t.connect(ctx, cfg, false); err != nil {
+				return err
+			}
+			defer t.close()
+			o.Log = func(format string, args ...any) { p.Raw(fmt.Sprintf(format, args...) + "\n") }
+			o.SQL = func(sql string) { p.Raw("        " + strings.ReplaceAll(sql, "\n", "\n        ") + "\n") }
+			out, err := migrate.Run(ctx, t.client, t.code, f, o)
 			if err != nil {
 				return err
 			}
@@ -345,7 +398,34 @@ func migrateCmd(g *globals) *cobra.Command {
 		},
 	}
 	tf.register(cmd, false)
+	cmd.Flags().BoolVar(&allowPartial, "allow-partial", false, "apply a plan that does not reach local_infra_map.json anyway, and store the map it leads to")
+	cmd.Flags().DurationVar(&lockWait, "lock-wait", 0, "how long to wait for another migrate run holding the lock (e.g. 10m); 0 fails at once, naming it")
+	cmd.Flags().BoolVar(&releaseLock, "release-lock", false, "release the migration lock of a run that is gone (killed before its lease expired), then exit")
 	return cmd
+}
+
+// releaseMigrationLock is `migrate --release-lock`.
+func releaseMigrationLock(ctx context.Context, g *globals, tf targetFlags, p *display.Printer) error {
+	t, cfg, err := loadProject(g, tf)
+	if err != nil {
+		return err
+	}
+	if err := t.connect(ctx, cfg, true); err != nil {
+		return err
+	}
+	defer t.close()
+	h, released, err := t.store.ReleaseLock(ctx)
+	switch {
+	case err != nil:
+		return err
+	case released:
+		p.Successf("Released", "the migration lock of %s; if that run still works, it stops before its next operation", h)
+	case h == nil:
+		p.Infof("Lock", "no migrate run ever held the lock of %s", cfg.Database)
+	default:
+		p.Infof("Lock", "nobody holds the lock; the last holder was %s", h)
+	}
+	return nil
 }
 
 func serveCmd(g *globals) *cobra.Command {
@@ -359,8 +439,11 @@ func serveCmd(g *globals) *cobra.Command {
 				return errors.New("serve needs --clickhouse-url: the map it serves is the state stored in that database")
 			}
 			ctx := cmd.Context()
-			t, err := openTarget(ctx, g, tf)
+			t, cfg, err := loadTarget(ctx, g, tf)
 			if err != nil {
+				return err
+			}
+			if err := t.connect(ctx, cfg, true); err != nil {
 				return err
 			}
 			defer t.close()
