@@ -59,6 +59,7 @@ func (p *Plan) MarshalYAML() ([]byte, error) {
 	buf.WriteString(Header)
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
+	enc.CompactSeqIndent() // serde_yaml's layout: a sequence is not indented under its key
 	doc := numbersAsYAML(g).(map[string]any)
 	// a plain YAML timestamp, as upstream writes it
 	doc["created_at"] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!timestamp", Value: doc["created_at"].(string)}
