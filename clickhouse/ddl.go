@@ -536,12 +536,29 @@ func modifyColumnSQL(ref string, before, after infra.Column) ([]string, error) {
 	remove(before.Alias, after.Alias, "ALIAS")
 	remove(before.TTL, after.TTL, "TTL")
 	remove(before.Codec, after.Codec, "CODEC")
+	// ClickHouse takes a Nullable column to a required one only with a
+	// DEFAULT for the NULLs (none are left: the conversion check refuses
+	// the change while any is); a default the code did not ask for is
+	// removed right after
+	tempDefault := !before.Required && after.Required && after.Default == nil && after.Materialized == nil && after.Alias == nil &&
+		!isArrayOrNested(before.DataType)
+	if tempDefault {
+		typ, err := TypeSQL(after.DataType)
+		if err != nil {
+			return nil, err
+		}
+		d := "defaultValueOfTypeName(" + QuoteString(typ) + ")"
+		after.Default = &d
+	}
 	col, err := ColumnSQL(after)
 	if err != nil {
 		return nil, err
 	}
 	col = strings.Replace(col, " NOT NULL", "", 1)
 	out = append(out, fmt.Sprintf("ALTER TABLE %s MODIFY COLUMN IF EXISTS %s", ref, col))
+	if tempDefault {
+		out = append(out, fmt.Sprintf("ALTER TABLE %s MODIFY COLUMN %s REMOVE DEFAULT", ref, Quote(after.Name)))
+	}
 	return out, nil
 }
 
