@@ -286,3 +286,32 @@ func TestAnOpenQuestionHoldsOnlyWhatItIsAbout(t *testing.T) {
 		t.Fatalf("after yes the rename applies with the data: %s\n%s", got, f.out.String())
 	}
 }
+
+// A recreate that also makes a column required refuses while the column
+// holds NULLs (the copy would turn them into '' silently), and changes
+// nothing; without NULLs it applies.
+func TestARecreateNeverTurnsNullsIntoDefaults(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.write(strings.Replace(strings.NewReplacer("{fields}", "    city: Optional[str]\n", "{config}", `order_by_fields=["id"]`).Replace(cityModels),
+		"from pydantic import BaseModel", "from pydantic import BaseModel\nfrom typing import Optional", 1))
+	reload(t, f, f.loop)
+	if err := f.srv.Client.Exec(ctx, "INSERT INTO local.Visits VALUES ('a', NULL), ('b', 'rome')"); err != nil {
+		t.Fatal(err)
+	}
+	writeCity(f, "    city: str\n", `order_by_fields=["id", "city"]`)
+	f.out.Reset()
+	if _, err := f.loop.Reload(ctx, true); err == nil || !strings.Contains(f.out.String(), "holds NULLs and the code makes it required") {
+		t.Fatalf("want the recreate refused, got %v\n%s", err, f.out.String())
+	}
+	if got := strings.Join(rowsOf(t, f, "Visits", "id", "ifNull(city, 'NULL')"), ","); got != "a|NULL,b|rome" || sortingKey(t, f, "Visits") != "id" {
+		t.Fatalf("the table changed: %s\n%s", got, f.out.String())
+	}
+	if err := f.srv.Client.Exec(ctx, "ALTER TABLE local.Visits UPDATE city = 'paris' WHERE id = 'a' SETTINGS mutations_sync = 2"); err != nil {
+		t.Fatal(err)
+	}
+	reload(t, f, f.loop)
+	if got := strings.Join(rowsOf(t, f, "Visits", "id", "city"), ","); got != "a|paris,b|rome" || sortingKey(t, f, "Visits") != "id, city" {
+		t.Fatalf("after the fix: %s, sorting key %s\n%s", got, sortingKey(t, f, "Visits"), f.out.String())
+	}
+}

@@ -404,7 +404,20 @@ func recreateKeepingData(c RecreateTable) []infra.Operation {
 		t.Name = name
 		return tableRef(&t)
 	}
-	return []infra.Operation{
+	var ops []infra.Operation
+	// the copy would turn a NULL into the type's default where the code
+	// makes a column required: refuse it before anything is built
+	for _, cc := range c.Columns {
+		if cc.Kind == ColumnModified && !cc.Before.Required && cc.After.Required && !neverNullable(cc.Before.DataType) {
+			msg := fmt.Sprintf("column %s.%s holds NULLs and the code makes it required: give them a value or keep the field optional; the table was left unchanged",
+				c.After.Name, cc.After.Name)
+			ops = append(ops, infra.RawSQL{
+				SQL: []string{fmt.Sprintf("SELECT throwIf(countIf(isNull(%s)) > 0, '%s') FROM %s", quoteIdent(cc.Before.Name),
+					strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(msg), ref(c.Before.Name))},
+				Description: fmt.Sprintf("Checking that column '%s' of table '%s' holds no NULL", cc.After.Name, c.After.Name)})
+		}
+	}
+	return append(ops,
 		dropTable(&tmp), // a leftover of an interrupted recreate
 		infra.CreateTable{Table: &tmp},
 		infra.RawSQL{SQL: []string{fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s", ref(tmp.Name), strings.Join(into, ", "), strings.Join(sel, ", "), ref(c.Before.Name))},
@@ -412,7 +425,7 @@ func recreateKeepingData(c RecreateTable) []infra.Operation {
 		infra.RawSQL{SQL: []string{fmt.Sprintf("EXCHANGE TABLES %s AND %s", ref(c.Before.Name), ref(tmp.Name))},
 			Description: fmt.Sprintf("Swapping table '%s' for its new definition", c.After.Name)},
 		dropTable(&tmp),
-	}
+	)
 }
 
 // backfill populates a view's target from its sources, after the view
