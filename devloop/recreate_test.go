@@ -288,7 +288,7 @@ func TestAnOpenQuestionHoldsOnlyWhatItIsAbout(t *testing.T) {
 }
 
 // A recreate that also makes a column required refuses while the column
-// holds NULLs (the copy would turn them into '' silently), and changes
+// holds NULLs (the copy would turn them into ” silently), and changes
 // nothing; without NULLs it applies.
 func TestARecreateNeverTurnsNullsIntoDefaults(t *testing.T) {
 	f := newFixture(t)
