@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // Owner is a process listening on a port.
@@ -77,10 +78,20 @@ func listeningInodes(table string, port int) []string {
 
 // Check reports whether nothing listens on host:port yet, by listening
 // there a moment; when something does, the error is Taken's description.
+// Any other failure (an invalid port, one reserved to root, an address not
+// on this machine) is said as it is, not as a taken port.
 func Check(host string, port int) error {
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
-	if err != nil {
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
 		return errors.New(Taken(port))
+	}
+	if err != nil {
+		var se *os.SyscallError
+		if errors.As(err, &se) {
+			err = se.Err
+		}
+		return fmt.Errorf("cannot listen on %s: %w", addr, err)
 	}
 	return ln.Close()
 }

@@ -57,3 +57,23 @@ func TestCheckSaysWhoHoldsAPort(t *testing.T) {
 		t.Fatalf("a free port: %v", err)
 	}
 }
+
+// Only a port in use is "taken": 99999 is not a port at all.
+func TestCheckSaysAnInvalidPortIsNotTaken(t *testing.T) {
+	err := Check("127.0.0.1", 99999)
+	if err == nil || strings.Contains(err.Error(), "taken") || !strings.Contains(err.Error(), "cannot listen on 127.0.0.1:99999") {
+		t.Fatalf("port 99999: %v", err)
+	}
+	if err := Check("192.0.2.1", freePort(t)); err == nil || strings.Contains(err.Error(), "taken") || !strings.Contains(err.Error(), "cannot assign requested address") {
+		t.Fatalf("an address not on this machine: %v", err)
+	}
+}
+
+func freePort(t *testing.T) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
