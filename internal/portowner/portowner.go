@@ -44,8 +44,8 @@ func Find(port int) (Owner, bool) {
 		for _, fd := range fds {
 			link, err := os.Readlink(filepath.Join("/proc", p.Name(), "fd", fd.Name()))
 			if err == nil && strings.HasPrefix(link, "socket:[") && inodes[strings.TrimSuffix(strings.TrimPrefix(link, "socket:["), "]")] {
-				comm, _ := os.ReadFile(filepath.Join("/proc", p.Name(), "comm"))
-				return Owner{PID: pid, Name: strings.TrimSpace(string(comm))}, true
+				proc, _ := ReadProc(pid)
+				return Owner{PID: pid, Name: proc.Name}, true
 			}
 		}
 	}

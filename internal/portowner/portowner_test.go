@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func TestFindNamesThisProcess(t *testing.T) {
@@ -76,4 +79,35 @@ func freePort(t *testing.T) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// A zombie, a process that exited but whose parent has not collected its
+// status, does not run: signal 0 would say it does.
+func TestAZombieIsNotRunning(t *testing.T) {
+	if !Running(os.Getpid()) {
+		t.Fatal("this process is not running?")
+	}
+	child := exec.Command("true")
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer child.Wait()
+	pid := child.Process.Pid
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if p, ok := ReadProc(pid); ok && p.State == 'Z' {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("child %d never became a zombie", pid)
+		}
+	}
+	if err := syscall.Kill(pid, 0); err != nil {
+		t.Fatalf("signal 0 to a zombie: %v (the case Running must tell apart)", err)
+	}
+	if Running(pid) {
+		t.Fatalf("zombie %d is reported running", pid)
+	}
+	if p, ok := ReadProc(pid); !ok || p.PPID != os.Getpid() || p.Name != "true" {
+		t.Fatalf("ReadProc(%d) = %+v, %v", pid, p, ok)
+	}
 }
