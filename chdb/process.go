@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -47,6 +48,11 @@ func RunChildIfRequested() {
 }
 
 func runChild() error {
+	// The parent may have died before the kernel was told to signal us
+	// when it does: then nobody would ever stop this engine.
+	if ppid, err := strconv.Atoi(os.Getenv(childParentP)); err == nil && os.Getppid() != ppid {
+		return fmt.Errorf("moose-dev (PID %d) exited before its engine started", ppid)
+	}
 	lib, err := Load(os.Getenv(childLib))
 	if err != nil {
 		return err
@@ -102,6 +108,21 @@ func runChild() error {
 	return nil
 }
 
+// childEnvironment configures a child (RunChildIfRequested) serving
+// o.DataDir on addr (and nativeAddr, unless ""), started by parent (0:
+// none recorded).
+func childEnvironment(lib string, o Options, addr, nativeAddr string, parent int) []string {
+	env := append(os.Environ(), childEnv+"=1", childLib+"="+lib, childData+"="+o.DataDir,
+		childListen+"="+addr, childUser+"="+o.User, childPass+"="+o.Password)
+	if parent > 0 {
+		env = append(env, childParentP+"="+strconv.Itoa(parent))
+	}
+	if nativeAddr != "" {
+		env = append(env, childNative+"="+nativeAddr)
+	}
+	return env
+}
+
 // Options configure the embedded ClickHouse process.
 type Options struct {
 	// Exe is the binary to run as the child; it must call
@@ -116,6 +137,93 @@ type Options struct {
 	Password   string
 	// LogFile receives the engine's own output.
 	LogFile string
+	// OnOrphan is told of an engine an earlier run left running on
+	// DataDir (its moose-dev killed, the engine still shutting down), once
+	// Start has ended it.
+	OnOrphan func(Orphan)
+}
+
+// Orphan is an engine child whose moose-dev is gone, found still running
+// on the data directory and ended by Start.
+type Orphan struct {
+	PID     int
+	DataDir string
+	Killed  bool // it outlived SIGTERM's grace and was killed
+}
+
+func (o Orphan) String() string {
+	how := "SIGTERM ended it"
+	if o.Killed {
+		how = fmt.Sprintf("it did not end within %s of SIGTERM and was killed", orphanGrace)
+	}
+	return fmt.Sprintf("the embedded ClickHouse (PID %d) an earlier moose-dev left running on %s: %s", o.PID, o.DataDir, how)
+}
+
+// orphanGrace is how long an orphaned engine is given to shut down (a
+// variable for tests).
+var orphanGrace = 10 * time.Second
+
+// endOrphan ends the engine an earlier moose-dev left on dataDir, if one
+// still runs there: one data directory admits one engine ("Another server
+// instance in same directory is already running"), and the engine of a
+// moose-dev killed with SIGKILL is still shutting down for a moment. It is
+// ended only when proven ours and orphaned (previousEngine, supervisor);
+// an engine whose moose-dev still runs is an error naming that process.
+func endOrphan(dataDir string) (*Orphan, error) {
+	p, ok := previousEngine(dataDir)
+	if !ok {
+		return nil, nil
+	}
+	if sup := p.supervisor(); sup != 0 {
+		owner, _ := portowner.ReadProc(sup)
+		return nil, fmt.Errorf("%s is in use by the embedded ClickHouse (PID %d) of PID %d (%s), which still runs: stop that first", dataDir, p.PID, sup, owner.Name)
+	}
+	o := &Orphan{PID: p.PID, DataDir: dataDir}
+	// SIGCONT: a stopped process would only act on SIGTERM once resumed
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGCONT} {
+		if err := sendSignal(p.PID, sig); err != nil {
+			return nil, err
+		}
+	}
+	if waitGone(p.PID, orphanGrace) {
+		return o, nil
+	}
+	o.Killed = true
+	if err := sendSignal(p.PID, syscall.SIGKILL); err != nil {
+		return nil, err
+	}
+	if waitGone(p.PID, 5*time.Second) {
+		return o, nil
+	}
+	return nil, fmt.Errorf("the embedded ClickHouse (PID %d) an earlier moose-dev left on %s does not exit, even killed", p.PID, dataDir)
+}
+
+func waitGone(pid int, limit time.Duration) bool {
+	for deadline := time.Now().Add(limit); ; time.Sleep(20 * time.Millisecond) {
+		if gone(pid) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+}
+
+// EnginePID is the PID of the engine holding dataDir, from its lock file
+// (ClickHouse's `status`: "PID: n", kept by the process holding the
+// directory), or 0. The process may have exited since.
+func EnginePID(dataDir string) int {
+	data, err := os.ReadFile(filepath.Join(dataDir, "status"))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "PID: "); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(v))
+			return n
+		}
+	}
+	return 0
 }
 
 // Process is a running embedded ClickHouse.
@@ -123,8 +231,11 @@ type Process struct {
 	cmd        *exec.Cmd
 	Addr       string
 	NativeAddr string // "" when the native protocol is not served
-	done       chan struct{}
-	err        error
+	// NativeErr says why the native protocol is not served, when it was
+	// asked for: its port is taken. HTTP is unaffected.
+	NativeErr error
+	done      chan struct{}
+	err       error
 }
 
 // ErrPortTaken says the ClickHouse port is in use.
@@ -145,9 +256,26 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 	if o.Host == "localhost" {
 		o.Host = "127.0.0.1"
 	}
+	if o.DataDir, err = filepath.Abs(o.DataDir); err != nil {
+		return nil, err
+	}
+	// before the ports: an engine left running holds them too
+	if orphan, err := endOrphan(o.DataDir); err != nil {
+		return nil, err
+	} else if orphan != nil && o.OnOrphan != nil {
+		o.OnOrphan(*orphan)
+	}
 	addr := net.JoinHostPort(o.Host, strconv.Itoa(o.Port))
 	if err := portowner.Check(o.Host, o.Port); err != nil {
 		return nil, fmt.Errorf("ClickHouse %v: %w (is another moose-dev or ClickHouse running? stop it, or set [clickhouse_config] host_port)", err, ErrPortTaken)
+	}
+	var nativeErr error
+	if o.NativePort > 0 {
+		// the native protocol is a convenience: without its port the
+		// engine still serves HTTP, which is what moose-dev itself uses
+		if nativeErr = portowner.Check(o.Host, o.NativePort); nativeErr != nil {
+			o.NativePort = 0
+		}
 	}
 	if o.Exe == "" {
 		if o.Exe, err = os.Executable(); err != nil {
@@ -157,15 +285,12 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 	if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(o.Exe)
-	cmd.Env = append(os.Environ(), childEnv+"=1", childLib+"="+lib, childData+"="+o.DataDir,
-		childListen+"="+addr, childUser+"="+o.User, childPass+"="+o.Password,
-		childParentP+"="+strconv.Itoa(os.Getpid()))
 	nativeAddr := ""
 	if o.NativePort > 0 {
 		nativeAddr = net.JoinHostPort(o.Host, strconv.Itoa(o.NativePort))
-		cmd.Env = append(cmd.Env, childNative+"="+nativeAddr)
 	}
+	cmd := exec.Command(o.Exe)
+	cmd.Env = childEnvironment(lib, o, addr, nativeAddr, os.Getpid())
 	var logf io.WriteCloser
 	if o.LogFile != "" {
 		if logf, err = os.OpenFile(o.LogFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644); err != nil {
@@ -173,11 +298,10 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 		}
 		cmd.Stdout, cmd.Stderr = logf, logf
 	}
-	setParentDeathSignal(cmd)
-	if err := cmd.Start(); err != nil {
+	if err := startChild(cmd); err != nil {
 		return nil, err
 	}
-	p := &Process{cmd: cmd, Addr: addr, NativeAddr: nativeAddr, done: make(chan struct{})}
+	p := &Process{cmd: cmd, Addr: addr, NativeAddr: nativeAddr, NativeErr: nativeErr, done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
 		if logf != nil {

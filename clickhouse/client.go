@@ -134,8 +134,11 @@ type ApplyError struct {
 }
 
 func (e *ApplyError) Error() string {
-	return fmt.Sprintf("%s failed (%d of the plan's operations applied before it): %v\n  SQL: %s",
-		e.Op.Describe(), e.Applied, e.Err, oneLine(e.SQL))
+	msg := fmt.Sprintf("%s failed (%d of the plan's operations applied before it): %v", e.Op.Describe(), e.Applied, e.Err)
+	if e.SQL != "" { // a check that refused before any statement ran has none
+		msg += "\n  SQL: " + oneLine(e.SQL)
+	}
+	return msg
 }
 
 func (e *ApplyError) Unwrap() error { return e.Err }

@@ -48,7 +48,9 @@ func (c *Client) checkConversion(ctx context.Context, db string, o infra.ModifyT
 	if !strings.HasPrefix(to, "Nullable(") {
 		bad = fmt.Sprintf("(%s IS NULL OR accurateCastOrNull(%s, %s) IS NULL)", col, col, QuoteString(to))
 	}
-	q := fmt.Sprintf("SELECT countIf(%s), count(), arraySlice(groupArrayIf(toString(%s), %s), 1, 5) FROM %s",
+	// up to five distinct examples: a column full of one bad value ('')
+	// would otherwise show it five times
+	q := fmt.Sprintf("SELECT countIf(%s), count(), arraySort(groupUniqArrayIf(5)(toString(%s), %s)) FROM %s",
 		bad, col, bad, tableRef(db, o.Table))
 	rows, err := c.conn.Query(ctx, q)
 	if err != nil {

@@ -93,20 +93,17 @@ type Timing struct {
 	Parse, Plan, Apply, Total time.Duration
 }
 
-// New creates a loop and loads the stored state, if any.
+// New creates a loop and loads the stored state, if any (a corrupt one is
+// moved aside and rebuilt: see readState).
 func New(o Options) (*Loop, error) {
 	db := o.Project.Config.ClickHouse.DBName
 	l := &Loop{o: o, loader: parser.NewLoader(o.Project.Root, o.Project.Config.SourceDir), state: infra.NewMap(db), db: db}
-	data, err := os.ReadFile(l.statePath())
-	switch {
-	case err == nil:
-		m, err := infra.UnmarshalMap(data)
-		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w (delete it to start from what ClickHouse holds)", l.statePath(), err)
-		}
-		l.state = m
-	case !errors.Is(err, os.ErrNotExist):
+	m, err := readState(l.statePath(), o.Printer)
+	if err != nil {
 		return nil, err
+	}
+	if m != nil {
+		l.state = m
 	}
 	return l, nil
 }
@@ -389,8 +386,10 @@ func (l *Loop) saveState(m *infra.Map) error {
 	return WriteFileAtomic(l.statePath(), buf.Bytes())
 }
 
-// WriteFileAtomic writes data to a temporary file beside path and renames
-// it into place.
+// WriteFileAtomic writes data to a temporary file beside path, flushes it
+// to disk and renames it into place, then flushes the directory: after a
+// crash or power loss path holds the old content or the new, never a
+// truncated file.
 func WriteFileAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
@@ -399,16 +398,22 @@ func WriteFileAtomic(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		os.Remove(tmp.Name())
 		return err
 	}
-	if err := tmp.Close(); err != nil {
+	if err := os.Rename(tmp.Name(), path); err != nil {
 		os.Remove(tmp.Name())
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	return syncDir(filepath.Dir(path))
 }
 
 // newlyBlocked keeps the blocked changes not shown by the previous reload.

@@ -184,6 +184,9 @@ func ParseConfig(file string, data []byte) (Config, error) {
 	if cfg.SourceDir == "" {
 		cfg.SourceDir = "app"
 	}
+	if err := (source{file, data}).check(&cfg); err != nil {
+		return cfg, err
+	}
 	return cfg, nil
 }
 
@@ -191,6 +194,7 @@ func ParseConfig(file string, data []byte) (Config, error) {
 type Project struct {
 	Root   string // absolute path of the project directory
 	Config Config
+	src    source // the configuration file, for errors at a key's line
 }
 
 // Load reads the project at dir. A missing moose.config.toml is an error:
@@ -212,7 +216,7 @@ func Load(dir string) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Project{Root: root, Config: cfg}, nil
+	return &Project{Root: root, Config: cfg, src: source{ConfigFile, data}}, nil
 }
 
 // AppDir is the absolute path of the source directory (`app/`).

@@ -4,8 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/moose-dev/moose-dev/internal/portowner"
 )
 
 func TestDefaultsMatchUpstream(t *testing.T) {
@@ -138,5 +142,22 @@ func TestLockRefusesASecondDaemonAndTakesOverAStaleLock(t *testing.T) {
 		t.Fatalf("a stale lock must be taken over: %v", err)
 	}
 	release2()
+	// a killed moose-dev whose exit was not collected yet (a zombie) is gone
+	zombie := exec.Command("true")
+	if err := zombie.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer zombie.Wait()
+	for deadline := time.Now().Add(30 * time.Second); portowner.Running(zombie.Process.Pid); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the child did not exit")
+		}
+	}
+	os.WriteFile(filepath.Join(p.StateDir(), "dev.pid"), []byte(fmt.Sprint(zombie.Process.Pid)), 0o644)
+	release3, err := p.Lock()
+	if err != nil {
+		t.Fatalf("the lock of a zombie must be taken over: %v", err)
+	}
+	release3()
 	release()
 }

@@ -7,14 +7,17 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
+
+	"github.com/moose-dev/moose-dev/internal/portowner"
 )
 
 // ErrRunning says another moose-dev dev already runs on the project.
 var ErrRunning = errors.New("moose-dev dev is already running on this project")
 
 // Lock marks the project as served by this process: `.moose/dev.pid`. A
-// file left by a process that no longer runs is taken over.
+// file left by a process that no longer runs is taken over, and so is one
+// whose process is a zombie (a moose-dev killed a moment ago whose exit
+// its parent has not collected yet: an immediate restart must work).
 func (p *Project) Lock() (release func(), err error) {
 	path := filepath.Join(p.StateDir(), "dev.pid")
 	if err := os.MkdirAll(p.StateDir(), 0o755); err != nil {
@@ -32,18 +35,10 @@ func (p *Project) Lock() (release func(), err error) {
 		}
 		data, _ := os.ReadFile(path)
 		pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
-		if pid > 0 && pid != os.Getpid() && alive(pid) {
+		if pid > 0 && pid != os.Getpid() && portowner.Running(pid) {
 			return nil, fmt.Errorf("%w (PID %d; stop it first, or remove %s if that process is not moose-dev)", ErrRunning, pid, path)
 		}
 		os.Remove(path) // stale: its process is gone
 	}
 	return nil, fmt.Errorf("could not lock %s", path)
-}
-
-func alive(pid int) bool {
-	proc, err := os.FindProcess(pid)
-	if err != nil {
-		return false
-	}
-	return proc.Signal(syscall.Signal(0)) == nil
 }

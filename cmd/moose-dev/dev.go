@@ -18,7 +18,6 @@ import (
 	"github.com/moose-dev/moose-dev/devloop"
 	"github.com/moose-dev/moose-dev/display"
 	"github.com/moose-dev/moose-dev/docker"
-	"github.com/moose-dev/moose-dev/internal/portowner"
 	"github.com/moose-dev/moose-dev/project"
 	"github.com/moose-dev/moose-dev/temporal"
 	"github.com/moose-dev/moose-dev/watcher"
@@ -251,17 +250,16 @@ type endpoints struct {
 func (s *services) startEmbedded(ctx context.Context, proj *project.Project, p *display.Printer, why string) (endpoints, error) {
 	cfg := proj.Config
 	p.Infof("Starting", "development mode on the embedded default (ClickHouse: chDB %s, broker: in-process)%s", chdb.Version, why)
-	nativePort := cfg.ClickHouse.NativePort
-	if err := portowner.Check("127.0.0.1", nativePort); err != nil {
-		p.Warnf("Native", "the native protocol is not served: %v (HTTP is unaffected)", err)
-		nativePort = 0
-	}
 	ch, err := chdb.Start(ctx, chdb.Options{DataDir: filepath.Join(proj.StateDir(), "clickhouse"),
-		Host: cfg.ClickHouse.Host, Port: cfg.ClickHouse.HostPort, NativePort: nativePort,
+		Host: cfg.ClickHouse.Host, Port: cfg.ClickHouse.HostPort, NativePort: cfg.ClickHouse.NativePort,
 		User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password,
-		LogFile: filepath.Join(proj.StateDir(), "clickhouse.log")})
+		LogFile:  filepath.Join(proj.StateDir(), "clickhouse.log"),
+		OnOrphan: func(o chdb.Orphan) { p.Warnf("Stopped", "%s", o) }})
 	if err != nil {
 		return endpoints{}, err
+	}
+	if ch.NativeErr != nil { // printed as "Native protocol not served: port 9000 is taken ..."
+		p.Warnf("Native", "protocol not served: %v; HTTP is unaffected", ch.NativeErr)
 	}
 	s.stops = append(s.stops, func() { ch.Stop() })
 	s.done = ch.Done()

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // Owner is a process listening on a port.
@@ -43,8 +44,8 @@ func Find(port int) (Owner, bool) {
 		for _, fd := range fds {
 			link, err := os.Readlink(filepath.Join("/proc", p.Name(), "fd", fd.Name()))
 			if err == nil && strings.HasPrefix(link, "socket:[") && inodes[strings.TrimSuffix(strings.TrimPrefix(link, "socket:["), "]")] {
-				comm, _ := os.ReadFile(filepath.Join("/proc", p.Name(), "comm"))
-				return Owner{PID: pid, Name: strings.TrimSpace(string(comm))}, true
+				proc, _ := ReadProc(pid)
+				return Owner{PID: pid, Name: proc.Name}, true
 			}
 		}
 	}
@@ -77,10 +78,20 @@ func listeningInodes(table string, port int) []string {
 
 // Check reports whether nothing listens on host:port yet, by listening
 // there a moment; when something does, the error is Taken's description.
+// Any other failure (an invalid port, one reserved to root, an address not
+// on this machine) is said as it is, not as a taken port.
 func Check(host string, port int) error {
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
-	if err != nil {
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
 		return errors.New(Taken(port))
+	}
+	if err != nil {
+		var se *os.SyscallError
+		if errors.As(err, &se) {
+			err = se.Err
+		}
+		return fmt.Errorf("cannot listen on %s: %w", addr, err)
 	}
 	return ln.Close()
 }
