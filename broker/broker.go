@@ -98,6 +98,7 @@ type Admin struct {
 	Addr              string
 	Namespace         string // topic name prefix (`{namespace}.{id}`), as upstream
 	ReplicationFactor int
+	Security          Security // TLS and SASL, for a broker of the user's
 }
 
 // TopicName is the Kafka name of a topic: its id, prefixed by the namespace.
@@ -115,7 +116,8 @@ func (a *Admin) TopicName(t *infra.Topic) string {
 // stale after deletes and partition changes), and pooled connections break
 // when the broker restarts (environment.md).
 func (a *Admin) client() (*kafka.Client, func()) {
-	tr := &kafka.Transport{DialTimeout: 5 * time.Second, MetadataTTL: time.Millisecond}
+	tr := a.transport(5 * time.Second)
+	tr.MetadataTTL = time.Millisecond
 	return &kafka.Client{Addr: kafka.TCP(a.Addr), Transport: tr, Timeout: 10 * time.Second}, tr.CloseIdleConnections
 }
 
@@ -136,7 +138,7 @@ func (a *Admin) Topics(ctx context.Context) (map[string]TopicInfo, error) {
 	for attempt := 0; attempt < 3; attempt++ {
 		// a fresh transport: a kept one answers Metadata from its cache,
 		// which lags behind deletes and partition changes
-		tr := &kafka.Transport{DialTimeout: 3 * time.Second}
+		tr := a.transport(3 * time.Second)
 		actx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		md, err = (&kafka.Client{Addr: kafka.TCP(a.Addr), Transport: tr}).Metadata(actx, &kafka.MetadataRequest{})
 		cancel()
@@ -163,7 +165,7 @@ func (a *Admin) Topics(ctx context.Context) (map[string]TopicInfo, error) {
 	}
 	// Retention, in one request for all topics: a change made by hand is
 	// then put back like any other drift.
-	tr := &kafka.Transport{DialTimeout: 3 * time.Second}
+	tr := a.transport(3 * time.Second)
 	defer tr.CloseIdleConnections()
 	actx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()

@@ -116,6 +116,11 @@ func TestParseURL(t *testing.T) {
 	if _, err := ParseURL("http:///db"); err == nil {
 		t.Error("a URL without a host was accepted")
 	}
+	for _, bad := range []string{"http://u:secret@h:99999/db", "clickhouse://h:0/db"} {
+		if _, err := ParseURL(bad); err == nil || !strings.Contains(err.Error(), "is not a port (1-65535)") || strings.Contains(err.Error(), "secret") {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
 	_, err = ParseURL("postgres://u:secret@h:5432/db")
 	if err == nil || strings.Contains(err.Error(), "secret") {
 		t.Fatalf("other schemes are refused without showing the password: %v", err)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -36,6 +37,9 @@ func ParseURL(raw string) (Config, error) {
 		return Config{}, fmt.Errorf("ClickHouse URL %s: no host", redact(u))
 	}
 	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return Config{}, fmt.Errorf("ClickHouse URL %s: port %s is not a port (1-65535)", redact(u), p)
+		}
 		port = p
 	}
 	cfg.Addr = net.JoinHostPort(u.Hostname(), port)

@@ -158,6 +158,10 @@ func (e *ConfigError) Error() string {
 // errors naming the key and its line. file is only used in messages.
 func ParseConfig(file string, data []byte) (Config, error) {
 	cfg := Default()
+	// [kafka_config] is decoded over the defaults too (a section giving
+	// only sasl_* keeps the default broker)
+	kafka := cfg.Redpanda
+	cfg.Kafka = &kafka
 	dec := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields()
 	if err := dec.Decode(&cfg); err != nil {
 		var strict *toml.StrictMissingError
@@ -174,10 +178,13 @@ func ParseConfig(file string, data []byte) (Config, error) {
 		}
 		return cfg, &ConfigError{File: file, Msg: err.Error()}
 	}
-	if cfg.Kafka != nil {
-		cfg.Redpanda = *cfg.Kafka
-		cfg.Kafka = nil
+	var probe struct {
+		Kafka *struct{} `toml:"kafka_config"`
 	}
+	if toml.Unmarshal(data, &probe) == nil && probe.Kafka != nil {
+		cfg.Redpanda = *cfg.Kafka
+	}
+	cfg.Kafka = nil
 	if cfg.ClickHouse.DBName == "" {
 		return cfg, &ConfigError{File: file, Msg: "clickhouse_config.db_name must not be empty"}
 	}

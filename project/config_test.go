@@ -99,6 +99,11 @@ func TestKafkaConfigIsAnAliasOfRedpandaConfig(t *testing.T) {
 	if cfg.Redpanda.Broker != "127.0.0.1:9999" {
 		t.Fatalf("broker = %q", cfg.Redpanda.Broker)
 	}
+	// a section setting some keys keeps the defaults of the others
+	cfg, err = ParseConfig("m", []byte("[kafka_config]\nnamespace = \"dev\"\n"))
+	if err != nil || cfg.Redpanda.Broker != "localhost:19092" || cfg.Redpanda.Namespace != "dev" || cfg.Redpanda.ReplicationFactor != 1 {
+		t.Fatalf("broker %q, namespace %q, replication %d: %v", cfg.Redpanda.Broker, cfg.Redpanda.Namespace, cfg.Redpanda.ReplicationFactor, err)
+	}
 }
 
 func TestLoadSaysWhenTheConfigIsMissing(t *testing.T) {

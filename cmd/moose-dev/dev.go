@@ -195,14 +195,18 @@ func startServices(ctx context.Context, proj *project.Project, f devFlags, p *di
 			mode, why = "embedded", ": "+err.Error()
 		}
 	}
+	sec, err := checkSecurity(proj, mode)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.Features.Workflows && mode == "embedded" {
 		if _, err := temporal.Find(""); err != nil { // before anything is started
 			return nil, err
 		}
 	}
+	featureNotes(cfg.Features, p)
 	s := &services{done: make(chan struct{})}
 	var ep endpoints
-	var err error
 	switch mode {
 	case "docker":
 		ep, err = s.startDocker(ctx, proj, p)
@@ -234,9 +238,49 @@ func startServices(ctx context.Context, proj *project.Project, f devFlags, p *di
 	}
 	s.client, s.addr = client, ep.clickhouse.Addr
 	if cfg.Features.StreamingEngine {
-		s.topics = &broker.Admin{Addr: ep.broker, Namespace: cfg.Redpanda.Namespace, ReplicationFactor: cfg.Redpanda.ReplicationFactor}
+		s.topics = &broker.Admin{Addr: ep.broker, Namespace: cfg.Redpanda.Namespace, ReplicationFactor: cfg.Redpanda.ReplicationFactor,
+			Security: sec}
 	}
 	return s, nil
+}
+
+// checkSecurity reads the TLS and SASL settings. They are for the user's
+// own services (--infra external): the ClickHouse and broker moose-dev
+// starts itself, embedded or in Docker, take plain connections on
+// 127.0.0.1 and have no users of the user's, so there they are refused
+// rather than ignored.
+func checkSecurity(proj *project.Project, mode string) (broker.Security, error) {
+	cfg := proj.Config
+	r := cfg.Redpanda
+	sec, err := broker.ParseSecurity(r.SecurityProtocol, r.SASLMechanism, r.SASLUsername, r.SASLPassword)
+	var se *broker.SecurityError
+	if errors.As(err, &se) {
+		return sec, proj.KeyError("redpanda_config."+se.Key, "redpanda_config.%s", se.Msg)
+	}
+	if mode == "external" {
+		return sec, nil
+	}
+	if cfg.ClickHouse.UseSSL {
+		return sec, proj.KeyError("clickhouse_config.use_ssl", "clickhouse_config.use_ssl = true: the ClickHouse moose-dev starts itself (embedded or in Docker) "+
+			"serves plain HTTP on 127.0.0.1; use_ssl is for your own ClickHouse (--infra external)")
+	}
+	if cfg.Features.StreamingEngine && sec.Enabled() {
+		return sec, proj.KeyError("redpanda_config.security_protocol", "redpanda_config.security_protocol = %q: the broker moose-dev starts itself (embedded or in Docker) "+
+			"takes plain connections and has no users; TLS and SASL are for your own broker (--infra external)", r.SecurityProtocol)
+	}
+	return sec, nil
+}
+
+// featureNotes says what the [features] keys that change nothing here
+// mean to moose-dev, so that they are not silently ignored.
+func featureNotes(f project.Features, p *display.Printer) {
+	if !f.APIs {
+		p.Infof("APIs", "[features] apis = false: no API server runs (moose-dev runs none either way; API endpoints are shown and recorded)")
+	}
+	if f.DDLPlan {
+		p.Infof("DDL plan", "[features] ddl_plan = true: the dev loop applies changes directly, as upstream's moose dev does; "+
+			"production changes go through a reviewed migrations/plan.yaml (moose-dev generate migration, then migrate)")
+	}
 }
 
 // endpoints are where a mode's ClickHouse and broker answer.
@@ -295,12 +339,17 @@ func external(proj *project.Project, url string, p *display.Printer) (endpoints,
 		if ep.clickhouse, err = clickhouse.ParseURL(url); err != nil {
 			return endpoints{}, err
 		}
+		if cfg.ClickHouse.UseSSL && !ep.clickhouse.TLS {
+			return endpoints{}, proj.KeyError("clickhouse_config.use_ssl", "clickhouse_config.use_ssl = true, but --clickhouse-url is not TLS: "+
+				"use https://... (or clickhouse://...?secure=true)")
+		}
 		if ep.clickhouse.Database == "" {
 			ep.clickhouse.Database = cfg.ClickHouse.DBName
 		}
 	} else {
+		// as upstream: use_ssl is HTTPS on host_port
 		ep.clickhouse = clickhouse.Config{Addr: net.JoinHostPort(cfg.ClickHouse.Host, strconv.Itoa(cfg.ClickHouse.HostPort)),
-			User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password, Database: cfg.ClickHouse.DBName}
+			User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password, Database: cfg.ClickHouse.DBName, TLS: cfg.ClickHouse.UseSSL}
 	}
 	p.Infof("Starting", "development mode on your services (ClickHouse at %s, broker at %s): nothing is started", ep.clickhouse.Addr, ep.broker)
 	return ep, nil

@@ -1,0 +1,96 @@
+package broker
+
+import (
+	"crypto/tls"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"github.com/segmentio/kafka-go/sasl"
+	"github.com/segmentio/kafka-go/sasl/plain"
+	"github.com/segmentio/kafka-go/sasl/scram"
+)
+
+// Security is how moose-dev connects to a broker: `[redpanda_config]
+// security_protocol` and `sasl_*`, which upstream hands to librdkafka
+// (security.protocol, sasl.mechanism, sasl.username, sasl.password) and
+// moose-dev to kafka-go with librdkafka's meaning.
+type Security struct {
+	TLS  *tls.Config    // SSL and SASL_SSL; verified against the system's roots
+	SASL sasl.Mechanism // SASL_PLAINTEXT and SASL_SSL
+}
+
+// Enabled reports whether anything but plaintext was asked for.
+func (s Security) Enabled() bool { return s.TLS != nil || s.SASL != nil }
+
+// SecurityError is a `[redpanda_config]` setting that cannot be honoured;
+// Key names it (e.g. "sasl_mechanism").
+type SecurityError struct {
+	Key, Msg string
+}
+
+func (e *SecurityError) Error() string { return e.Msg }
+
+// ParseSecurity reads the four settings. As librdkafka, credentials are
+// used only with a SASL protocol: given with another, they would be
+// ignored, so they are refused. Mechanisms are PLAIN, SCRAM-SHA-256 and
+// SCRAM-SHA-512 (librdkafka's default, GSSAPI, and OAUTHBEARER are not
+// supported, and an absent mechanism is refused rather than guessed).
+func ParseSecurity(protocol, mechanism, username, password string) (Security, error) {
+	var s Security
+	useSASL := false
+	switch strings.ToUpper(protocol) {
+	case "", "PLAINTEXT":
+	case "SSL":
+		s.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
+	case "SASL_PLAINTEXT":
+		useSASL = true
+	case "SASL_SSL":
+		useSASL = true
+		s.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
+	default:
+		return Security{}, &SecurityError{"security_protocol", fmt.Sprintf("security_protocol = %q: want PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL", protocol)}
+	}
+	if !useSASL {
+		for _, k := range []struct{ key, value string }{{"sasl_username", username}, {"sasl_password", password}, {"sasl_mechanism", mechanism}} {
+			if k.value != "" {
+				return Security{}, &SecurityError{k.key, fmt.Sprintf("%s is set but security_protocol is %s: SASL applies only with SASL_PLAINTEXT or SASL_SSL", k.key, orDefault(protocol, "PLAINTEXT (the default)"))}
+			}
+		}
+		return s, nil
+	}
+	if username == "" {
+		return Security{}, &SecurityError{"sasl_username", fmt.Sprintf("security_protocol = %q needs sasl_username and sasl_password", protocol)}
+	}
+	var err error
+	switch strings.ToUpper(mechanism) {
+	case "PLAIN":
+		s.SASL = plain.Mechanism{Username: username, Password: password}
+	case "SCRAM-SHA-256":
+		s.SASL, err = scram.Mechanism(scram.SHA256, username, password)
+	case "SCRAM-SHA-512":
+		s.SASL, err = scram.Mechanism(scram.SHA512, username, password)
+	case "":
+		return Security{}, &SecurityError{"sasl_mechanism", fmt.Sprintf("security_protocol = %q needs sasl_mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", protocol)}
+	default:
+		return Security{}, &SecurityError{"sasl_mechanism", fmt.Sprintf("sasl_mechanism = %q: want PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", mechanism)}
+	}
+	if err != nil {
+		return Security{}, &SecurityError{"sasl_password", err.Error()}
+	}
+	return s, nil
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// transport is a kafka-go transport with the admin's security: each call
+// gets its own (see client).
+func (a *Admin) transport(dial time.Duration) *kafka.Transport {
+	return &kafka.Transport{DialTimeout: dial, TLS: a.Security.TLS, SASL: a.Security.SASL}
+}
