@@ -163,6 +163,10 @@ func (o Orphan) String() string {
 // variable for tests).
 var orphanGrace = 10 * time.Second
 
+// supervisorGrace is how long a restart waits for the moose-dev that owns
+// a running engine to finish exiting before it calls that engine in use.
+var supervisorGrace = 3 * time.Second
+
 // endOrphan ends the engine an earlier moose-dev left on dataDir, if one
 // still runs there: one data directory admits one engine ("Another server
 // instance in same directory is already running"), and the engine of a
@@ -173,6 +177,14 @@ func endOrphan(dataDir string) (*Orphan, error) {
 	p, ok := previousEngine(dataDir)
 	if !ok {
 		return nil, nil
+	}
+	// a moose-dev killed a moment ago may still be exiting: the kill
+	// returns before the process is gone and its engine re-parented
+	for deadline := time.Now().Add(supervisorGrace); p.supervisor() != 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		if p, ok = previousEngine(dataDir); !ok {
+			return nil, nil
+		}
 	}
 	if sup := p.supervisor(); sup != 0 {
 		owner, _ := portowner.ReadProc(sup)

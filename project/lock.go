@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/moose-dev/moose-dev/internal/portowner"
 )
@@ -35,6 +36,10 @@ func (p *Project) Lock() (release func(), err error) {
 		}
 		data, _ := os.ReadFile(path)
 		pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+		// a moose-dev killed a moment ago may still be exiting
+		for deadline := time.Now().Add(3 * time.Second); pid > 0 && pid != os.Getpid() && portowner.Running(pid) && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+		}
 		if pid > 0 && pid != os.Getpid() && portowner.Running(pid) {
 			return nil, fmt.Errorf("%w (PID %d; stop it first, or remove %s if that process is not moose-dev)", ErrRunning, pid, path)
 		}
