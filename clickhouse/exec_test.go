@@ -187,8 +187,8 @@ func TestATypeChangeThatWouldFailOnExistingRowsIsRefusedAndChangesNothing(t *tes
 		t.Fatal(err)
 	}
 	err = c.Apply(ctx, []infra.Operation{infra.ModifyTableColumn{Table: "T", BeforeColumn: col("n", infra.Int32, false), AfterColumn: col("n", infra.Int32, true)}})
-	if !errors.As(err, &ce) {
-		t.Fatalf("NULLs into a required column: want a ConversionError, got %v", err)
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "from Nullable(Int32) to Int32") {
+		t.Fatalf("NULLs into a required column: want a ConversionError naming both types, got %v", err)
 	}
 }
 

@@ -62,8 +62,8 @@ func (c *Client) checkConversion(ctx context.Context, db string, o infra.ModifyT
 	if !rows.Next() || rows.Scan(&nBad, &total, &examples) != nil || nBad == 0 {
 		return nil
 	}
-	return &ConversionError{Table: o.Table, Column: o.AfterColumn.Name, From: o.BeforeColumn.DataType.String(),
-		To: o.AfterColumn.DataType.String(), Bad: nBad, Total: total, Examples: examples}
+	return &ConversionError{Table: o.Table, Column: o.AfterColumn.Name, From: from,
+		To: to, Bad: nBad, Total: total, Examples: examples}
 }
 
 // rollbackModify undoes a failed MODIFY COLUMN: it kills the stuck mutation
