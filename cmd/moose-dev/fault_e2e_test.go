@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -60,4 +61,32 @@ func TestKill9DuringARecreateCopyThenRestartConverges(t *testing.T) {
 		t.Fatalf("after the restart the table holds %s, want %s\n%s", got, want, p.out.String())
 	}
 	t.Logf("the restart recreated the table again (the kill came before the swap): %v", strings.Contains(p.out.String(), "Recreated:"))
+}
+
+// Fault: the engine child is killed under a running daemon. The daemon
+// says so and exits (it cannot apply anything without it); a restart at
+// once converges with the rows.
+func TestKillingTheEngineStopsTheDaemonAndARestartConverges(t *testing.T) {
+	p := newDevProject(t)
+	p.start()
+	p.query("INSERT INTO local.PageView (id, url, duration_ms) VALUES ('a', '/', 1)")
+	if err := syscall.Kill(p.enginePID(), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(p.out.String(), "the embedded ClickHouse stopped unexpectedly") {
+			t.Fatalf("the daemon must fail saying why, got %v:\n%s", err, p.out.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the daemon did not notice its engine died:\n%s", p.out.String())
+	}
+	p.edit("models.py", "    duration_ms: int\n", "    duration_ms: int\n    late: str\n") // saved while nothing runs
+	p.restart()
+	if got := p.query("SELECT id FROM local.PageView FORMAT CSV"); got != "\"a\"\n" {
+		t.Fatalf("rows after the restart: %q", got)
+	}
+	p.waitQuery("SELECT name FROM system.columns WHERE database = 'local' AND table = 'PageView' AND name = 'late' FORMAT CSV", "late")
 }
