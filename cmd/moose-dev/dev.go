@@ -150,13 +150,31 @@ func reload(ctx context.Context, loop *devloop.Loop, w *watcher.Watcher) {
 
 func printConnection(p *display.Printer, proj *project.Project, svc *services, topics *broker.Admin) {
 	c := proj.Config.ClickHouse
-	p.Infof("ClickHouse", "http://%s (user %s, database %s)", svc.addr, c.User, c.DBName)
-	p.Infof("", "curl -u %s:%s 'http://%s/?query=SHOW+TABLES+FROM+%s'", c.User, c.Password, svc.addr, c.DBName)
+	ch := svc.config
+	switch {
+	case ch.Native:
+		secure := ""
+		if ch.TLS {
+			secure = "?secure=true"
+		}
+		p.Infof("ClickHouse", "clickhouse://%s%s (native protocol; user %s, database %s)", svc.addr, secure, c.User, c.DBName)
+	default:
+		scheme := "http"
+		if ch.TLS {
+			scheme = "https"
+		}
+		p.Infof("ClickHouse", "%s://%s (user %s, database %s)", scheme, svc.addr, c.User, c.DBName)
+		p.Infof("", "curl -u %s:%s '%s://%s/?query=SHOW+TABLES+FROM+%s'", c.User, c.Password, scheme, svc.addr, c.DBName)
+	}
 	if svc.nativeAddr != "" {
 		p.Infof("", "native protocol: clickhouse://%s:%s@%s/%s", c.User, c.Password, svc.nativeAddr, c.DBName)
 	}
 	if topics != nil {
-		p.Infof("Broker", "%s (kcat -b %s -L)", topics.Addr, topics.Addr)
+		hint := fmt.Sprintf("kcat -b %s -L", topics.Addr)
+		if topics.Security.Enabled() {
+			hint = fmt.Sprintf("kcat -b %s -X security.protocol=%s ... -L", topics.Addr, proj.Config.Redpanda.SecurityProtocol)
+		}
+		p.Infof("Broker", "%s (%s)", topics.Addr, hint)
 	}
 }
 
@@ -164,7 +182,8 @@ func printConnection(p *display.Printer, proj *project.Project, svc *services, t
 type services struct {
 	client     *clickhouse.Client
 	addr       string
-	nativeAddr string // the embedded engine's native protocol, when served
+	config     clickhouse.Config // how the client reaches ClickHouse
+	nativeAddr string            // the embedded engine's native protocol, when served
 	topics     *broker.Admin
 	done       <-chan struct{} // closed if an embedded engine dies
 	stops      []func()
@@ -236,7 +255,7 @@ func startServices(ctx context.Context, proj *project.Project, f devFlags, p *di
 		s.stop()
 		return nil, err
 	}
-	s.client, s.addr = client, ep.clickhouse.Addr
+	s.client, s.addr, s.config = client, ep.clickhouse.Addr, ep.clickhouse
 	if cfg.Features.StreamingEngine {
 		s.topics = &broker.Admin{Addr: ep.broker, Namespace: cfg.Redpanda.Namespace, ReplicationFactor: cfg.Redpanda.ReplicationFactor,
 			Security: sec}

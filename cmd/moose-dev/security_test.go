@@ -77,6 +77,9 @@ func TestUseSSLIsHTTPSToYourClickHouse(t *testing.T) {
 	if seen.Load() == 0 {
 		t.Fatal("nothing reached the TLS endpoint")
 	}
+	if want := "https://" + net.JoinHostPort(host, port); !strings.Contains(p.out.String(), want) || strings.Contains(p.out.String(), "http://"+host) {
+		t.Fatalf("the connection details must say %s:\n%s", want, p.out.String())
+	}
 }
 
 // TLS and SASL settings that cannot apply are refused at their line, with
