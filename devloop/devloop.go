@@ -421,13 +421,27 @@ func (l *Loop) newlyBlocked(blocked []differ.Blocked) []differ.Blocked {
 	now := map[string]bool{}
 	var out []differ.Blocked
 	for _, b := range blocked {
-		now[b.Reason] = true
-		if !l.shownBlocked[b.Reason] {
+		key := blockedKey(b)
+		now[key] = true
+		if !l.shownBlocked[key] {
 			out = append(out, b)
 		}
 	}
 	l.shownBlocked = now
 	return out
+}
+
+// blockedKey tells blocked changes apart: the reason, and for a table
+// update the columns it changes (a reason may only count them, so another
+// change with as many columns is another change).
+func blockedKey(b differ.Blocked) string {
+	key := b.Reason
+	if u, ok := b.Change.(differ.UpdateTable); ok {
+		for _, cc := range u.Columns {
+			key += fmt.Sprintf("|%d %s>%s %v %v", cc.Kind, cc.Before.Name, cc.After.Name, cc.After.DataType, cc.After.Required)
+		}
+	}
+	return key
 }
 
 // printOnce shows changes waiting for a confirmation, each once: a change
