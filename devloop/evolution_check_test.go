@@ -243,7 +243,7 @@ func (ev *evolution) check(n int, e edit, before, after snapshot, stateBefore []
 		}
 	}
 	if err != nil {
-		if !e.mayFail || !strings.Contains(err.Error(), "cannot be converted") {
+		if !(e.mayFail && strings.Contains(err.Error(), "cannot be converted")) && !ev.truthfulNullRefusal(err) {
 			bad("e", "the reload of a valid project failed: %v", err)
 		}
 		if !bytes.Equal(stateBefore, stateAfter) {
@@ -507,4 +507,25 @@ func (ev *evolution) checkState(bad func(string, string, ...any), after snapshot
 			bad("g", "%s: .moose/state.json says ORDER BY (%s), ClickHouse's sorting_key is (%s)%s", t.name, key, lt.sortingKey, which(t.name, "ORDER BY"))
 		}
 	}
+}
+
+// nullRefusal is moose-dev's refusal of a change making a column required
+// while it holds NULLs.
+var nullRefusal = regexp.MustCompile(`column (\w+)\.(\w+) holds NULLs and the code makes it required`)
+
+// truthfulNullRefusal reports whether err is that refusal and the column
+// really holds NULLs: refusing is then right (an edit made a field required
+// while rows had none for it; a blocked change can bring it back later).
+func (ev *evolution) truthfulNullRefusal(err error) bool {
+	m := nullRefusal.FindStringSubmatch(err.Error())
+	if m == nil {
+		return false
+	}
+	rows, qerr := ev.f.srv.Client.Query(context.Background(), fmt.Sprintf("SELECT countIf(isNull(%s)) FROM local.%s", clickhouse.Quote(m[2]), clickhouse.Quote(m[1])))
+	if qerr != nil {
+		return false
+	}
+	defer rows.Close()
+	var n uint64
+	return rows.Next() && rows.Scan(&n) == nil && n > 0
 }
