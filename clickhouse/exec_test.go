@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/moose-dev/moose-dev/clickhouse"
+	"github.com/moose-dev/moose-dev/differ"
 	"github.com/moose-dev/moose-dev/infra"
 	"github.com/moose-dev/moose-dev/internal/chtest"
 )
@@ -348,5 +349,35 @@ func TestOddNamesAndLabelsReadBackAsWritten(t *testing.T) {
 				t.Errorf("%s: type %q parses as %v (%v), want %v", want.Name, raw[want.Name], p.Type, err, e)
 			}
 		}
+	}
+}
+
+// A rename proposal that is declined plans as the drop and the add it
+// replaced, and that plan applies: a column added after the renamed one
+// comes after it (it came first and ClickHouse refused the AFTER).
+func TestADeclinedRenamePlanApplies(t *testing.T) {
+	srv := chtest.Start(t, "local")
+	ctx := context.Background()
+	c := srv.Client
+	id := col("id", infra.String, true)
+	before := &infra.Table{Name: "R", Engine: infra.MergeTree, OrderBy: infra.OrderBy{Fields: []string{"id"}},
+		Columns: []infra.Column{id, col("name", infra.String, true)}}
+	after := *before
+	after.Columns = []infra.Column{id, col("fullname", infra.String, true), col("age", infra.Int64, true)}
+	if err := c.Apply(ctx, []infra.Operation{infra.CreateTable{Table: before}}); err != nil {
+		t.Fatal(err)
+	}
+	cur, des := infra.NewMap("local"), infra.NewMap("local")
+	cur.AddTable(before)
+	des.AddTable(&after)
+	proposed := differ.ProposeRenames(differ.Diff(cur, des))
+	if len(differ.Renames(proposed)) != 1 {
+		t.Fatalf("want one rename proposed: %v", differ.Renames(proposed))
+	}
+	if err := c.Apply(ctx, differ.Plan(differ.UndoRenames(proposed))); err != nil {
+		t.Fatal(err)
+	}
+	if got := liveColumns(t, c, "R"); len(got) != 3 || got["fullname"] != "String" || got["age"] != "Int64" {
+		t.Fatalf("columns after the plan: %v", got)
 	}
 }
