@@ -7,14 +7,13 @@ import (
 	"testing"
 
 	"github.com/moose-dev/moose-dev/differ"
+	"github.com/moose-dev/moose-dev/internal/chtest"
 )
 
 // kcat, the tool the dev loop's startup report suggests (kcat -b ADDR -L),
 // against the embedded broker: list, produce, consume.
 func TestKcatListsProducesAndConsumes(t *testing.T) {
-	if _, err := exec.LookPath("kcat"); err != nil {
-		t.Skip("kcat is not installed (Debian: apt-get install kcat)")
-	}
+	chtest.RequireTool(t, "kcat", "Debian: apt-get install kcat")
 	b, err := StartEmbedded(freeAddr(t), t.TempDir())
 	if err != nil {
 		t.Fatal(err)

@@ -77,9 +77,7 @@ func TestClickHouseGoWithEveryCompressionMethod(t *testing.T) {
 
 func curl(t *testing.T, args ...string) string {
 	t.Helper()
-	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skip("curl is not installed")
-	}
+	chtest.RequireTool(t, "curl", "Debian: apt-get install curl")
 	out, err := exec.Command("curl", append([]string{"-sS", "--fail-with-body", "-u", chtest.User + ":" + chtest.Password}, args...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("curl %v: %v\n%s", args, err, out)

@@ -15,10 +15,13 @@ import (
 	"github.com/moose-dev/moose-dev/infra"
 )
 
-// Quote backticks an identifier.
+// Quote backticks an identifier. ClickHouse reads backslash escapes inside
+// backticks (`a\tb` names a table with a tab), so a backslash is doubled.
 func Quote(name string) string {
-	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
+	return "`" + identEscaper.Replace(name) + "`"
 }
+
+var identEscaper = strings.NewReplacer(`\`, `\\`, "`", "``")
 
 // QuoteString single-quotes a string literal.
 func QuoteString(s string) string {

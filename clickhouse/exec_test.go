@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/moose-dev/moose-dev/clickhouse"
+	"github.com/moose-dev/moose-dev/differ"
 	"github.com/moose-dev/moose-dev/infra"
 	"github.com/moose-dev/moose-dev/internal/chtest"
 )
@@ -239,28 +240,144 @@ func TestTableLevelAltersApply(t *testing.T) {
 	if err := c.Apply(ctx, ops); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := c.Query(ctx, "SELECT create_table_query FROM system.tables WHERE database = 'local' AND name = 'L'")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ddl string
-	for rows.Next() {
-		rows.Scan(&ddl)
-	}
-	rows.Close()
+	ddl := createQuery(t, c, "L")
 	for _, want := range []string{"merge_with_ttl_timeout = 3600", "TTL ts + toIntervalDay(1)", "INDEX i_ts ts TYPE minmax GRANULARITY 2", "PROJECTION by_ts", "SAMPLE BY cityHash64(id)"} {
 		if !strings.Contains(ddl, want) {
 			t.Errorf("DDL lacks %q:\n%s", want, ddl)
 		}
 	}
-	undo := []infra.Operation{
-		infra.ModifyTableSettings{Table: "L", BeforeSettings: map[string]string{"merge_with_ttl_timeout": "3600"}, AfterSettings: map[string]string{}},
-		infra.ModifyTableTtl{Table: "L", Before: &ttl},
-		infra.DropTableIndex{Table: "L", IndexName: "i_ts"},
-		infra.DropTableProjection{Table: "L", ProjectionName: "by_ts"},
-		infra.RemoveSampleBy{Table: "L"},
+	// each undo takes away what it names, and only that
+	undo := []struct {
+		op   infra.Operation
+		gone string
+	}{
+		{infra.ModifyTableSettings{Table: "L", BeforeSettings: map[string]string{"merge_with_ttl_timeout": "3600"}, AfterSettings: map[string]string{}}, "merge_with_ttl_timeout"},
+		{infra.ModifyTableTtl{Table: "L", Before: &ttl}, "TTL ts"},
+		{infra.DropTableIndex{Table: "L", IndexName: "i_ts"}, "INDEX i_ts"},
+		{infra.DropTableProjection{Table: "L", ProjectionName: "by_ts"}, "PROJECTION by_ts"},
+		{infra.RemoveSampleBy{Table: "L"}, "SAMPLE BY"},
 	}
-	if err := c.Apply(ctx, undo); err != nil {
+	for i, u := range undo {
+		if err := c.Apply(ctx, []infra.Operation{u.op}); err != nil {
+			t.Fatalf("%s: %v", u.op.OpName(), err)
+		}
+		ddl := createQuery(t, c, "L")
+		if strings.Contains(ddl, u.gone) {
+			t.Errorf("after %s the DDL still has %q:\n%s", u.op.OpName(), u.gone, ddl)
+		}
+		for _, later := range undo[i+1:] {
+			if !strings.Contains(ddl, later.gone) {
+				t.Errorf("%s also took away %q:\n%s", u.op.OpName(), later.gone, ddl)
+			}
+		}
+	}
+}
+
+// createQuery reads a table's CREATE statement from system.tables.
+func createQuery(t *testing.T, c *clickhouse.Client, table string) string {
+	t.Helper()
+	rows, err := c.Query(context.Background(), "SELECT create_table_query FROM system.tables WHERE database = 'local' AND name = ?", table)
+	if err != nil {
 		t.Fatal(err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		t.Fatalf("table %s is not in system.tables (%v)", table, rows.Err())
+	}
+	var ddl string
+	if err := rows.Scan(&ddl); err != nil {
+		t.Fatal(err)
+	}
+	return ddl
+}
+
+// Names and labels that need quoting (a backslash, a backtick, a quote, a
+// space, a comma, an equals sign) are created as written and read back from
+// system.columns as the same column: table and column names through Quote,
+// tuple element names and enum labels through the type parser (also without
+// the enum metadata comment, as a table moose-dev did not create has it).
+func TestOddNamesAndLabelsReadBackAsWritten(t *testing.T) {
+	srv := chtest.Start(t, "local")
+	ctx := context.Background()
+	c := srv.Client
+	odd := []string{`back\slash`, "tick`name", "quo'te", "spa ce, comma", `tab\tescape`, "eq=ual"}
+	one, two := int64(1), int64(2)
+	var fields []infra.TupleField
+	var members []infra.EnumMember
+	for i, name := range odd {
+		fields = append(fields, infra.TupleField{Name: name, Type: infra.String})
+		n := int64(i + 1)
+		members = append(members, infra.EnumMember{Name: name, Value: infra.EnumValue{Int: &n}})
+	}
+	tbl := &infra.Table{Name: `odd\table` + "`", Engine: infra.MergeTree, OrderBy: infra.OrderBy{Fields: []string{`i\d`}},
+		Columns: []infra.Column{
+			{Name: `i\d`, DataType: infra.String, Required: true},
+			{Name: "t`uple", DataType: infra.NamedTuple{Fields: fields}, Required: true},
+			{Name: "e", DataType: infra.Enum{Name: "E", Values: members}, Required: true},
+			{Name: "n", DataType: infra.Nested{Columns: []infra.Column{{Name: "a b", DataType: infra.Int64, Required: true}, {Name: `c\d`, DataType: infra.String}}}, Required: true},
+			{Name: "e2", DataType: infra.Enum{Values: []infra.EnumMember{{Name: `x\y`, Value: infra.EnumValue{Int: &one}}, {Name: "it's", Value: infra.EnumValue{Int: &two}}}}, Required: true},
+		}}
+	if err := c.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}); err != nil {
+		t.Fatal(err)
+	}
+	live, err := c.Reality(ctx, "local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := live["local."+tbl.Name]
+	if got == nil || len(got.Columns) != len(tbl.Columns) {
+		names := []string{}
+		for id := range live {
+			names = append(names, id)
+		}
+		t.Fatalf("table %q not read back whole: %v (tables %q)", tbl.Name, got, names)
+	}
+	raw := liveColumns(t, c, tbl.Name)
+	for i, want := range tbl.Columns {
+		g := got.Columns[i]
+		g.PrimaryKey = want.PrimaryKey
+		if g.Name != want.Name || !infra.TypesEqual(g.DataType, want.DataType) {
+			wj, _ := want.MarshalJSON()
+			gj, _ := g.MarshalJSON()
+			t.Errorf("column %d reads back differently:\nwant %s\n got %s", i, wj, gj)
+		}
+		if e, ok := want.DataType.(infra.Enum); ok {
+			// without the metadata comment: the labels from the type alone
+			p, err := clickhouse.ParseType(raw[want.Name])
+			e.Name = ""
+			if err != nil || !infra.TypesEqual(p.Type, e) {
+				t.Errorf("%s: type %q parses as %v (%v), want %v", want.Name, raw[want.Name], p.Type, err, e)
+			}
+		}
+	}
+}
+
+// A rename proposal that is declined plans as the drop and the add it
+// replaced, and that plan applies: a column added after the renamed one
+// comes after it (it came first and ClickHouse refused the AFTER).
+func TestADeclinedRenamePlanApplies(t *testing.T) {
+	srv := chtest.Start(t, "local")
+	ctx := context.Background()
+	c := srv.Client
+	id := col("id", infra.String, true)
+	before := &infra.Table{Name: "R", Engine: infra.MergeTree, OrderBy: infra.OrderBy{Fields: []string{"id"}},
+		Columns: []infra.Column{id, col("name", infra.String, true)}}
+	after := *before
+	after.Columns = []infra.Column{id, col("fullname", infra.String, true), col("age", infra.Int64, true)}
+	if err := c.Apply(ctx, []infra.Operation{infra.CreateTable{Table: before}}); err != nil {
+		t.Fatal(err)
+	}
+	cur, des := infra.NewMap("local"), infra.NewMap("local")
+	cur.AddTable(before)
+	des.AddTable(&after)
+	proposed := differ.ProposeRenames(differ.Diff(cur, des))
+	if len(differ.Renames(proposed)) != 1 {
+		t.Fatalf("want one rename proposed: %v", differ.Renames(proposed))
+	}
+	if err := c.Apply(ctx, differ.Plan(differ.UndoRenames(proposed))); err != nil {
+		t.Fatal(err)
+	}
+	if got := liveColumns(t, c, "R"); len(got) != 3 || got["fullname"] != "String" || got["age"] != "Int64" {
+		t.Fatalf("columns after the plan: %v", got)
 	}
 }

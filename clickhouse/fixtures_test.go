@@ -29,7 +29,9 @@ func TestEveryParsedTableIsAcceptedByClickHouse(t *testing.T) {
 			}
 			tbl.Name = fixture + "_" + tbl.Name
 			if tbl.Database != nil {
-				srv.Client.EnsureDatabases(ctx, *tbl.Database)
+				if err := srv.Client.EnsureDatabases(ctx, *tbl.Database); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if err := srv.Client.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}); err != nil {
 				t.Errorf("%s: table %s: %v", fixture, id, err)
@@ -89,6 +91,9 @@ func TestEveryParsedTableReadsBackUnchanged(t *testing.T) {
 					t.Errorf("%s: setting %s reads back as %q, want %q", tbl.Name, k, got.TableSettings[k], v)
 				}
 			}
+			if len(got.Columns) > len(tbl.Columns) {
+				t.Errorf("%s: %d columns read back, %d created", tbl.Name, len(got.Columns), len(tbl.Columns))
+			}
 			for i, want := range tbl.Columns {
 				if i >= len(got.Columns) {
 					t.Errorf("%s: column %s missing", tbl.Name, want.Name)
@@ -106,13 +111,19 @@ func TestEveryParsedTableReadsBackUnchanged(t *testing.T) {
 			checked++
 		}
 	}
+	if checked == 0 {
+		t.Fatal("no table was read back")
+	}
 	t.Logf("%d tables read back", checked)
 }
 
 // fixtureMaps loads every parser fixture that produces a map, by file.
 func fixtureMaps(t *testing.T) map[string]*infra.Map {
 	t.Helper()
-	files, _ := filepath.Glob("../parser/testdata/projects/*.txtar")
+	files, err := filepath.Glob("../parser/testdata/projects/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no parser fixtures found (%v)", err)
+	}
 	out := map[string]*infra.Map{}
 	for _, file := range files {
 		ar, err := txtar.ParseFile(file)
@@ -124,8 +135,12 @@ func fixtureMaps(t *testing.T) map[string]*infra.Map {
 		for _, f := range ar.Files {
 			failing = failing || f.Name == "want.err"
 			p := filepath.Join(root, f.Name)
-			os.MkdirAll(filepath.Dir(p), 0o755)
-			os.WriteFile(p, f.Data, 0o644)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if failing {
 			continue

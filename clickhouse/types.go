@@ -159,14 +159,15 @@ func parseBare(s string) (infra.ColumnType, error) {
 	case "Enum8", "Enum16", "Enum":
 		e := infra.Enum{}
 		for _, a := range args {
-			label, num, ok := strings.Cut(a, "=")
-			n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
-			if !ok || err != nil {
+			// the value follows the last '=': a label may hold one
+			eq := strings.LastIndexByte(a, '=')
+			if eq < 0 {
 				return nil, fmt.Errorf("bad enum member %q in %q", a, s)
 			}
-			l, err := strconv.Unquote(strings.Replace(strings.TrimSpace(label), "'", "\"", -1))
-			if err != nil {
-				l = strings.Trim(strings.TrimSpace(label), "'")
+			n, err := strconv.ParseInt(strings.TrimSpace(a[eq+1:]), 10, 64)
+			l, ok := unquoteString(strings.TrimSpace(a[:eq]))
+			if err != nil || !ok {
+				return nil, fmt.Errorf("bad enum member %q in %q", a, s)
 			}
 			e.Values = append(e.Values, infra.EnumMember{Name: l, Value: infra.EnumValue{Int: &n}})
 		}
@@ -174,7 +175,7 @@ func parseBare(s string) (infra.ColumnType, error) {
 	case "Tuple", "Nested":
 		var cols []infra.Column
 		for _, a := range args {
-			fname, ftype, ok := strings.Cut(strings.TrimSpace(a), " ")
+			fname, ftype, ok := fieldNameAndType(a)
 			if !ok {
 				return nil, fmt.Errorf("unnamed tuple element in %q", s)
 			}
@@ -182,7 +183,7 @@ func parseBare(s string) (infra.ColumnType, error) {
 			if err != nil {
 				return nil, err
 			}
-			cols = append(cols, infra.Column{Name: strings.Trim(fname, "`"), DataType: p.Type, Required: !p.Nullable})
+			cols = append(cols, infra.Column{Name: fname, DataType: p.Type, Required: !p.Nullable})
 		}
 		if name == "Nested" {
 			return infra.Nested{Columns: cols}, nil
@@ -213,7 +214,11 @@ func parseBare(s string) (infra.ColumnType, error) {
 					o.MaxDynamicTypes = &n
 				}
 			case strings.HasPrefix(a, "SKIP REGEXP "):
-				o.SkipRegexps = append(o.SkipRegexps, strings.Trim(strings.TrimPrefix(a, "SKIP REGEXP "), "'"))
+				re, ok := unquoteString(strings.TrimSpace(strings.TrimPrefix(a, "SKIP REGEXP ")))
+				if !ok {
+					return nil, fmt.Errorf("bad SKIP REGEXP %q in %q", a, s)
+				}
+				o.SkipRegexps = append(o.SkipRegexps, re)
 			case strings.HasPrefix(a, "SKIP "):
 				o.SkipPaths = append(o.SkipPaths, strings.TrimPrefix(a, "SKIP "))
 			default:
@@ -250,6 +255,81 @@ func wrapNullable(p ParsedType) infra.ColumnType {
 	return p.Type
 }
 
+// unquoteString reads a whole single-quoted ClickHouse string literal, the
+// inverse of QuoteString.
+func unquoteString(lit string) (string, bool) {
+	v, n, ok := readQuoted(lit)
+	return v, ok && n == len(lit)
+}
+
+// readQuoted reads the quoted string ('...' or `...`) at the start of s as
+// ClickHouse writes and reads them: backslash escapes (\', \\, \n, \t,
+// \xHH, ...) and a doubled quote. It returns the value and the length of
+// the quoted text.
+func readQuoted(s string) (string, int, bool) {
+	if len(s) < 2 || s[0] != '\'' && s[0] != '`' {
+		return "", 0, false
+	}
+	q := s[0]
+	var b strings.Builder
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == q && i+1 < len(s) && s[i+1] == q:
+			i++
+		case c == q:
+			return b.String(), i + 1, true
+		case c == '\\':
+			if i+1 == len(s) {
+				return "", 0, false
+			}
+			i++
+			switch e := s[i]; e {
+			case 'n':
+				c = '\n'
+			case 't':
+				c = '\t'
+			case 'r':
+				c = '\r'
+			case '0':
+				c = 0
+			case 'b':
+				c = '\b'
+			case 'f':
+				c = '\f'
+			case 'a':
+				c = '\a'
+			case 'v':
+				c = '\v'
+			case 'x':
+				if i+2 >= len(s) {
+					return "", 0, false
+				}
+				n, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
+				if err != nil {
+					return "", 0, false
+				}
+				c, i = byte(n), i+2
+			default:
+				c = e
+			}
+		}
+		b.WriteByte(c)
+	}
+	return "", 0, false // unterminated
+}
+
+// fieldNameAndType splits a tuple element or nested column, `name Type`,
+// where the name may be backquoted (as ClickHouse prints names that need it).
+func fieldNameAndType(a string) (string, string, bool) {
+	a = strings.TrimSpace(a)
+	if name, n, ok := readQuoted(a); ok && a[0] == '`' {
+		typ := strings.TrimSpace(a[n:])
+		return name, typ, typ != "" && n < len(a) && (a[n] == ' ' || a[n] == '\t')
+	}
+	return strings.Cut(a, " ")
+}
+
 // call splits `Name(a, b(c, d))` into Name and its top-level arguments.
 func call(s string) (string, []string, bool) {
 	open := strings.IndexByte(s, '(')
@@ -259,12 +339,16 @@ func call(s string) (string, []string, bool) {
 	name, inner := s[:open], s[open+1:len(s)-1]
 	var args []string
 	depth, start := 0, 0
-	inQuote := false
 	for i := 0; i < len(inner); i++ {
 		switch c := inner[i]; {
-		case c == '\'' && (i == 0 || inner[i-1] != '\\'):
-			inQuote = !inQuote
-		case inQuote:
+		case c == '\'' || c == '`':
+			// a quoted string or name: skip it whole (an unterminated
+			// one runs to the end)
+			_, n, ok := readQuoted(inner[i:])
+			if !ok {
+				n = len(inner) - i
+			}
+			i += n - 1
 		case c == '(':
 			depth++
 		case c == ')':

@@ -200,9 +200,13 @@ func countRows(t *testing.T, f *fixture, table string) uint64 {
 		t.Fatal(err)
 	}
 	defer rows.Close()
+	if !rows.Next() {
+		t.Fatalf("count() of %s returned no row (%v)", table, rows.Err())
+	}
 	var n uint64
-	rows.Next()
-	rows.Scan(&n)
+	if err := rows.Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	return n
 }
 
@@ -224,7 +228,10 @@ events = OlapTable[Event]("Events", OlapConfig(order_by_fields=["id", "name"]))`
 	if got := strings.Join(rowsOf(t, f, "Events", "id", "name"), ","); got != "a|x,b|y" {
 		t.Fatalf("rows after the recreate: %s, want a|x,b|y\n%s", got, f.out.String())
 	}
-	tables, _ := f.srv.Client.Tables(ctx, "local")
+	tables, err := f.srv.Client.Tables(ctx, "local")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if tables["Events"].SortingKey != "id, name" {
 		t.Fatalf("sorting key = %q", tables["Events"].SortingKey)
 	}
@@ -249,7 +256,12 @@ func TestDropOnRecreateBehavesAsUpstream(t *testing.T) {
 	if _, err := l.Reload(ctx, true); err != nil {
 		t.Fatal(err)
 	}
-	f.srv.Client.Exec(ctx, "INSERT INTO local.Events VALUES ('a', 'x')")
+	if err := f.srv.Client.Exec(ctx, "INSERT INTO local.Events VALUES ('a', 'x')"); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, f, "Events"); n != 1 {
+		t.Fatalf("rows before the recreate = %d, want 1", n)
+	}
 	f.write(strings.Replace(models, `events = OlapTable[Event]("Events")`,
 		`from moose_lib import OlapConfig
 events = OlapTable[Event]("Events", OlapConfig(order_by_fields=["id", "name"]))`, 1))
@@ -267,7 +279,9 @@ func TestARecreateWhoseCopyFailsLeavesTheOldTableAlone(t *testing.T) {
 	if _, err := f.loop.Reload(ctx, true); err != nil {
 		t.Fatal(err)
 	}
-	f.srv.Client.Exec(ctx, "INSERT INTO local.Events VALUES ('a', 'not a number')")
+	if err := f.srv.Client.Exec(ctx, "INSERT INTO local.Events VALUES ('a', 'not a number')"); err != nil {
+		t.Fatal(err)
+	}
 	f.write(strings.Replace(strings.Replace(models, "    name: str\n", "    name: int\n", 1), `events = OlapTable[Event]("Events")`,
 		`from moose_lib import OlapConfig
 events = OlapTable[Event]("Events", OlapConfig(order_by_fields=["id", "name"]))`, 1))
@@ -338,7 +352,9 @@ func TestAConfirmedRenameKeepsTheData(t *testing.T) {
 	if _, err := l.Reload(ctx, true); err != nil {
 		t.Fatal(err)
 	}
-	f.srv.Client.Exec(ctx, "INSERT INTO local.Events VALUES ('a', 'kept')")
+	if err := f.srv.Client.Exec(ctx, "INSERT INTO local.Events VALUES ('a', 'kept')"); err != nil {
+		t.Fatal(err)
+	}
 	f.write(strings.Replace(models, "    name: str\n", "    full_name: str\n", 1))
 	if _, err := l.Reload(ctx, true); err != nil {
 		t.Fatal(err, f.out.String())
@@ -386,7 +402,9 @@ func TestAConfirmedTableRenameKeepsTheRows(t *testing.T) {
 	if _, err := l.Reload(ctx, true); err != nil {
 		t.Fatal(err)
 	}
-	f.srv.Client.Exec(ctx, "INSERT INTO local.Events VALUES ('a', 'kept')")
+	if err := f.srv.Client.Exec(ctx, "INSERT INTO local.Events VALUES ('a', 'kept')"); err != nil {
+		t.Fatal(err)
+	}
 	f.write(strings.Replace(models, `OlapTable[Event]("Events")`, `OlapTable[Event]("AppEvents")`, 1))
 	f.out.Reset()
 	if _, err := l.Reload(ctx, true); err != nil {
@@ -421,7 +439,9 @@ func TestAnUnconfirmedTableRenameCreatesTheNewTableAndHoldsTheDrop(t *testing.T)
 	f := newFixture(t)
 	ctx := context.Background()
 	f.loop.Reload(ctx, true)
-	f.srv.Client.Exec(ctx, "INSERT INTO local.Events VALUES ('a', 'kept')")
+	if err := f.srv.Client.Exec(ctx, "INSERT INTO local.Events VALUES ('a', 'kept')"); err != nil {
+		t.Fatal(err)
+	}
 	f.write(strings.Replace(models, `OlapTable[Event]("Events")`, `OlapTable[Event]("AppEvents")`, 1))
 	f.out.Reset()
 	if _, err := f.loop.Reload(ctx, true); err != nil {

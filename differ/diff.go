@@ -455,7 +455,7 @@ func union(a, b []string) []string {
 // normalizeExpr compares key expressions ignoring whitespace and
 // parentheses that wrap the whole expression.
 func normalizeExpr(s string) string {
-	s = strings.Join(strings.Fields(s), "")
+	s = strings.ReplaceAll(strings.Join(strings.Fields(s), ""), "`", "")
 	for len(s) >= 2 && s[0] == '(' && s[len(s)-1] == ')' {
 		depth, wraps := 0, true
 		for i := 0; i < len(s); i++ {
@@ -474,7 +474,7 @@ func normalizeExpr(s string) string {
 		}
 		s = s[1 : len(s)-1]
 	}
-	return strings.ReplaceAll(s, "`", "")
+	return s
 }
 
 var reInterval = regexp.MustCompile(`(?i)\bINTERVAL\s+'?(\d+)'?\s+(NANOSECOND|MICROSECOND|MILLISECOND|SECOND|MINUTE|HOUR|DAY|WEEK|MONTH|QUARTER|YEAR)S?\b`)
@@ -533,7 +533,7 @@ func CodecsEquivalent(a, b string) bool {
 	for i := range pa {
 		na, argsA, hasA := strings.Cut(strings.TrimSuffix(pa[i], ")"), "(")
 		nb, argsB, hasB := strings.Cut(strings.TrimSuffix(pb[i], ")"), "(")
-		if !strings.EqualFold(na, nb) || hasA && hasB && normalizeExpr(argsA) != normalizeExpr(argsB) {
+		if !strings.EqualFold(strings.TrimSpace(na), strings.TrimSpace(nb)) || hasA && hasB && normalizeExpr(argsA) != normalizeExpr(argsB) {
 			return false
 		}
 	}

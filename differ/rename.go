@@ -144,17 +144,19 @@ func proposeColumnRenames(u UpdateTable) UpdateTable {
 	if len(pairs) == 0 {
 		return u
 	}
-	usedAdd := map[int]bool{}
-	for _, a := range pairs {
-		usedAdd[a] = true
+	// the rename takes the addition's place, in the desired column order,
+	// so that undoing it adds the column before those placed after it
+	removedFor := map[int]int{}
+	for r, a := range pairs {
+		removedFor[a] = r
 	}
 	var cols []ColumnChange
 	for i, cc := range u.Columns {
-		if a, ok := pairs[i]; ok {
-			cols = append(cols, ColumnChange{Kind: ColumnRenamed, Before: cc.Before, After: u.Columns[a].After})
+		if _, ok := pairs[i]; ok {
 			continue
 		}
-		if usedAdd[i] {
+		if r, ok := removedFor[i]; ok {
+			cols = append(cols, ColumnChange{Kind: ColumnRenamed, Before: u.Columns[r].Before, After: cc.After})
 			continue
 		}
 		cols = append(cols, cc)

@@ -10,44 +10,47 @@ import (
 func TestProposeRenames(t *testing.T) {
 	id := col("id", infra.String)
 	for _, tc := range []struct {
-		name            string
-		before, after   []infra.Column
-		wantOps         []string
-		wantRenameProps int
+		name          string
+		before, after []infra.Column
+		wantOps       []string
+		wantRenames   []string
 	}{
 		{"a renamed column in the same place", []infra.Column{id, col("name", infra.String)}, []infra.Column{id, col("full_name", infra.String)},
-			[]string{"RenameTableColumn:name->full_name"}, 1},
+			[]string{"RenameTableColumn:name->full_name"}, []string{"rename column T.name to full_name (keeps its data)"}},
 		{"a similar name elsewhere", []infra.Column{id, col("user_name", infra.String), col("x", infra.Int8)},
 			[]infra.Column{id, col("x", infra.Int8), col("username", infra.String)},
-			[]string{"RenameTableColumn:user_name->username"}, 1},
+			[]string{"RenameTableColumn:user_name->username"}, []string{"rename column T.user_name to username (keeps its data)"}},
 		{"a different type is not a rename", []infra.Column{id, col("n", infra.String)}, []infra.Column{id, col("m", infra.Int64)},
-			[]string{"DropTableColumn:T:n", "AddTableColumn:T:m:after=id"}, 0},
+			[]string{"DropTableColumn:T:n", "AddTableColumn:T:m:after=id"}, nil},
 		{"a dissimilar name elsewhere is not a rename",
 			[]infra.Column{id, col("alpha", infra.String), col("z", infra.Int8)}, []infra.Column{id, col("z", infra.Int8), col("omega", infra.String)},
-			[]string{"DropTableColumn:T:alpha", "AddTableColumn:T:omega:after=z"}, 0},
+			[]string{"DropTableColumn:T:alpha", "AddTableColumn:T:omega:after=z"}, nil},
 		{"an added column placed after the renamed one", []infra.Column{id, col("name", infra.String)},
 			[]infra.Column{id, col("fullname", infra.String), col("age", infra.Int64)},
-			[]string{"RenameTableColumn:name->fullname", "AddTableColumn:T:age:after=fullname"}, 1},
+			[]string{"RenameTableColumn:name->fullname", "AddTableColumn:T:age:after=fullname"}, []string{"rename column T.name to fullname (keeps its data)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			changes := ProposeRenames(Diff(mapOf(table("T", tc.before...)), mapOf(table("T", tc.after...))))
-			if got := len(Renames(changes)); got != tc.wantRenameProps {
-				t.Fatalf("renames = %v", Renames(changes))
+			if got := Renames(changes); !equalStrings(got, tc.wantRenames) {
+				t.Fatalf("renames = %q, want %q", got, tc.wantRenames)
 			}
-			var got []string
-			for _, op := range Plan(changes) {
-				if r, ok := op.(infra.RenameTableColumn); ok {
-					got = append(got, "RenameTableColumn:"+r.BeforeColumnName+"->"+r.AfterColumnName)
-				} else {
-					got = append(got, opNames([]infra.Operation{op})...)
+			names := func(ops []infra.Operation) []string {
+				var out []string
+				for _, op := range ops {
+					if r, ok := op.(infra.RenameTableColumn); ok {
+						out = append(out, "RenameTableColumn:"+r.BeforeColumnName+"->"+r.AfterColumnName)
+					} else {
+						out = append(out, opNames([]infra.Operation{op})...)
+					}
 				}
+				return out
 			}
-			if !equalStrings(got, tc.wantOps) {
+			if got := names(Plan(changes)); !equalStrings(got, tc.wantOps) {
 				t.Fatalf("ops = %v, want %v", got, tc.wantOps)
 			}
-			// undoing the proposal gives the plain add and drop back
-			plain := opNames(Plan(Diff(mapOf(table("T", tc.before...)), mapOf(table("T", tc.after...)))))
-			if undone := opNames(Plan(UndoRenames(changes))); len(undone) != len(plain) {
+			// undoing the proposal gives the plain drop and add back
+			plain := names(Plan(Diff(mapOf(table("T", tc.before...)), mapOf(table("T", tc.after...)))))
+			if undone := names(Plan(UndoRenames(changes))); !equalStrings(undone, plain) {
 				t.Fatalf("undone %v, plain %v", undone, plain)
 			}
 		})

@@ -188,18 +188,45 @@ func TestRiskClasses(t *testing.T) {
 	}
 }
 
+// FuzzUnmarshalMap: a map that reads is written as JSON that reads back as
+// the same map; nothing panics.
 func FuzzUnmarshalMap(f *testing.F) {
 	m := NewMap("local")
 	m.AddTable(&Table{Name: "T", Columns: []Column{{Name: "a", DataType: Array{Element: Nullable{Inner: String}}}}, OrderBy: OrderBy{Fields: []string{"a"}}})
+	n, ttl, db := int64(2), "ts + toIntervalDay(1)", "analytics"
+	paths := 8
+	m.AddTable(&Table{Name: "Every", Database: &db, Version: ptr("1.2"), TTL: &ttl, LifeCycle: DeletionProtected,
+		Engine: Engine{Name: "ReplacingMergeTree", Params: map[string]any{"ver": "v"}}, OrderBy: OrderBy{Expr: "(id, ts)", IsExpr: true},
+		TableSettings: map[string]string{"index_granularity": "8192"},
+		Columns: []Column{
+			{Name: "e", DataType: Enum{Name: "E", Values: []EnumMember{{Name: "a", Value: EnumValue{Int: &n}}, {Name: "b", Value: EnumValue{Str: ptr("b")}}}}, Required: true},
+			{Name: "t", DataType: NamedTuple{Fields: []TupleField{{Name: "x", Type: Decimal{Precision: 10, Scale: 2}}, {Name: "y", Type: MapType{Key: String, Value: DateTime64{Precision: 3}}}}}},
+			{Name: "n", DataType: Nested{Name: "N", Columns: []Column{{Name: "k", DataType: FixedString{Length: 4}, Required: true}}}},
+			{Name: "j", DataType: JSONOptions{MaxDynamicPaths: &paths, TypedPaths: []TupleField{{Name: "a.b", Type: Int64}}, SkipPaths: []string{"c"}, SkipRegexps: []string{"d.*"}}},
+			{Name: "s", DataType: UInt64, Default: ptr("0"), Comment: ptr("note"), Codec: ptr("ZSTD(3)"),
+				Annotations: []Annotation{{Key: "simpleAggregationFunction", Value: []byte(`{"functionName":"sum","argumentType":"UInt64"}`)}}},
+		}})
 	b, _ := MarshalSorted(m)
 	f.Add(string(b))
 	f.Add(`{"tables": {"x": {"name": "x", "columns": [{"name": "c", "data_type": {"nullable": {"keyType": "String", "valueType": "Int"}}}], "engine": {"ReplacingMergeTree": {}}}}}`)
 	f.Fuzz(func(t *testing.T, s string) {
 		m, err := UnmarshalMap([]byte(s))
-		if err == nil {
-			if _, err := MarshalSorted(m); err != nil {
-				t.Fatalf("a map that reads must write: %v", err)
-			}
+		if err != nil {
+			return
+		}
+		written, err := MarshalSorted(m)
+		if err != nil {
+			t.Fatalf("a map that reads must write: %v", err)
+		}
+		// what is written reads back as the same map (the state file and
+		// Clone depend on it)
+		back, err := UnmarshalMap(written)
+		if err != nil {
+			t.Fatalf("%q reads, is written as\n%s\nwhich does not read: %v", s, written, err)
+		}
+		again, err := MarshalSorted(back)
+		if err != nil || string(again) != string(written) {
+			t.Fatalf("%q is written as\n%s\nwhich reads back and is written as\n%s(%v)", s, written, again, err)
 		}
 	})
 }

@@ -1,6 +1,8 @@
 package parser
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -88,6 +90,7 @@ func FuzzTokenize(f *testing.F) {
 		if err == nil && (len(toks) == 0 || toks[len(toks)-1].Kind != EOF) {
 			t.Fatal("a successful tokenization must end with EOF")
 		}
+		checkPositioned(t, "f.py", src, err)
 	})
 }
 
@@ -101,17 +104,46 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		Parse("f.py", src) // must not panic or hang
+		_, err := Parse("f.py", src) // must not panic or hang
+		checkPositioned(t, "f.py", src, err)
 	})
 }
 
+// FuzzLoad: loading any main.py never panics, and every error says
+// file:line:col inside it.
 func FuzzLoad(f *testing.F) {
 	f.Add("from moose_lib import Key, OlapTable\nfrom pydantic import BaseModel\nclass M(BaseModel):\n    id: Key[str]\nt = OlapTable[M](\"t\")\n")
+	f.Add("from app.missing import X\n")
+	f.Add("from moose_lib import OlapTable\nt = OlapTable[Undefined](\"t\")\n")
+	f.Add("from moose_lib import Key, OlapTable\nfrom pydantic import BaseModel\nclass M(BaseModel):\n    id: Key[str]\nfor i in range(2):\n    t = OlapTable[M](f\"t{i}\")\n")
+	f.Add("from moose_lib import Key, OlapTable, OlapConfig\nfrom pydantic import BaseModel\nclass M(BaseModel):\n    id: Key[str]\nt = OlapTable[M](\"t\", OlapConfig(order_by_fields=[\"nope\"]))\n")
+	f.Add("x = (1,\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		dir := t.TempDir()
 		writeProject(t, dir, map[string]string{"app/main.py": src})
-		NewLoader(dir, "app").Load("local") // must not panic
+		_, err := NewLoader(dir, "app").Load("local") // must not panic
+		checkPositioned(t, "app/main.py", src, err)
 	})
+}
+
+// checkPositioned: an error about src is a *Error naming file at a
+// position inside src (line and column from 1, at most one past the end).
+func checkPositioned(t *testing.T, file, src string, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	var pe *Error
+	if !errors.As(err, &pe) {
+		t.Fatalf("%q: the error has no position: %v", src, err)
+	}
+	lines := strings.Split(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(src), "\n") // Python's line ends
+	if pe.File != file || pe.Pos.Line < 1 || pe.Pos.Line > len(lines)+1 || pe.Pos.Col < 1 {
+		t.Fatalf("%q: the error is not at a position in %s: %v", src, file, err)
+	}
+	if !strings.HasPrefix(err.Error(), fmt.Sprintf("%s:%d:%d: ", file, pe.Pos.Line, pe.Pos.Col)) {
+		t.Fatalf("%q: the message does not start with file:line:col: %v", src, err)
+	}
 }
 
 func TestSplitField(t *testing.T) {

@@ -105,15 +105,34 @@ func TestHandEditedPlanErrorsNameTheOperation(t *testing.T) {
 	}
 }
 
+// FuzzUnmarshal: a plan that reads is written (YAML and JSON) as text that
+// reads back as the same plan; nothing panics.
 func FuzzUnmarshal(f *testing.F) {
 	y, _ := samplePlan().MarshalYAML()
 	f.Add(string(y))
 	f.Add("operations:\n- DropTable: {table: x}\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		p, err := Unmarshal([]byte(s))
-		if err == nil {
-			if _, err := p.MarshalYAML(); err != nil {
-				t.Fatalf("a plan that reads must write: %v", err)
+		if err != nil {
+			return
+		}
+		y, err := p.MarshalYAML()
+		if err != nil {
+			t.Fatalf("a plan that reads must write: %v", err)
+		}
+		j, err := p.MarshalJSON()
+		if err != nil {
+			t.Fatalf("a plan that reads must write as JSON: %v", err)
+		}
+		// what is written reads back as the same plan, from YAML and from JSON
+		for _, written := range [][]byte{y, j} {
+			back, err := Unmarshal(written)
+			if err != nil {
+				t.Fatalf("%q reads, is written as\n%s\nwhich does not read: %v", s, written, err)
+			}
+			again, err := back.MarshalYAML()
+			if err != nil || string(again) != string(y) {
+				t.Fatalf("%q is written as\n%s\nwhich reads back and is written as\n%s(%v)", s, y, again, err)
 			}
 		}
 	})

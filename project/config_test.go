@@ -121,14 +121,6 @@ func TestLoadSaysWhenTheConfigIsMissing(t *testing.T) {
 	}
 }
 
-func FuzzParseConfig(f *testing.F) {
-	f.Add("[clickhouse_config]\ndb_name = \"x\"\nhost_port = 1\n")
-	f.Add("language = \"Python\"\n[features]\nworkflows = true\n")
-	f.Fuzz(func(t *testing.T, s string) {
-		ParseConfig("moose.config.toml", []byte(s)) // must not panic
-	})
-}
-
 func TestLockRefusesASecondDaemonAndTakesOverAStaleLock(t *testing.T) {
 	p := &Project{Root: t.TempDir()}
 	release, err := p.Lock()

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -61,7 +62,7 @@ func New(root string, opts Options) (*Watcher, error) {
 		opts.Extensions = []string{".py"}
 	}
 	for _, p := range opts.Ignore {
-		if _, err := filepath.Match(strings.ReplaceAll(p, "**", "*"), ""); err != nil {
+		if err := checkGlob(p); err != nil {
 			return nil, fmt.Errorf("watcher_config.ignore_patterns: invalid glob %q: %w", p, err)
 		}
 	}
@@ -258,36 +259,45 @@ func (w *Watcher) ignored(path string) bool {
 	return false
 }
 
-// matchGlob matches slash-separated paths; `**` spans directories; a
-// pattern without a slash also matches a base name.
-func matchGlob(pattern, path string) bool {
-	if !strings.Contains(pattern, "**") {
-		if ok, _ := filepath.Match(pattern, path); ok {
+// checkGlob refuses a pattern that matchGlob cannot use.
+func checkGlob(pattern string) error {
+	_, err := path.Match(pattern, "")
+	return err
+}
+
+// matchGlob matches a slash-separated relative path segment by segment: a
+// `**` segment spans any number of directories (none included), any other
+// segment is a path.Match pattern (where `**` inside a segment is `*`); a
+// pattern without a slash matches the base name.
+func matchGlob(pattern, name string) bool {
+	if !strings.Contains(pattern, "/") {
+		if pattern == "**" {
 			return true
 		}
-		if !strings.Contains(pattern, "/") {
-			ok, _ := filepath.Match(pattern, filepath.Base(path))
-			return ok
-		}
-		return false
+		ok, _ := path.Match(pattern, path.Base(name))
+		return ok
 	}
-	head, tail, _ := strings.Cut(pattern, "**")
-	head = strings.TrimSuffix(head, "/")
-	tail = strings.TrimPrefix(tail, "/")
-	parts := strings.Split(path, "/")
-	for i := 0; i <= len(parts); i++ {
-		if head != "" {
-			if ok, _ := filepath.Match(head, strings.Join(parts[:i], "/")); !ok {
-				continue
+	ps, ns := strings.Split(pattern, "/"), strings.Split(name, "/")
+	// rest[j]: the pattern from segment i on matches ns[j:], filled from
+	// the last pattern segment back (no backtracking: time len(ps)*len(ns))
+	rest := make([]bool, len(ns)+1)
+	rest[len(ns)] = true // the empty pattern matches the empty rest
+	next := make([]bool, len(ns)+1)
+	for i := len(ps) - 1; i >= 0; i-- {
+		for j := len(ns); j >= 0; j-- {
+			switch {
+			case ps[i] == "**":
+				next[j] = rest[j] || j < len(ns) && next[j+1]
+			case j == len(ns):
+				next[j] = false
+			default:
+				ok, _ := path.Match(ps[i], ns[j])
+				next[j] = ok && rest[j+1]
 			}
 		}
-		for j := i; j <= len(parts); j++ {
-			if tail == "" || matchGlob(tail, strings.Join(parts[j:], "/")) {
-				return true
-			}
-		}
+		rest, next = next, rest
 	}
-	return false
+	return rest[0]
 }
 
 // contentChanged records a file's hash and reports whether it differs from

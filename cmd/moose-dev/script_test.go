@@ -24,10 +24,15 @@ import (
 //
 //	dev [args...]           start `moose-dev dev -p $WORK [args]` in the background, wait for "Watching"
 //	waitout [-n N] text     wait until the daemon's output holds text N times (default 1)
-//	countout N text         the daemon's output holds text exactly N times now
+//	countout N text         the daemon's output holds text exactly N times now (with !, any other number of times)
+//	waitfile path           wait until path exists
 //	burst N dir             write N Python files into dir at once
 //	stopdev                 Ctrl-C the daemon; it must exit 0 and leave no engine process behind
 //	sleep D                 wait for a duration (e.g. 1s)
+//
+// Only countout takes `!`; the others refuse it (a wait for something not
+// to happen is a guess about time: use countout once the daemon has done
+// what would have printed it).
 func TestScripts(t *testing.T) {
 	chtest.RequireEngine(t)
 	bin := moosedevBinary(t)
@@ -52,19 +57,60 @@ func TestScripts(t *testing.T) {
 			}
 			return os.WriteFile(cfg, []byte(toml), 0o644)
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"dev":      daemons.start(bin),
-			"waitout":  daemons.waitOut,
-			"countout": daemons.countOut,
-			"burst":    burst,
-			"stopdev":  daemons.stop,
-			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
-				d, err := time.ParseDuration(args[0])
-				ts.Check(err)
-				time.Sleep(d)
-			},
-		},
+		Cmds: daemons.commands(bin),
 	})
+}
+
+type scriptCmd = func(ts *testscript.TestScript, neg bool, args []string)
+
+// commands are the script commands above.
+func (s *daemonSet) commands(bin string) map[string]scriptCmd {
+	return map[string]scriptCmd{
+		"dev":      positive("dev", s.start(bin)),
+		"waitout":  positive("waitout", s.waitOut),
+		"countout": s.countOut,
+		"waitfile": positive("waitfile", waitFile),
+		"burst":    positive("burst", burst),
+		"stopdev":  positive("stopdev", s.stop),
+		"sleep": positive("sleep", func(ts *testscript.TestScript, _ bool, args []string) {
+			if len(args) != 1 {
+				ts.Fatalf("usage: sleep duration")
+			}
+			d, err := time.ParseDuration(args[0])
+			ts.Check(err)
+			time.Sleep(d)
+		}),
+	}
+}
+
+// positive refuses `! name`: the command has no negated form.
+func positive(name string, cmd scriptCmd) scriptCmd {
+	return func(ts *testscript.TestScript, neg bool, args []string) {
+		if neg {
+			ts.Fatalf("%s does not take !", name)
+		}
+		cmd(ts, false, args)
+	}
+}
+
+// waitFile waits until a file exists (a script the daemon runs makes it).
+func waitFile(ts *testscript.TestScript, _ bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: waitfile path")
+	}
+	path := ts.MkAbs(args[0])
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		_, err := os.Stat(path)
+		if err == nil {
+			return
+		}
+		if !os.IsNotExist(err) {
+			ts.Fatalf("%s: %v", args[0], err)
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("%s did not appear within 60s", args[0])
+		}
+	}
 }
 
 type daemon struct {
@@ -117,7 +163,10 @@ func (s *daemonSet) start(bin string) func(ts *testscript.TestScript, neg bool, 
 func (s *daemonSet) waitOut(ts *testscript.TestScript, neg bool, args []string) {
 	n := 1
 	if len(args) == 3 && args[0] == "-n" {
-		n, _ = strconv.Atoi(args[1])
+		var err error
+		if n, err = strconv.Atoi(args[1]); err != nil || n < 1 {
+			ts.Fatalf("waitout -n: want a count from 1, got %q", args[1])
+		}
 		args = args[2:]
 	}
 	if len(args) != 1 {
@@ -145,8 +194,11 @@ func (s *daemonSet) countOut(ts *testscript.TestScript, neg bool, args []string)
 	n, err := strconv.Atoi(args[0])
 	ts.Check(err)
 	out := s.get(ts).out.String()
-	if got := strings.Count(out, args[1]); got != n {
+	switch got := strings.Count(out, args[1]); {
+	case !neg && got != n:
 		ts.Fatalf("%q appears %d times, want %d; output:\n%s", args[1], got, n, out)
+	case neg && got == n:
+		ts.Fatalf("%q appears %d times, want any other number; output:\n%s", args[1], got, out)
 	}
 }
 

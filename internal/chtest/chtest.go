@@ -11,6 +11,7 @@ import (
 	"context"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -41,6 +42,19 @@ func RequireEngine(t testing.TB) {
 			t.Fatalf("MOOSE_DEV_REQUIRE_CHDB is set but: %v", err)
 		}
 		t.Skipf("skipping: %v", err)
+	}
+}
+
+// RequireTool skips the test when a client tool it drives is not on PATH,
+// unless MOOSE_DEV_REQUIRE_CHDB is set (CI installs the tools the README
+// says are tested), in which case it fails.
+func RequireTool(t testing.TB, name, install string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		if os.Getenv("MOOSE_DEV_REQUIRE_CHDB") != "" {
+			t.Fatalf("MOOSE_DEV_REQUIRE_CHDB is set but %s is not installed (%s)", name, install)
+		}
+		t.Skipf("skipping: %s is not installed (%s)", name, install)
 	}
 }
 
