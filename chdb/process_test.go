@@ -152,6 +152,16 @@ func TestOnlyOurOrphanIsEndedAndOneIgnoringSIGTERMIsKilled(t *testing.T) {
 	}
 	// one of ours that does not stop on SIGTERM
 	pid := orphan(t, chdb.ChildEnvironment(lib, dir, "127.0.0.1:1", "u", "p"), os.DevNull, "sh", "-c", `trap "" TERM; exec sleep 1000`)
+	// ready once the shell has ignored SIGTERM and become sleep (a signal
+	// before the trap would end it, and the test would test nothing)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); strings.TrimSpace(string(comm)) == "sleep" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the orphan did not start")
+		}
+	}
 	os.WriteFile(filepath.Join(dir, "status"), []byte(fmt.Sprintf("PID: %d\n", pid)), 0o644)
 	var told []chdb.Orphan
 	p, err := start(&told)

@@ -17,6 +17,7 @@ import (
 	chproto "github.com/ClickHouse/ch-go/proto"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/proto"
+	"github.com/moose-dev/moose-dev/infra"
 )
 
 // Querier runs one statement in a format; *Session is the real one.
@@ -196,7 +197,7 @@ func (s *Server) run(database string, settings, queryParams map[string]string, q
 	return s.db.Query(query, format)
 }
 
-func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
+func quoteIdent(s string) string { return infra.QuoteIdent(s) }
 func quoteString(s string) string {
 	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `'`, `\'`) + "'"
 }

@@ -17,11 +17,7 @@ import (
 
 // Quote backticks an identifier. ClickHouse reads backslash escapes inside
 // backticks (`a\tb` names a table with a tab), so a backslash is doubled.
-func Quote(name string) string {
-	return "`" + identEscaper.Replace(name) + "`"
-}
-
-var identEscaper = strings.NewReplacer(`\`, `\\`, "`", "``")
+func Quote(name string) string { return infra.QuoteIdent(name) }
 
 // QuoteString single-quotes a string literal.
 func QuoteString(s string) string {

@@ -445,4 +445,4 @@ func backfill(o PlanOptions, v *infra.MaterializedView) []infra.Operation {
 	}}
 }
 
-func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
+func quoteIdent(s string) string { return infra.QuoteIdent(s) }

@@ -512,3 +512,12 @@ func MarshalSorted(v any) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// QuoteIdent quotes a ClickHouse identifier in backquotes, escaping
+// backquotes and backslashes (which ClickHouse reads as escapes): the one
+// quoting every package that writes SQL uses.
+func QuoteIdent(name string) string {
+	return "`" + identEscaper.Replace(name) + "`"
+}
+
+var identEscaper = strings.NewReplacer(`\`, `\\`, "`", "``")

@@ -373,7 +373,7 @@ func cloneOf(t *infra.Table) *infra.Table {
 var (
 	reRename   = regexp.MustCompile("(?is)^\\s*RENAME\\s+TABLE\\s+(.*?)\\s*;?\\s*$")
 	reExchange = regexp.MustCompile("(?is)^\\s*EXCHANGE\\s+TABLES\\s+(.*?)\\s*;?\\s*$")
-	reRef      = "(?:`((?:[^`]|``)+)`|(\\w+))"
+	reRef      = "(?:`((?:[^`\\\\]|``|\\\\.)+)`|(\\w+))"
 	rePair     = regexp.MustCompile("(?is)^\\s*(?:" + reRef + "\\.)?" + reRef + "\\s+TO\\s+(?:" + reRef + "\\.)?" + reRef + "\\s*$")
 	reAndPair  = regexp.MustCompile("(?is)^\\s*(?:" + reRef + "\\.)?" + reRef + "\\s+AND\\s+(?:" + reRef + "\\.)?" + reRef + "\\s*$")
 )
@@ -393,7 +393,7 @@ func tableRenames(q string) []tableRename {
 		return nil
 	}
 	var out []tableRename
-	for _, pair := range strings.Split(m[1], ",") {
+	for _, pair := range splitOutsideBackquotes(m[1], ',') {
 		r, ok := parsePair(rePair, pair)
 		if !ok {
 			return nil
@@ -401,6 +401,26 @@ func tableRenames(q string) []tableRename {
 		out = append(out, r)
 	}
 	return out
+}
+
+// splitOutsideBackquotes splits s on sep where it is not inside a
+// backquoted identifier (`b,c` is one name; a backslash escapes the next
+// character, as ClickHouse reads it).
+func splitOutsideBackquotes(s string, sep byte) []string {
+	var out []string
+	from, quoted := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\' && quoted:
+			i++
+		case c == '`':
+			quoted = !quoted
+		case c == sep && !quoted:
+			out = append(out, s[from:i])
+			from = i + 1
+		}
+	}
+	return append(out, s[from:])
 }
 
 // tableExchange reads EXCHANGE TABLES a AND b.
@@ -412,6 +432,22 @@ func tableExchange(q string) (tableRename, bool) {
 	return parsePair(reAndPair, m[1])
 }
 
+// unquoteIdent reads the inside of a backquoted identifier: “ is a
+// backquote, a backslash escapes the next character.
+func unquoteIdent(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '\\' && i+1 < len(s):
+			i++
+		case s[i] == '`' && i+1 < len(s) && s[i+1] == '`':
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
 func parsePair(re *regexp.Regexp, s string) (tableRename, bool) {
 	p := re.FindStringSubmatch(s)
 	if p == nil {
@@ -420,7 +456,7 @@ func parsePair(re *regexp.Regexp, s string) (tableRename, bool) {
 	ident := func(i int) *string {
 		switch {
 		case p[i] != "":
-			v := strings.ReplaceAll(p[i], "``", "`")
+			v := unquoteIdent(p[i])
 			return &v
 		case p[i+1] != "":
 			return &p[i+1]
