@@ -432,8 +432,8 @@ func tableExchange(q string) (tableRename, bool) {
 	return parsePair(reAndPair, m[1])
 }
 
-// unquoteIdent reads the inside of a backquoted identifier: “ is a
-// backquote, a backslash escapes the next character.
+// unquoteIdent reads the inside of a backquoted identifier: a doubled
+// backquote is one, a backslash escapes the next character.
 func unquoteIdent(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
