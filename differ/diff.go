@@ -46,6 +46,9 @@ type RecreateTable struct {
 type InvalidChange struct {
 	Table  *infra.Table
 	Reason string
+	// Before is the table as it is, where there is one (the table the
+	// code moves to another database).
+	Before *infra.Table
 }
 
 // UpdateTable alters a table: its columns and the table-level properties
@@ -207,7 +210,7 @@ func movedTables(changes []Change, defaultDB string) []Change {
 			if d, ok := dropped[a.Table.Name]; ok && d.DatabaseOr(defaultDB) != a.Table.DatabaseOr(defaultDB) {
 				moved[a.Table.Name] = true
 				from, to := d.DatabaseOr(defaultDB), a.Table.DatabaseOr(defaultDB)
-				out = append(out, InvalidChange{a.Table, fmt.Sprintf("table %s moves from database %s to %s: moose-dev does not move tables "+
+				out = append(out, InvalidChange{Table: a.Table, Before: d, Reason: fmt.Sprintf("table %s moves from database %s to %s: moose-dev does not move tables "+
 					"between databases (it would drop the rows); nothing was changed. To move it: declare the table again "+
 					"under a new name or database, copy the rows (INSERT INTO %s.%s SELECT * FROM %s.%s), switch your code "+
 					"to the new table, then remove the old declaration",
