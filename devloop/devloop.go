@@ -187,13 +187,18 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 			}
 		}
 	}
+	stopSpinner := func() { // a prompt needs the line
+		if spin != nil {
+			spin.Stop("")
+			spin = nil
+		}
+	}
 	changes = differ.ProposeRenames(changes)
 	renames := differ.Renames(changes)
 	var aside []differ.Change // waiting for an answer: not applied, not stored
 	if len(renames) > 0 {
-		if spin != nil && (l.o.ConfirmRenames != nil || l.o.Waiting != nil) { // a prompt needs the line
-			spin.Stop("")
-			spin = nil
+		if l.o.ConfirmRenames != nil || l.o.Waiting != nil {
+			stopSpinner()
 		}
 		switch {
 		case l.o.Waiting != nil && l.o.Waiting(RenameQuestion, renames):
@@ -219,9 +224,8 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 		for i, c := range destructive {
 			descs[i] = differ.Describe(c)
 		}
-		if spin != nil && (l.o.ConfirmDestructive != nil || l.o.Waiting != nil) { // a prompt needs the line
-			spin.Stop("")
-			spin = nil
+		if l.o.ConfirmDestructive != nil || l.o.Waiting != nil {
+			stopSpinner()
 		}
 		waiting := l.o.Waiting != nil && l.o.Waiting(DestructiveQuestion, descs)
 		if !waiting && l.o.ConfirmDestructive != nil && l.o.ConfirmDestructive(descs) {
