@@ -455,10 +455,16 @@ func union(a, b []string) []string {
 	return out
 }
 
-// normalizeExpr compares key expressions ignoring whitespace and
-// parentheses that wrap the whole expression.
+// normalizeExpr compares expressions (keys, TTLs, defaults) as ClickHouse
+// stores them: it rewrites `INTERVAL 30 DAY` as `toIntervalDay(30)` and
+// `CAST(x AS T)` as `CAST(x, 'T')`, as ClickHouse's formatter does, and
+// ignores whitespace, identifier quotes (backticks, double quotes) and
+// parentheses that wrap the whole expression. A key written one way in code
+// and read back from system.tables the other is then the same key (else
+// every reload would recreate the table).
 func normalizeExpr(s string) string {
-	s = strings.ReplaceAll(strings.Join(strings.Fields(s), ""), "`", "")
+	s = rewriteCasts(rewriteIntervals(s))
+	s = strings.NewReplacer("`", "", `"`, "").Replace(strings.Join(strings.Fields(s), ""))
 	for len(s) >= 2 && s[0] == '(' && s[len(s)-1] == ')' {
 		depth, wraps := 0, true
 		for i := 0; i < len(s); i++ {
@@ -489,17 +495,64 @@ func sameExpr(a, b *string, normalize func(string) string) bool {
 	return x == y || normalize(x) == normalize(y)
 }
 
-// NormalizeTTL compares TTL expressions as ClickHouse stores them: it
-// rewrites `INTERVAL 30 DAY` as `toIntervalDay(30)`, so a TTL written one
-// way in code and read back the other is the same TTL (upstream's
-// normalize_ttl_expression), then normalizes as key expressions.
-func NormalizeTTL(s string) string {
-	s = reInterval.ReplaceAllStringFunc(s, func(m string) string {
+// NormalizeTTL compares TTL expressions as ClickHouse stores them
+// (upstream's normalize_ttl_expression): normalizeExpr, which rewrites
+// INTERVALs as ClickHouse does.
+func NormalizeTTL(s string) string { return normalizeExpr(s) }
+
+// rewriteIntervals spells `INTERVAL 30 DAY` as ClickHouse stores it,
+// `toIntervalDay(30)`.
+func rewriteIntervals(s string) string {
+	return reInterval.ReplaceAllStringFunc(s, func(m string) string {
 		p := reInterval.FindStringSubmatch(m)
 		unit := strings.ToUpper(p[2])
 		return "toInterval" + unit[:1] + strings.ToLower(unit[1:]) + "(" + p[1] + ")"
 	})
-	return normalizeExpr(s)
+}
+
+var reCast = regexp.MustCompile(`(?i)\bCAST\s*\(`)
+
+// rewriteCasts spells `CAST(x AS T)` as ClickHouse stores it,
+// `CAST(x, 'T')`, innermost first.
+func rewriteCasts(s string) string {
+	for guard := 0; guard < 64; guard++ {
+		locs := reCast.FindAllStringIndex(s, -1)
+		changed := false
+		for k := len(locs) - 1; k >= 0 && !changed; k-- {
+			open := locs[k][1] - 1
+			end, as := -1, -1
+			depth, quoted := 0, false
+			for i := open; i < len(s) && end < 0; i++ {
+				switch c := s[i]; {
+				case c == '\\' && quoted:
+					i++
+				case c == '\'':
+					quoted = !quoted
+				case quoted:
+				case c == '(':
+					depth++
+				case c == ')':
+					depth--
+					if depth == 0 {
+						end = i
+					}
+				case depth == 1 && as < 0 && (c == ' ' || c == '\t' || c == '\n') && len(s) > i+4 &&
+					strings.EqualFold(s[i+1:i+3], "AS") && (s[i+3] == ' ' || s[i+3] == '\t' || s[i+3] == '\n'):
+					as = i
+				}
+			}
+			if end < 0 || as < 0 {
+				continue
+			}
+			typ := strings.TrimSpace(s[as+4 : end])
+			s = s[:open+1] + strings.TrimSpace(s[open+1:as]) + ", '" + strings.ReplaceAll(typ, "'", "\\'") + "'" + s[end:]
+			changed = true
+		}
+		if !changed {
+			return s
+		}
+	}
+	return s
 }
 
 // primaryKey is a table's primary key as ClickHouse sees it: the explicit
