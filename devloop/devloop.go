@@ -52,8 +52,9 @@ type Options struct {
 	// DropOnRecreate recreates tables as upstream does (drop, then create,
 	// losing their rows) instead of copying the rows into the new table.
 	DropOnRecreate bool
-	// ConfirmDestructive is asked before changes that lose data the code no
-	// longer mentions (dropped tables and columns); nil holds them back.
+	// ConfirmDestructive is asked before each change that loses data the
+	// code no longer mentions (a dropped table, dropped columns), with its
+	// description; nil holds them back.
 	ConfirmDestructive func(descriptions []string) bool
 	// ConfirmRenames is asked before a proposed column rename; declined (or
 	// nil), the rename is an added column and a held-back drop instead.
@@ -228,24 +229,26 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 			stopSpinner()
 		}
 		waiting := l.o.Waiting != nil && l.o.Waiting(DestructiveQuestion, descs)
-		if !waiting && l.o.ConfirmDestructive != nil && l.o.ConfirmDestructive(descs) {
-			p.Print(display.ChangeLines(destructive)...)
-			safe = append(safe, destructive...)
-		} else {
-			for _, c := range destructive {
-				applies, waits := differ.Hold(c)
-				if applies != nil {
-					p.Print(display.ChangeLines([]differ.Change{applies})...)
-					safe = append(safe, applies)
-				}
-				held = append(held, waits)
+		var waits []string
+		for i, c := range destructive { // each change on its own answer
+			if l.o.ConfirmDestructive != nil && l.o.ConfirmDestructive(descs[i:i+1]) {
+				p.Print(display.ChangeLines([]differ.Change{c})...)
+				safe = append(safe, c)
+				continue
 			}
-			how := "restart with --yes-destructive, or run moose-dev dev in a terminal to be asked"
-			if waiting {
-				how = "answer the question above"
+			applies, rest := differ.Hold(c)
+			if applies != nil {
+				p.Print(display.ChangeLines([]differ.Change{applies})...)
+				safe = append(safe, applies)
 			}
-			l.printOnce(&l.shownHeld, display.Warning, "Held", "not applied without confirmation: ", descs, how)
+			held = append(held, rest)
+			waits = append(waits, descs[i])
 		}
+		how := "restart with --yes-destructive, or run moose-dev dev in a terminal to be asked"
+		if waiting {
+			how = "answer the question above"
+		}
+		l.printOnce(&l.shownHeld, display.Warning, "Held", "not applied without confirmation: ", waits, how)
 	}
 	l.held, l.blocked = held, blocked
 	ops := differ.PlanWith(safe, differ.PlanOptions{KeepData: !l.o.DropOnRecreate, Backfill: backfillable(desired)})

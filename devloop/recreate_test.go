@@ -2,6 +2,7 @@ package devloop_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -371,5 +372,38 @@ hits = OlapTable[Hit]("Hits", OlapConfig(
 			t.Fatalf("reload %d after the create plans a change:\n%s", i+1, f.out.String())
 		}
 		f.loop = f.newLoop() // and a restarted loop, from the stored state
+	}
+}
+
+// Destructive changes are decided one by one: a yes to one applies it even
+// when another in the same reload gets a no.
+func TestEachDestructiveChangeHasItsOwnAnswer(t *testing.T) {
+	f := newFixture(t)
+	writeCity(f, "    city: str\n    a: str\n    b: str\n", `order_by_fields=["id"]`)
+	reload(t, f, f.loop)
+	f.write(strings.NewReplacer("{fields}", "    city: str\n", "{config}", `order_by_fields=["id"]`).Replace(cityModels)) // a and b dropped
+	if err := f.srv.Client.Exec(context.Background(), "CREATE TABLE local.Gone (id String) ENGINE = MergeTree ORDER BY id"); err != nil {
+		t.Fatal(err)
+	}
+	st := storedState(t, f)
+	gone := *st.Tables["local_Visits"]
+	gone.Name = "Gone"
+	gone.Columns = gone.Columns[:1]
+	st.AddTable(&gone)
+	data, _ := json.Marshal(st)
+	os.WriteFile(filepath.Join(f.proj.StateDir(), devloop.StateFile), data, 0o644)
+	// a table the state knows and the code no longer declares
+	l, err := devloop.New(devloop.Options{Project: f.proj, ClickHouse: f.srv.Client, Topics: f.adm, Printer: display.NewPrinter(f.out, display.NewStyles(false)),
+		ConfirmDestructive: func(d []string) bool { return len(d) == 1 && strings.Contains(d[0], "drop table Gone") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.out.Reset()
+	reload(t, f, l)
+	if len(f.columns("Gone")) != 0 {
+		t.Fatalf("the confirmed drop did not apply\n%s", f.out.String())
+	}
+	if got := strings.Join(f.columns("Visits"), ","); got != "id String,city String,a String,b String" {
+		t.Fatalf("the unconfirmed column drops applied: %s\n%s", got, f.out.String())
 	}
 }

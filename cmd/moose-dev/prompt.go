@@ -17,14 +17,16 @@ import (
 // daemon reloads when the answer arrives (Answered). Each set of changes is
 // asked about once: an answered change keeps its answer for the session.
 type prompter struct {
-	out   io.Writer
-	lines chan string // stdin, line by line
+	out io.Writer
 	// answered delivers a signal after each answer; the daemon reloads.
 	answered chan struct{}
 
 	mu      sync.Mutex
-	answers map[string]bool // description -> yes
+	answers map[string]bool // description -> yes, until a yes is used
 	asking  bool            // a question is open
+	reply   chan string     // the open question's answer, while one waits
+	eof     bool            // stdin ended: every question is no
+	ignored int             // lines typed while no question was open
 }
 
 // newPrompter reads answers from in. It returns nil unless in and out are
@@ -36,14 +38,32 @@ func newPrompter(in, out *os.File) *prompter {
 	return startPrompter(in, out)
 }
 
+// startPrompter reads in line by line; a line is an answer only while a
+// question is open (one typed ahead answers nothing).
 func startPrompter(in io.Reader, out io.Writer) *prompter {
-	p := &prompter{out: out, lines: make(chan string), answered: make(chan struct{}, 1), answers: map[string]bool{}}
+	p := &prompter{out: out, answered: make(chan struct{}, 1), answers: map[string]bool{}}
 	go func() {
 		sc := bufio.NewScanner(in)
 		for sc.Scan() {
-			p.lines <- sc.Text()
+			p.mu.Lock()
+			reply := p.reply
+			p.reply = nil
+			p.mu.Unlock()
+			if reply != nil {
+				reply <- sc.Text()
+				continue
+			}
+			p.mu.Lock()
+			p.ignored++
+			p.mu.Unlock()
 		}
-		close(p.lines)
+		p.mu.Lock()
+		p.eof = true
+		if p.reply != nil {
+			close(p.reply)
+			p.reply = nil
+		}
+		p.mu.Unlock()
 	}()
 	return p
 }
@@ -72,7 +92,9 @@ func (p *prompter) waiting(skip map[string]bool) func(string, []string) bool {
 	}
 }
 
-// confirmed is yes when every one of descs was answered yes.
+// confirmed is yes when every one of descs was answered yes. A yes is
+// used once: the same change met again later (a column dropped, re-added
+// and dropped again) is asked about again; a no stands for the session.
 func (p *prompter) confirmed(descs []string) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -80,6 +102,9 @@ func (p *prompter) confirmed(descs []string) bool {
 		if !p.answers[d] {
 			return false
 		}
+	}
+	for _, d := range descs {
+		delete(p.answers, d)
 	}
 	return true
 }
@@ -91,8 +116,16 @@ func (p *prompter) ask(question string, descs []string) {
 		fmt.Fprintln(&b, "  -", d)
 	}
 	fmt.Fprint(&b, "Apply? [y/N] ")
+	reply := make(chan string, 1)
+	p.mu.Lock()
+	if p.eof {
+		close(reply)
+	} else {
+		p.reply = reply
+	}
+	p.mu.Unlock()
 	io.WriteString(p.out, b.String())
-	line, ok := <-p.lines
+	line, ok := <-reply
 	answer := strings.ToLower(strings.TrimSpace(line))
 	yes := ok && (answer == "y" || answer == "yes")
 	p.mu.Lock()

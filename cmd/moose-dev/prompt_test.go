@@ -48,12 +48,30 @@ func TestAQuestionIsAskedOnceAndNeverBlocks(t *testing.T) {
 	if waiting(devloop.DestructiveQuestion, drop) || !p.confirmed(drop) {
 		t.Fatal("answered yes: not waiting, confirmed")
 	}
+	// a yes is used once: the same change met again is asked about again
+	if p.confirmed(drop) || !waiting(devloop.DestructiveQuestion, drop) {
+		t.Fatal("a used yes must not confirm the same change again")
+	}
+	waitFor(t, func() bool { return strings.Count(out.String(), "Apply?") == 2 }, "the question asked again")
+	w.Write([]byte("y\n"))
+	<-p.answered
+	if !p.confirmed(drop) {
+		t.Fatal("answered yes again")
+	}
+	// a line typed while no question is open answers nothing
+	w.Write([]byte("y\n"))
+	waitFor(t, func() bool { p.mu.Lock(); defer p.mu.Unlock(); return p.ignored == 1 }, "the typed-ahead line to be read")
 	// a new change is a new question; no is remembered as no
 	more := []string{"drop table U and all its rows"}
-	if !waiting(devloop.DestructiveQuestion, append(drop, more...)) {
+	if !waiting(devloop.DestructiveQuestion, more) {
 		t.Fatal("a new change waits")
 	}
-	waitFor(t, func() bool { return strings.Count(out.String(), "Apply?") == 2 }, "the second question")
+	waitFor(t, func() bool { return strings.Count(out.String(), "Apply?") == 3 }, "the third question")
+	select {
+	case <-p.answered:
+		t.Fatal("the typed-ahead line answered the new question")
+	default:
+	}
 	if strings.Contains(out.String()[strings.LastIndex(out.String(), "lose data"):], "drop column x") {
 		t.Fatalf("an answered change is not asked again:\n%s", out.String())
 	}
