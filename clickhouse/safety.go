@@ -30,24 +30,41 @@ func (e *ConversionError) Error() string {
 		"Fix or delete those rows, or add a new column and backfill it", e.Table, e.Column, e.Bad, e.Total, e.From, e.To, ex)
 }
 
+// ConversionLoss is the condition, over the rows of the table holding
+// before, under which a value would not survive becoming after: NULL into
+// a required column, or a value accurateCastOrNull cannot convert
+// (overflow, text that is no number...). ok is false when the types are
+// the same or cannot be rendered. The executor checks it before a MODIFY
+// COLUMN, and a recreate's copy before it starts
+// (differ.PlanOptions.ConversionLoss).
+func ConversionLoss(before, after infra.Column) (condition string, ok bool) {
+	from, err := columnTypeSQL(before)
+	if err != nil {
+		return "", false
+	}
+	to, err := columnTypeSQL(after)
+	if err != nil || from == to {
+		return "", false
+	}
+	col := Quote(before.Name)
+	if strings.HasPrefix(to, "Nullable(") {
+		return fmt.Sprintf("(%s IS NOT NULL AND accurateCastOrNull(%s, %s) IS NULL)", col, col, QuoteString(strings.TrimSuffix(strings.TrimPrefix(to, "Nullable("), ")"))), true
+	}
+	return fmt.Sprintf("(%s IS NULL OR accurateCastOrNull(%s, %s) IS NULL)", col, col, QuoteString(to)), true
+}
+
 // checkConversion counts the rows whose value would not survive the type
 // change. A query the server cannot run (a type pair accurateCastOrNull does
 // not handle) is not an answer: the change then goes ahead, guarded by
 // rollback.
 func (c *Client) checkConversion(ctx context.Context, db string, o infra.ModifyTableColumn) error {
-	from, err := columnTypeSQL(o.BeforeColumn)
-	if err != nil {
+	bad, ok := ConversionLoss(o.BeforeColumn, o.AfterColumn)
+	if !ok {
 		return nil
 	}
-	to, err := columnTypeSQL(o.AfterColumn)
-	if err != nil || from == to {
-		return nil
-	}
+	from, _ := columnTypeSQL(o.BeforeColumn)
+	to, _ := columnTypeSQL(o.AfterColumn)
 	col := Quote(o.BeforeColumn.Name)
-	bad := fmt.Sprintf("(%s IS NOT NULL AND accurateCastOrNull(%s, %s) IS NULL)", col, col, QuoteString(strings.TrimSuffix(strings.TrimPrefix(to, "Nullable("), ")")))
-	if !strings.HasPrefix(to, "Nullable(") {
-		bad = fmt.Sprintf("(%s IS NULL OR accurateCastOrNull(%s, %s) IS NULL)", col, col, QuoteString(to))
-	}
 	// up to five distinct examples: a column full of one bad value ('')
 	// would otherwise show it five times
 	q := fmt.Sprintf("SELECT countIf(%s), count(), arraySort(groupUniqArrayIf(5)(toString(%s), %s)) FROM %s",

@@ -251,7 +251,7 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 		l.printOnce(&l.shownHeld, display.Warning, "Held", "not applied without confirmation: ", waits, how)
 	}
 	l.held, l.blocked = held, blocked
-	ops := differ.PlanWith(safe, differ.PlanOptions{KeepData: !l.o.DropOnRecreate, Backfill: backfillable(desired)})
+	ops := differ.PlanWith(safe, differ.PlanOptions{KeepData: !l.o.DropOnRecreate, Backfill: backfillable(desired), ConversionLoss: clickhouse.ConversionLoss})
 	applyStart := time.Now()
 	if err := differ.CheckLifecycle(ops, current, desired); err != nil {
 		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Executing changes to the infrastructure failed:\n" + err.Error()})

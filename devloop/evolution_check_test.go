@@ -243,7 +243,7 @@ func (ev *evolution) check(n int, e edit, before, after snapshot, stateBefore []
 		}
 	}
 	if err != nil {
-		if !(e.mayFail && strings.Contains(err.Error(), "cannot be converted")) && !ev.truthfulNullRefusal(err) {
+		if !(e.mayFail && strings.Contains(err.Error(), "cannot be converted")) && !ev.truthfulRefusal(err) {
 			bad("e", "the reload of a valid project failed: %v", err)
 		}
 		if !bytes.Equal(stateBefore, stateAfter) {
@@ -509,19 +509,22 @@ func (ev *evolution) checkState(bad func(string, string, ...any), after snapshot
 	}
 }
 
-// nullRefusal is moose-dev's refusal of a change making a column required
-// while it holds NULLs.
-var nullRefusal = regexp.MustCompile(`column (\w+)\.(\w+) holds NULLs and the code makes it required`)
+// conversionRefusal is moose-dev's refusal of a type change some rows
+// would not survive (an ALTER's check, or a recreate's before its copy).
+var conversionRefusal = regexp.MustCompile(`column (\w+)\.(\w+): .*cannot be converted from \S+ to (\w+)`)
 
-// truthfulNullRefusal reports whether err is that refusal and the column
-// really holds NULLs: refusing is then right (an edit made a field required
-// while rows had none for it; a blocked change can bring it back later).
-func (ev *evolution) truthfulNullRefusal(err error) bool {
-	m := nullRefusal.FindStringSubmatch(err.Error())
+// truthfulRefusal reports whether err is that refusal and the column really
+// holds a value that would not survive (a NULL, or one the target type
+// cannot take): refusing is then right, even for a change an earlier edit
+// made (a blocked change can bring it back later).
+func (ev *evolution) truthfulRefusal(err error) bool {
+	m := conversionRefusal.FindStringSubmatch(err.Error())
 	if m == nil {
 		return false
 	}
-	rows, qerr := ev.f.srv.Client.Query(context.Background(), fmt.Sprintf("SELECT countIf(isNull(%s)) FROM local.%s", clickhouse.Quote(m[2]), clickhouse.Quote(m[1])))
+	col := clickhouse.Quote(m[2])
+	rows, qerr := ev.f.srv.Client.Query(context.Background(), fmt.Sprintf("SELECT countIf(%s IS NULL OR accurateCastOrNull(%s, %s) IS NULL) FROM local.%s",
+		col, col, clickhouse.QuoteString(m[3]), clickhouse.Quote(m[1])))
 	if qerr != nil {
 		return false
 	}

@@ -302,7 +302,7 @@ func TestARecreateNeverTurnsNullsIntoDefaults(t *testing.T) {
 	}
 	writeCity(f, "    city: str\n", `order_by_fields=["id", "city"]`)
 	f.out.Reset()
-	if _, err := f.loop.Reload(ctx, true); err == nil || !strings.Contains(f.out.String(), "holds NULLs and the code makes it required") {
+	if _, err := f.loop.Reload(ctx, true); err == nil || !strings.Contains(f.out.String(), "column Visits.city: some rows cannot be converted") {
 		t.Fatalf("want the recreate refused, got %v\n%s", err, f.out.String())
 	}
 	if got := strings.Join(rowsOf(t, f, "Visits", "id", "ifNull(city, 'NULL')"), ","); got != "a|NULL,b|rome" || sortingKey(t, f, "Visits") != "id" {
@@ -405,5 +405,25 @@ func TestEachDestructiveChangeHasItsOwnAnswer(t *testing.T) {
 	}
 	if got := strings.Join(f.columns("Visits"), ","); got != "id String,city String,a String,b String" {
 		t.Fatalf("the unconfirmed column drops applied: %s\n%s", got, f.out.String())
+	}
+}
+
+// A recreate never casts a value silently: an Int64 that does not fit the
+// new Int32 refuses the whole change before anything is built.
+func TestARecreateNeverWrapsAValue(t *testing.T) {
+	f := newFixture(t)
+	writeCity(f, "    n: int\n", `order_by_fields=["id"]`)
+	reload(t, f, f.loop)
+	if err := f.srv.Client.Exec(context.Background(), "INSERT INTO local.Visits VALUES ('a', 5000000000), ('b', 7)"); err != nil {
+		t.Fatal(err)
+	}
+	f.write(strings.Replace(strings.NewReplacer("{fields}", "    n: Annotated[int, \"int32\"]\n", "{config}", `order_by_fields=["id", "n"]`).Replace(cityModels),
+		"from pydantic import BaseModel", "from pydantic import BaseModel\nfrom typing import Annotated", 1))
+	f.out.Reset()
+	if _, err := f.loop.Reload(context.Background(), true); err == nil || !strings.Contains(f.out.String(), "column Visits.n: some rows cannot be converted") {
+		t.Fatalf("want the recreate refused, got %v\n%s", err, f.out.String())
+	}
+	if got := strings.Join(rowsOf(t, f, "Visits", "id", "toString(n)"), ","); got != "a|5000000000,b|7" || sortingKey(t, f, "Visits") != "id" {
+		t.Fatalf("the table changed: %s\n%s", got, f.out.String())
 	}
 }

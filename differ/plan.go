@@ -19,6 +19,11 @@ type PlanOptions struct {
 	// should populate its target from what its sources already hold (dev
 	// only, as upstream: TRUNCATE, then INSERT ... SELECT).
 	Backfill func(*infra.MaterializedView) bool
+	// ConversionLoss, when set, is the SQL condition under which a row's
+	// value would not survive a column's type change (clickhouse's rule): a
+	// recreate that keeps the rows refuses before anything is built when a
+	// row meets it, instead of letting the copy cast it silently.
+	ConversionLoss func(before, after infra.Column) (condition string, ok bool)
 }
 
 // Plan turns OLAP changes into operations as upstream does (a recreate is
@@ -59,7 +64,7 @@ func PlanWith(changes []Change, o PlanOptions) []infra.Operation {
 			teardown = append(teardown, dropTable(c.Table))
 		case RecreateTable:
 			if o.KeepData {
-				setup = append(setup, recreateKeepingData(c)...)
+				setup = append(setup, recreateKeepingData(c, o)...)
 				continue
 			}
 			teardown = append(teardown, dropTable(c.Before))
@@ -375,7 +380,7 @@ func tableRef(t *infra.Table) string {
 // shares with the old one, renamed columns from their old name, and the
 // columns it carries (dropped by the code, not confirmed). If the copy
 // fails, the old table is untouched.
-func recreateKeepingData(c RecreateTable) []infra.Operation {
+func recreateKeepingData(c RecreateTable, o PlanOptions) []infra.Operation {
 	after := c.carried()
 	tmp := *after
 	tmp.Name = after.Name + RecreateSuffix
@@ -405,16 +410,20 @@ func recreateKeepingData(c RecreateTable) []infra.Operation {
 		return tableRef(&t)
 	}
 	var ops []infra.Operation
-	// the copy would turn a NULL into the type's default where the code
-	// makes a column required: refuse it before anything is built
+	// the copy casts silently (a NULL into a required column becomes the
+	// type's default, an Int64 wraps into an Int32): refuse it first
 	for _, cc := range c.Columns {
-		if cc.Kind == ColumnModified && !cc.Before.Required && cc.After.Required && !neverNullable(cc.Before.DataType) {
-			msg := fmt.Sprintf("column %s.%s holds NULLs and the code makes it required: give them a value or keep the field optional; the table was left unchanged",
-				c.After.Name, cc.After.Name)
+		if cc.Kind != ColumnModified || o.ConversionLoss == nil {
+			continue
+		}
+		if loss, ok := o.ConversionLoss(cc.Before, cc.After); ok {
+			msg := fmt.Sprintf("column %s.%s: some rows cannot be converted from %s to %s (a NULL into a required column, "+
+				"a value out of range or of the wrong kind); the table was left unchanged. Fix or delete those rows, or keep the old type",
+				c.After.Name, cc.After.Name, cc.Before.DataType, cc.After.DataType)
 			ops = append(ops, infra.RawSQL{
-				SQL: []string{fmt.Sprintf("SELECT throwIf(countIf(isNull(%s)) > 0, '%s') FROM %s", quoteIdent(cc.Before.Name),
+				SQL: []string{fmt.Sprintf("SELECT throwIf(countIf(%s) > 0, '%s') FROM %s", loss,
 					strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(msg), ref(c.Before.Name))},
-				Description: fmt.Sprintf("Checking that column '%s' of table '%s' holds no NULL", cc.After.Name, c.After.Name)})
+				Description: fmt.Sprintf("Checking that every value of column '%s' of table '%s' converts", cc.After.Name, c.After.Name)})
 		}
 	}
 	return append(ops,

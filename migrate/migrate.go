@@ -104,7 +104,7 @@ func Compute(remote, code *infra.Map, o ComputeOptions) (*Changes, error) {
 	if o.Renames {
 		olap = proposed
 	}
-	ops := differ.PlanWith(olap, differ.PlanOptions{KeepData: true})
+	ops := differ.PlanWith(olap, differ.PlanOptions{KeepData: true, ConversionLoss: clickhouse.ConversionLoss})
 	if err := differ.CheckLifecycle(ops, remote, code); err != nil {
 		return nil, err
 	}
