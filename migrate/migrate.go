@@ -385,9 +385,18 @@ func apply(ctx context.Context, c *clickhouse.Client, st *Store, lease *Lease, c
 		if err != nil {
 			return 0, fmt.Errorf("operation %d of %d failed: %w\n%s", i+1, total, err, partialReport(f.Plan.Operations, i, true))
 		}
+		// a run that lost its lease mid-operation (its renewals failed past
+		// the expiry) records nothing: the newest progress row wins, and the
+		// run that took over has its own
+		if err := lease.Check(ctx); err != nil {
+			return 0, fmt.Errorf("operation %d of %d applied, but not recorded: %w\n%s", i+1, total, err, partialReport(f.Plan.Operations, i+1, false))
+		}
 		if err := st.setProgress(ctx, hash, i+1, total); err != nil {
 			return 0, fmt.Errorf("operation %d applied, but recording it failed: %w\nRunning the same plan again resumes at operation %d and runs it a second time", i+1, err, i+1)
 		}
+	}
+	if err := lease.Check(ctx); err != nil {
+		return 0, fmt.Errorf("every operation applied, but the state was not stored: %w", err)
 	}
 	return Applied, st.SaveMap(ctx, resulting(result, code))
 }

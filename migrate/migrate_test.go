@@ -782,3 +782,42 @@ func TestCutAndBrokenPlans(t *testing.T) {
 		t.Fatalf("the plan after the cut one = %v; want B created", rest.Plan.Operations)
 	}
 }
+
+// A run that loses its lease during an operation (here released by hand,
+// as `migrate --release-lock` does, while the operation runs) records
+// neither progress nor state afterwards: the run that takes over has its
+// own, and the newest row would win.
+func TestARunThatLostItsLeaseRecordsNothing(t *testing.T) {
+	srv := chtest.Start(t, "local")
+	ctx := context.Background()
+	other, err := clickhouse.Open(ctx, clickhouse.Config{Addr: srv.Addr, User: chtest.User, Password: chtest.Password, Database: "local"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	code := codeMap(table("Events", column("id", infra.String), column("n", infra.Int64)))
+	f, dir := generate(t, srv.Client, code)
+	f = handEdit(t, dir, append(f.Plan.Operations, infra.RawSQL{SQL: []string{"INSERT INTO local.Events VALUES ('x', 1)"}, Description: "Seeding Events"}))
+	_, err = migrate.Run(ctx, srv.Client, code, f, migrate.Options{SQL: func(sql string) {
+		if strings.HasPrefix(sql, "INSERT INTO local.Events") {
+			st, err := migrate.NewStore(ctx, other)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if _, _, err := st.ReleaseLock(ctx); err != nil {
+				t.Error(err)
+			}
+		}
+	}})
+	if err == nil || !strings.Contains(err.Error(), "applied, but not recorded") {
+		t.Fatalf("a run that lost its lease: %v, want it to stop without recording", err)
+	}
+	st, err := migrate.NewStore(ctx, other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := st.LoadMap(ctx); err != nil || m != nil && len(m.Tables) > 0 {
+		t.Fatalf("the state was stored by a run without the lease: %v %v", m, err)
+	}
+}
