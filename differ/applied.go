@@ -46,8 +46,12 @@ func Applied(desired *infra.Map, notApplied []Change) *infra.Map {
 			if c.Before != nil {
 				out.Tables[c.Before.ID(db)] = c.Before
 			}
-		case UpdateTable:
-			out.Tables[c.After.ID(db)] = c.reverted()
+		case UpdateTable: // onto what an earlier entry left, if any
+			base := c.After
+			if t, ok := out.Tables[c.After.ID(db)]; ok {
+				base = t
+			}
+			out.Tables[c.After.ID(db)] = c.revert(base)
 		case AddMaterializedView:
 			delete(out.MaterializedViews, c.View.Name)
 		case DropMaterializedView:
@@ -71,10 +75,10 @@ func Applied(desired *infra.Map, notApplied []Change) *infra.Map {
 	return out
 }
 
-// reverted is the updated table with the update's changes undone: its
+// revert is t (the updated table) with the update's changes undone: its
 // column changes, and its table-level changes where it has any.
-func (u UpdateTable) reverted() *infra.Table {
-	t := *u.After
+func (u UpdateTable) revert(t0 *infra.Table) *infra.Table {
+	t := *t0
 	if u.Settings {
 		t.TableSettings = u.Before.TableSettings
 	}
@@ -90,7 +94,7 @@ func (u UpdateTable) reverted() *infra.Table {
 	if len(u.ProjectionsDrop) > 0 || len(u.ProjectionsAdded) > 0 {
 		t.Projections = u.Before.Projections
 	}
-	t.Columns = slices.Clone(u.After.Columns)
+	t.Columns = slices.Clone(t0.Columns)
 	at := func(name string) int {
 		return slices.IndexFunc(t.Columns, func(c infra.Column) bool { return c.Name == name })
 	}
