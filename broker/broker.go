@@ -10,6 +10,7 @@ import (
 	"net"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/moose-dev/moose-dev/differ"
@@ -193,24 +194,57 @@ func (a *Admin) Topics(ctx context.Context) (map[string]TopicInfo, error) {
 // Apply runs topic changes: create, grow partitions, change retention,
 // delete. A partition decrease is refused: Kafka cannot shrink a topic.
 func (a *Admin) Apply(ctx context.Context, changes []differ.Change) error {
+	s := a.session()
+	defer s.close()
+	var adds []*infra.Topic // one request for every new topic
 	for _, ch := range changes {
-		if err := a.retry(ctx, func(c *kafka.Client) error { return a.applyOne(ctx, c, ch) }); err != nil {
+		if add, ok := ch.(differ.AddTopic); ok {
+			adds = append(adds, add.Topic)
+			continue
+		}
+		if err := s.do(ctx, func(c *kafka.Client) error { return a.applyOne(ctx, c, ch) }); err != nil {
 			return err
 		}
 	}
-	return nil
+	if len(adds) == 0 {
+		return nil
+	}
+	return s.do(ctx, func(c *kafka.Client) error { return a.create(ctx, c, adds...) })
 }
 
-// retry runs fn, again on a new connection while it fails transiently.
+// retry runs fn on a session of its own.
 func (a *Admin) retry(ctx context.Context, fn func(*kafka.Client) error) error {
+	s := a.session()
+	defer s.close()
+	return s.do(ctx, fn)
+}
+
+// session is one connection for a series of requests (a connection per
+// request ran the broker out at a few hundred topics), closed after them:
+// no transport outlives a call (a kept one refreshes metadata forever).
+type session struct {
+	a    *Admin
+	c    *kafka.Client
+	done func()
+}
+
+func (a *Admin) session() *session {
+	c, done := a.client()
+	return &session{a: a, c: c, done: done}
+}
+
+func (s *session) close() { s.done() }
+
+// do runs fn, again on a new connection while it fails transiently.
+func (s *session) do(ctx context.Context, fn func(*kafka.Client) error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
-		c, done := a.client()
-		err = fn(c)
-		done()
+		err = fn(s.c)
 		if err == nil || !transient(err) || ctx.Err() != nil {
 			return err
 		}
+		s.done()
+		s.c, s.done = s.a.client()
 		time.Sleep(time.Duration(50<<attempt) * time.Millisecond)
 	}
 	return err
@@ -233,22 +267,44 @@ func (a *Admin) applyOne(ctx context.Context, c *kafka.Client, ch differ.Change)
 	return err
 }
 
-func (a *Admin) create(ctx context.Context, c *kafka.Client, t *infra.Topic) error {
+// create creates topics in one request; one that already exists (a retry
+// after a partial success) is no error.
+func (a *Admin) create(ctx context.Context, c *kafka.Client, topics ...*infra.Topic) error {
 	rf := a.ReplicationFactor
 	if rf < 1 {
 		rf = 1
 	}
-	resp, err := c.CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{{
-		Topic: a.TopicName(t), NumPartitions: t.PartitionCount, ReplicationFactor: rf,
-		ConfigEntries: []kafka.ConfigEntry{{ConfigName: "retention.ms", ConfigValue: strconv.FormatUint(t.RetentionPeriod.Secs*1000, 10)}},
-	}}})
-	if err != nil {
-		return fmt.Errorf("creating topic %s: %w", a.TopicName(t), err)
+	req := &kafka.CreateTopicsRequest{}
+	for _, t := range topics {
+		req.Topics = append(req.Topics, kafka.TopicConfig{Topic: a.TopicName(t), NumPartitions: t.PartitionCount, ReplicationFactor: rf,
+			ConfigEntries: []kafka.ConfigEntry{{ConfigName: "retention.ms", ConfigValue: strconv.FormatUint(t.RetentionPeriod.Secs*1000, 10)}}})
 	}
-	if err := firstErr(resp.Errors); err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
-		return fmt.Errorf("creating topic %s: %w", a.TopicName(t), err)
+	resp, err := c.CreateTopics(ctx, req)
+	if err != nil {
+		return fmt.Errorf("creating topic(s) %s: %w", topicList(req), err)
+	}
+	for name, err := range resp.Errors {
+		if errors.Is(err, kafka.TopicAlreadyExists) {
+			delete(resp.Errors, name)
+		}
+	}
+	if err := firstErr(resp.Errors); err != nil {
+		return fmt.Errorf("creating topic(s) %s: %w", topicList(req), err)
 	}
 	return nil
+}
+
+// topicList names a request's topics, the first few.
+func topicList(req *kafka.CreateTopicsRequest) string {
+	var names []string
+	for i, t := range req.Topics {
+		if i == 5 {
+			names = append(names, fmt.Sprintf("and %d more", len(req.Topics)-5))
+			break
+		}
+		names = append(names, t.Topic)
+	}
+	return strings.Join(names, ", ")
 }
 
 func (a *Admin) update(ctx context.Context, c *kafka.Client, before, after *infra.Topic) error {
