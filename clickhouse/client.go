@@ -10,6 +10,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/moose-dev/moose-dev/infra"
+	"github.com/moose-dev/moose-dev/internal/sqlscan"
 )
 
 // Config says where a ClickHouse is.
@@ -261,7 +262,7 @@ func TableSettings(create string) map[string]string {
 		return nil
 	}
 	out := map[string]string{}
-	for _, item := range splitTopLevel(list, ',') {
+	for _, item := range sqlscan.Split(list, ',') {
 		k, v, ok := strings.Cut(item, "=")
 		if !ok {
 			continue
@@ -284,8 +285,8 @@ func clause(create, marker string, ends ...string) string {
 	}
 	rest := create[i:]
 	start, end := -1, len(rest)
-	scanTopLevel(rest, func(j int) bool {
-		if rest[j] != ' ' {
+	sqlscan.Walk(rest, func(j, depth int) bool {
+		if depth > 0 || rest[j] != ' ' {
 			return true
 		}
 		if start < 0 && strings.HasPrefix(rest[j:], marker) {
@@ -304,43 +305,6 @@ func clause(create, marker string, ends ...string) string {
 		return ""
 	}
 	return strings.TrimSpace(rest[start:end])
-}
-
-// splitTopLevel splits s on sep outside quotes and parentheses.
-func splitTopLevel(s string, sep byte) []string {
-	var out []string
-	from := 0
-	scanTopLevel(s, func(i int) bool {
-		if s[i] == sep {
-			out = append(out, strings.TrimSpace(s[from:i]))
-			from = i + 1
-		}
-		return true
-	})
-	return append(out, strings.TrimSpace(s[from:]))
-}
-
-// scanTopLevel calls at for each byte of s outside quoted strings and
-// parentheses, until it returns false.
-func scanTopLevel(s string, at func(i int) bool) {
-	depth, quoted := 0, false
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\\' && quoted:
-			i++
-		case c == '\'':
-			quoted = !quoted
-		case quoted:
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-		case depth == 0:
-			if !at(i) {
-				return
-			}
-		}
-	}
 }
 
 // NormalizeKey strips parentheses that wrap a whole key expression:

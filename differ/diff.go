@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/moose-dev/moose-dev/infra"
+	"github.com/moose-dev/moose-dev/internal/sqlscan"
 )
 
 // Change is one difference between the current and the desired map.
@@ -521,26 +522,17 @@ func rewriteCasts(s string) string {
 		for k := len(locs) - 1; k >= 0 && !changed; k-- {
 			open := locs[k][1] - 1
 			end, as := -1, -1
-			depth, quoted := 0, false
-			for i := open; i < len(s) && end < 0; i++ {
-				switch c := s[i]; {
-				case c == '\\' && quoted:
-					i++
-				case c == '\'':
-					quoted = !quoted
-				case quoted:
-				case c == '(':
-					depth++
-				case c == ')':
-					depth--
-					if depth == 0 {
-						end = i
-					}
-				case depth == 1 && as < 0 && (c == ' ' || c == '\t' || c == '\n') && len(s) > i+4 &&
-					strings.EqualFold(s[i+1:i+3], "AS") && (s[i+3] == ' ' || s[i+3] == '\t' || s[i+3] == '\n'):
-					as = i
+			sub := s[open:]
+			sqlscan.Walk(sub, func(i, depth int) bool {
+				switch c := sub[i]; {
+				case c == ')' && depth == 0:
+					end = open + i
+					return false
+				case depth == 1 && as < 0 && isSpace(c) && len(sub) > i+4 && strings.EqualFold(sub[i+1:i+3], "AS") && isSpace(sub[i+3]):
+					as = open + i
 				}
-			}
+				return true
+			})
 			if end < 0 || as < 0 {
 				continue
 			}
@@ -554,6 +546,8 @@ func rewriteCasts(s string) string {
 	}
 	return s
 }
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' }
 
 // primaryKey is a table's primary key as ClickHouse sees it: the explicit
 // expression, else the key columns, else (ClickHouse's default) the
@@ -582,7 +576,7 @@ func primaryKey(t *infra.Table) string {
 // reports the defaults it filled in (ZSTD reads back as ZSTD(1), Delta as
 // Delta(8)).
 func CodecsEquivalent(a, b string) bool {
-	pa, pb := splitTopLevel(a), splitTopLevel(b)
+	pa, pb := sqlscan.Split(a, ','), sqlscan.Split(b, ',')
 	if len(pa) != len(pb) {
 		return false
 	}
@@ -594,27 +588,4 @@ func CodecsEquivalent(a, b string) bool {
 		}
 	}
 	return true
-}
-
-// splitTopLevel splits on commas outside parentheses, trimming spaces.
-func splitTopLevel(s string) []string {
-	var out []string
-	depth, start := 0, 0
-	for i, c := range s {
-		switch c {
-		case '(':
-			depth++
-		case ')':
-			depth--
-		case ',':
-			if depth == 0 {
-				out = append(out, strings.TrimSpace(s[start:i]))
-				start = i + 1
-			}
-		}
-	}
-	if rest := strings.TrimSpace(s[start:]); rest != "" || len(out) > 0 {
-		out = append(out, rest)
-	}
-	return out
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/moose-dev/moose-dev/internal/sqlscan"
 )
 
 // balanced: every parenthesis closes, none closes early, and no quote
@@ -101,7 +103,7 @@ func FuzzCodecsEquivalent(f *testing.F) {
 			t.Fatalf("%q and %q differ only in spacing", a, tight)
 		}
 		var filled []string
-		for _, c := range splitTopLevel(a) {
+		for _, c := range sqlscan.Split(a, ',') {
 			if !strings.Contains(c, "(") {
 				c += "(1)"
 			}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/moose-dev/moose-dev/differ"
 	"github.com/moose-dev/moose-dev/infra"
+	"github.com/moose-dev/moose-dev/internal/sqlscan"
 	"github.com/moose-dev/moose-dev/planfile"
 )
 
@@ -393,7 +394,7 @@ func tableRenames(q string) []tableRename {
 		return nil
 	}
 	var out []tableRename
-	for _, pair := range splitOutsideBackquotes(m[1], ',') {
+	for _, pair := range sqlscan.Split(m[1], ',') {
 		r, ok := parsePair(rePair, pair)
 		if !ok {
 			return nil
@@ -401,26 +402,6 @@ func tableRenames(q string) []tableRename {
 		out = append(out, r)
 	}
 	return out
-}
-
-// splitOutsideBackquotes splits s on sep where it is not inside a
-// backquoted identifier (`b,c` is one name; a backslash escapes the next
-// character, as ClickHouse reads it).
-func splitOutsideBackquotes(s string, sep byte) []string {
-	var out []string
-	from, quoted := 0, false
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\\' && quoted:
-			i++
-		case c == '`':
-			quoted = !quoted
-		case c == sep && !quoted:
-			out = append(out, s[from:i])
-			from = i + 1
-		}
-	}
-	return append(out, s[from:])
 }
 
 // tableExchange reads EXCHANGE TABLES a AND b.
