@@ -1,6 +1,7 @@
 // Package differ turns two infrastructure maps (current, desired) into a
 // closed vocabulary of changes, and changes into ordered plan operations.
-// It is pure: no I/O, no server. It imports infra and nothing else of ours.
+// It is pure: no I/O, no server. It imports infra (and the SQL scanner)
+// and nothing else of ours.
 package differ
 
 import (
