@@ -568,16 +568,8 @@ func countRows(t *testing.T, c *clickhouse.Client, sql string) uint64 {
 func TestTwoRunsOfOnePlanApplyItOnce(t *testing.T) {
 	for _, wait := range []time.Duration{0, time.Minute} {
 		t.Run(fmt.Sprintf("wait=%s", wait), func(t *testing.T) {
-			srv := chtest.Start(t, "local")
+			srv, other, code, f := seededPlan(t)
 			ctx := context.Background()
-			other, err := clickhouse.Open(ctx, clickhouse.Config{Addr: srv.Addr, User: chtest.User, Password: chtest.Password, Database: "local"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer other.Close()
-			code := codeMap(table("Events", column("id", infra.String), column("n", infra.Int64)))
-			f, dir := generate(t, srv.Client, code)
-			f = handEdit(t, dir, append(f.Plan.Operations, infra.RawSQL{SQL: []string{"INSERT INTO local.Events VALUES ('x', 1)"}, Description: "Seeding Events"}))
 
 			aHolds, bWaits, bDone := make(chan struct{}), make(chan struct{}), make(chan struct{})
 			var outA, outB migrate.Outcome
@@ -783,22 +775,31 @@ func TestCutAndBrokenPlans(t *testing.T) {
 	}
 }
 
+// seededPlan is an engine, a second client on it (another machine's
+// run), and a generated plan for one table with a hand-added INSERT, which
+// must land exactly once.
+func seededPlan(t *testing.T) (*chtest.Server, *clickhouse.Client, *infra.Map, *migrate.Files) {
+	t.Helper()
+	srv := chtest.Start(t, "local")
+	other, err := clickhouse.Open(context.Background(), clickhouse.Config{Addr: srv.Addr, User: chtest.User, Password: chtest.Password, Database: "local"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	code := codeMap(table("Events", column("id", infra.String), column("n", infra.Int64)))
+	f, dir := generate(t, srv.Client, code)
+	f = handEdit(t, dir, append(f.Plan.Operations, infra.RawSQL{SQL: []string{"INSERT INTO local.Events VALUES ('x', 1)"}, Description: "Seeding Events"}))
+	return srv, other, code, f
+}
+
 // A run that loses its lease during an operation (here released by hand,
 // as `migrate --release-lock` does, while the operation runs) records
 // neither progress nor state afterwards: the run that takes over has its
 // own, and the newest row would win.
 func TestARunThatLostItsLeaseRecordsNothing(t *testing.T) {
-	srv := chtest.Start(t, "local")
+	srv, other, code, f := seededPlan(t)
 	ctx := context.Background()
-	other, err := clickhouse.Open(ctx, clickhouse.Config{Addr: srv.Addr, User: chtest.User, Password: chtest.Password, Database: "local"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	code := codeMap(table("Events", column("id", infra.String), column("n", infra.Int64)))
-	f, dir := generate(t, srv.Client, code)
-	f = handEdit(t, dir, append(f.Plan.Operations, infra.RawSQL{SQL: []string{"INSERT INTO local.Events VALUES ('x', 1)"}, Description: "Seeding Events"}))
-	_, err = migrate.Run(ctx, srv.Client, code, f, migrate.Options{SQL: func(sql string) {
+	_, err := migrate.Run(ctx, srv.Client, code, f, migrate.Options{SQL: func(sql string) {
 		if strings.HasPrefix(sql, "INSERT INTO local.Events") {
 			st, err := migrate.NewStore(ctx, other)
 			if err != nil {
