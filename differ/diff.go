@@ -465,8 +465,13 @@ func union(a, b []string) []string {
 // and read back from system.tables the other is then the same key (else
 // every reload would recreate the table).
 func normalizeExpr(s string) string {
-	s = rewriteCasts(rewriteIntervals(s))
-	s = strings.NewReplacer("`", "", `"`, "").Replace(strings.Join(strings.Fields(s), ""))
+	if containsFold(s, "interval") {
+		s = rewriteIntervals(s)
+	}
+	if containsFold(s, "cast") {
+		s = rewriteCasts(s)
+	}
+	s = identQuotes.Replace(strings.Join(strings.Fields(s), ""))
 	for len(s) >= 2 && s[0] == '(' && s[len(s)-1] == ')' {
 		depth, wraps := 0, true
 		for i := 0; i < len(s); i++ {
@@ -546,6 +551,20 @@ func rewriteCasts(s string) string {
 		}
 	}
 	return s
+}
+
+var identQuotes = strings.NewReplacer("`", "", `"`, "")
+
+// containsFold reports whether s contains the lower-case ASCII word in any
+// case, without allocating (normalizeExpr runs for every key of every
+// table on every reload).
+func containsFold(s, word string) bool {
+	for i := 0; i+len(word) <= len(s); i++ {
+		if s[i]|0x20 == word[0] && strings.EqualFold(s[i:i+len(word)], word) {
+			return true
+		}
+	}
+	return false
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' }
