@@ -48,7 +48,7 @@ func BenchmarkLoadCold(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := parser.NewLoader(root, "app").Load("local"); err != nil {
+		if _, err := parser.NewLoader(root, "app", "Python").Load("local"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -58,7 +58,7 @@ func BenchmarkLoadCold(b *testing.B) {
 // cached: the dev loop's cost when one file changed is between the two.
 func BenchmarkLoadWarm(b *testing.B) {
 	root := genProject(b, 1000, 20, 50)
-	l := parser.NewLoader(root, "app")
+	l := parser.NewLoader(root, "app", "Python")
 	if _, err := l.Load("local"); err != nil {
 		b.Fatal(err)
 	}

@@ -145,7 +145,7 @@ func fixtureMaps(t *testing.T) map[string]*infra.Map {
 		if failing {
 			continue
 		}
-		res, err := parser.NewLoader(root, "app").Load("local")
+		res, err := parser.NewLoader(root, "app", "Python").Load("local")
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}

@@ -98,7 +98,7 @@ type Timing struct {
 // moved aside and rebuilt: see readState).
 func New(o Options) (*Loop, error) {
 	db := o.Project.Config.ClickHouse.DBName
-	l := &Loop{o: o, loader: parser.NewLoader(o.Project.Root, o.Project.Config.SourceDir), state: infra.NewMap(db), db: db}
+	l := &Loop{o: o, loader: parser.NewLoader(o.Project.Root, o.Project.Config.SourceDir, o.Project.Config.Language), state: infra.NewMap(db), db: db}
 	m, err := readState(l.statePath(), o.Printer)
 	if err != nil {
 		return nil, err
@@ -146,14 +146,8 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 			Details: sourceExcerpt(l.o.Project.Root, err)})
 		return tm, err
 	}
-	if len(res.Unloaded) > 0 {
-		shown := res.Unloaded
-		if len(shown) > 5 {
-			shown = shown[:5]
-		}
-		p.Print(display.Line{Kind: display.Warning, Action: "Unloaded Files",
-			Message: fmt.Sprintf("%d file(s) under %s/ are not imported by main.py, so nothing they define is loaded: %s",
-				len(res.Unloaded), l.o.Project.Config.SourceDir, strings.Join(shown, ", "))})
+	if msg := l.loader.UnloadedWarning(res.Unloaded); msg != "" {
+		p.Print(display.Line{Kind: display.Warning, Action: "Unloaded Files", Message: msg})
 	}
 	desired := res.Map
 	if cycle := differ.FindViewCycle(desired); cycle != nil {

@@ -43,7 +43,7 @@ func TestProjects(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			res, err := NewLoader(root, "app").Load("local")
+			res, err := NewLoader(root, "app", "Python").Load("local")
 			var got []byte
 			gotName := "want.json"
 			if err != nil {
@@ -84,7 +84,7 @@ func TestUnloadedFilesAreReported(t *testing.T) {
 			os.WriteFile(p, f.Data, 0o644)
 		}
 	}
-	res, err := NewLoader(root, "app").Load("local")
+	res, err := NewLoader(root, "app", "Python").Load("local")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestLoaderReparsesOnlyChangedFiles(t *testing.T) {
 	os.MkdirAll(filepath.Join(root, "app"), 0o755)
 	os.WriteFile(filepath.Join(root, "app/main.py"), []byte("from app.m import x\n"), 0o644)
 	os.WriteFile(filepath.Join(root, "app/m.py"), []byte("x = 1\n"), 0o644)
-	l := NewLoader(root, "app")
+	l := NewLoader(root, "app", "Python")
 	if _, err := l.Load("local"); err != nil {
 		t.Fatal(err)
 	}

@@ -829,7 +829,7 @@ func (ev *evaluator) workflow(m *module, c callVal) (value, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &infra.Workflow{Name: name, Path: ev.mainFile, Language: "Python",
+	w := &infra.Workflow{Name: name, Path: ev.mainFile, Language: ev.lang.name,
 		Config:        infra.WorkflowConfig{Name: name, Schedule: "", Retries: 3, Timeout: "1h"},
 		PullsDataFrom: []infra.Signature{}, PushesDataTo: []infra.Signature{}}
 	cfg, err := ev.configArg(m, c, 1, "moose_lib.WorkflowConfig", "Workflow")
@@ -883,7 +883,8 @@ func (ev *evaluator) webApp(m *module, c callVal) (value, error) {
 
 // ---- processes derived at the end, as upstream's into_infra_map ----
 
-func (ev *evaluator) finish(mainFile string) error {
+func (ev *evaluator) finish() error {
+	mainFile := ev.mainFile
 	for _, t := range ev.flowOrder {
 		f := ev.flows[t]
 		if f.dest != nil {
@@ -899,19 +900,19 @@ func (ev *evaluator) finish(mainFile string) error {
 			target := tr.target.ID()
 			name := t.Name + "__" + tr.target.Name
 			fp := &infra.FunctionProcess{Name: name, SourceTopicID: t.ID(), TargetTopicID: &target, Executable: mainFile,
-				ParallelProcessCount: tr.target.PartitionCount, Version: tr.version, Language: "Python",
+				ParallelProcessCount: tr.target.PartitionCount, Version: tr.version, Language: ev.lang.name,
 				SourcePrimitive: infra.PrimitiveSignature{Name: name, PrimitiveType: "Function"},
 				Metadata:        &infra.Metadata{Source: &infra.SourceLocation{File: tr.file}}}
 			ev.out.FunctionProcesses[fp.ID()] = fp
 		}
 		for _, v := range f.consumers {
 			fp := &infra.FunctionProcess{Name: t.Name, SourceTopicID: t.ID(), Executable: mainFile,
-				ParallelProcessCount: t.PartitionCount, Version: v, Language: "Python",
+				ParallelProcessCount: t.PartitionCount, Version: v, Language: ev.lang.name,
 				SourcePrimitive: infra.PrimitiveSignature{Name: t.Name, PrimitiveType: "DataModel"}}
 			ev.out.FunctionProcesses[fp.ID()] = fp
 		}
 	}
-	ev.out.OrchestrationWorkers["orchestration_worker_python"] = &infra.OrchestrationWorker{SupportedLanguage: "Python"}
+	ev.out.OrchestrationWorkers[ev.lang.worker] = &infra.OrchestrationWorker{SupportedLanguage: ev.lang.name}
 	return nil
 }
 

@@ -73,6 +73,11 @@ func keyParts(n *unstable.Node) []string {
 // outside 1-65535 (it would otherwise be reported as taken), and
 // `[features] olap = false`.
 func (s source) check(cfg *Config) error {
+	switch strings.ToLower(cfg.Language) {
+	case "python", "typescript":
+	default:
+		return s.errorAt("language", "language = %q is not a language Moose supports: \"Python\" or \"Typescript\"", cfg.Language)
+	}
 	ports := []struct {
 		key  string
 		port int

@@ -2,6 +2,7 @@ package project
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -54,5 +55,15 @@ func TestKeyErrorPointsAtTheKeyOrNamesTheFile(t *testing.T) {
 	}
 	if got := p.KeyError("clickhouse_config.host", "y").Error(); got != "moose.config.toml: y" {
 		t.Fatalf("a default has no line: got %q", got)
+	}
+}
+
+func TestAnUnknownLanguageIsRefusedAtItsLine(t *testing.T) {
+	_, err := ParseConfig("moose.config.toml", []byte("\nlanguage = \"Rust\"\n"))
+	if err == nil || !strings.HasPrefix(err.Error(), "moose.config.toml:2:1: language = \"Rust\"") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := ParseConfig("moose.config.toml", []byte("language = \"Typescript\"\n")); err != nil {
+		t.Fatal(err)
 	}
 }

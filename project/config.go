@@ -231,6 +231,3 @@ func (p *Project) AppDir() string { return filepath.Join(p.Root, p.Config.Source
 
 // StateDir is `.moose/`, where moose-dev keeps its state and embedded data.
 func (p *Project) StateDir() string { return filepath.Join(p.Root, ".moose") }
-
-// MainFile is the entry module, `app/main.py`.
-func (p *Project) MainFile() string { return filepath.Join(p.AppDir(), "main.py") }

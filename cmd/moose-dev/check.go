@@ -22,13 +22,14 @@ func checkCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res, err := parser.NewLoader(p.Root, p.Config.SourceDir).Load(p.Config.ClickHouse.DBName)
+			loader := parser.NewLoader(p.Root, p.Config.SourceDir, p.Config.Language)
+			res, err := loader.Load(p.Config.ClickHouse.DBName)
 			if err != nil {
 				fmt.Fprintln(os.Stderr, err)
 				return errReported
 			}
-			for _, f := range res.Unloaded {
-				fmt.Fprintf(os.Stderr, "warning: %s is not imported by %s/main.py: nothing it defines is loaded\n", f, p.Config.SourceDir)
+			if msg := loader.UnloadedWarning(res.Unloaded); msg != "" {
+				fmt.Fprintln(os.Stderr, "warning: Unloaded Files: "+msg)
 			}
 			fmt.Printf("%s: %d table(s), %d topic(s) from %d file(s)\n", p.Root, len(res.Map.Tables), len(res.Map.Topics), len(res.Files))
 			if write {

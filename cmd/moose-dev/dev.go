@@ -18,6 +18,7 @@ import (
 	"github.com/moose-dev/moose-dev/devloop"
 	"github.com/moose-dev/moose-dev/display"
 	"github.com/moose-dev/moose-dev/docker"
+	"github.com/moose-dev/moose-dev/parser"
 	"github.com/moose-dev/moose-dev/project"
 	"github.com/moose-dev/moose-dev/temporal"
 	"github.com/moose-dev/moose-dev/watcher"
@@ -103,7 +104,7 @@ func runDev(ctx context.Context, g *globals, p *display.Printer, f devFlags) err
 	// Watching starts before the first load, so that a save made while it
 	// runs (or while a question waits) is applied: the watcher's baseline is
 	// the content before the load read it.
-	w, err := watcher.New(proj.AppDir(), watcher.Options{Ignore: cfg.Watcher.IgnorePatterns})
+	w, err := watcher.New(proj.AppDir(), watcher.Options{Ignore: cfg.Watcher.IgnorePatterns, Extensions: parser.Extensions(cfg.Language)})
 	if err != nil {
 		return err
 	}

@@ -121,7 +121,7 @@ func FuzzLoad(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src string) {
 		dir := t.TempDir()
 		writeProject(t, dir, map[string]string{"app/main.py": src})
-		_, err := NewLoader(dir, "app").Load("local") // must not panic
+		_, err := NewLoader(dir, "app", "Python").Load("local") // must not panic
 		checkPositioned(t, "app/main.py", src, err)
 	})
 }

@@ -1,48 +1,13 @@
 package parser
 
 import (
-	"crypto/sha256"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/moose-dev/moose-dev/infra"
 )
-
-// Loader loads a project's Python sources into an infra.Map. It keeps each
-// file's parse keyed by a hash of its content, so a reload re-parses only the
-// files that changed. A Loader is not safe for concurrent use.
-type Loader struct {
-	root      string // project root (absolute)
-	sourceDir string // "app"
-	cache     map[string]cachedParse
-}
-
-type cachedParse struct {
-	sum [32]byte
-	mod *Module
-	err error
-}
-
-// NewLoader returns a loader for the project at root whose code lives in
-// root/sourceDir.
-func NewLoader(root, sourceDir string) *Loader {
-	return &Loader{root: root, sourceDir: sourceDir, cache: map[string]cachedParse{}}
-}
-
-// Result is a loaded project.
-type Result struct {
-	Map *infra.Map
-	// Files are the project files the main module loaded, relative to the
-	// project root.
-	Files []string
-	// Unloaded are Python files under the source directory that the main
-	// module never imports (upstream's "Unloaded Files" warning).
-	Unloaded []string
-}
 
 // module is one evaluated project module.
 type module struct {
@@ -54,73 +19,27 @@ type module struct {
 	loading bool
 }
 
+// evaluator turns moose-lib objects into the infra.Map, for both front
+// ends: the builders (olap.go, resources.go) are shared, the reading of
+// modules is the language's (loadPython, loadTypeScript).
 type evaluator struct {
 	l         *Loader
+	lang      *language
 	defaultDB string
-	modules   map[string]*module
+	modules   map[string]*module // Python modules by dotted name
+	ts        *tsProgram         // TypeScript modules
 	out       *infra.Map
 	defined   map[string]definition // "kind:key" -> where it was defined
 	flows     map[*infra.Topic]*flow
-	mainFile  string // "app/main.py", the executable of processes
+	mainFile  string // "app/main.py", "app/index.ts": the executable of processes
 	flowOrder []*infra.Topic
+	loaded    map[string]bool // the project files read
 }
 
-// Load parses and evaluates the project, starting at sourceDir/main.py.
-func (l *Loader) Load(defaultDB string) (*Result, error) {
-	ev := &evaluator{l: l, defaultDB: defaultDB, modules: map[string]*module{}, out: infra.NewMap(defaultDB),
-		defined: map[string]definition{}, flows: map[*infra.Topic]*flow{}, mainFile: l.sourceDir + "/main.py"}
-	mainName := l.sourceDir + ".main"
-	if _, err := ev.importModule(mainName, Pos{}, ""); err != nil {
-		return nil, err
-	}
-	if err := ev.finish(l.sourceDir + "/main.py"); err != nil {
-		return nil, err
-	}
-	res := &Result{Map: ev.out}
-	loaded := map[string]bool{}
-	for _, m := range ev.modules {
-		res.Files = append(res.Files, m.file)
-		loaded[m.file] = true
-	}
-	sort.Strings(res.Files)
-	_ = filepath.WalkDir(filepath.Join(l.root, l.sourceDir), func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "__pycache__") && path != filepath.Join(l.root, l.sourceDir) {
-			return filepath.SkipDir
-		}
-		if !d.IsDir() && strings.HasSuffix(path, ".py") {
-			rel, _ := filepath.Rel(l.root, path)
-			rel = filepath.ToSlash(rel)
-			if !loaded[rel] && filepath.Base(rel) != "__init__.py" {
-				res.Unloaded = append(res.Unloaded, rel)
-			}
-		}
-		return nil
-	})
-	sort.Strings(res.Unloaded)
-	return res, nil
-}
-
-// parseFile returns the parse of a project file, from the cache when its
-// content has not changed.
-func (l *Loader) parseFile(rel string) (*Module, error) {
-	data, err := os.ReadFile(filepath.Join(l.root, filepath.FromSlash(rel)))
-	if err != nil {
-		return nil, err
-	}
-	sum := sha256.Sum256(data)
-	if c, ok := l.cache[rel]; ok && c.sum == sum {
-		return c.mod, c.err
-	}
-	mod, perr := Parse(rel, string(data))
-	var err2 error
-	if perr != nil {
-		err2 = perr
-	}
-	l.cache[rel] = cachedParse{sum: sum, mod: mod, err: err2}
-	return mod, err2
+// loadPython evaluates the Python project from its main module.
+func (ev *evaluator) loadPython() error {
+	_, err := ev.importModule(ev.l.sourceDir+".main", Pos{}, "")
+	return err
 }
 
 // moduleFile finds the file of a dotted project module, or "" when the
@@ -179,16 +98,18 @@ func (ev *evaluator) importModule(name string, at Pos, fromFile string) (*module
 	}
 	m := &module{name: name, file: file, pkg: pkg, ns: map[string]value{}, loading: true}
 	ev.modules[name] = m
+	ev.loaded[file] = true
 	if isPkg {
 		if _, err := os.Stat(filepath.Join(ev.l.root, filepath.FromSlash(file))); err != nil {
 			m.loading = false
 			return m, nil // a namespace package
 		}
 	}
-	ast, err := ev.l.parseFile(file)
+	parsed, err := ev.l.readCached(file, func(rel string, data []byte) (any, error) { return Parse(rel, string(data)) })
 	if err != nil {
 		return nil, err
 	}
+	ast := parsed.(*Module)
 	m.toks = ast.Toks
 	for _, st := range ast.Body {
 		if err := ev.exec(m, st); err != nil {
