@@ -255,6 +255,13 @@ type TableProjection struct {
 	Body string `json:"body"`
 }
 
+// TableConstraint is a `CONSTRAINT name CHECK|ASSUME expression`.
+type TableConstraint struct {
+	Name       string `json:"name"`
+	Expression string `json:"expression"`
+	Type       string `json:"type"` // "CHECK" or "ASSUME"
+}
+
 // SeedFilter limits what `moose seed` copies.
 type SeedFilter struct {
 	Limit *int    `json:"limit,omitempty"`
@@ -279,6 +286,7 @@ type Table struct {
 	TableSettings        map[string]string  `json:"table_settings,omitempty"`
 	Indexes              []TableIndex       `json:"indexes"`
 	Projections          []TableProjection  `json:"projections"`
+	Constraints          []TableConstraint  `json:"constraints"`
 	Database             *string            `json:"database,omitempty"`
 	TTL                  *string            `json:"table_ttl_setting,omitempty"`
 	ClusterName          *string            `json:"cluster_name,omitempty"`
@@ -348,6 +356,9 @@ func (t *Table) Canonicalize() {
 	if t.Projections == nil {
 		t.Projections = []TableProjection{}
 	}
+	if t.Constraints == nil {
+		t.Constraints = []TableConstraint{}
+	}
 }
 
 // Duration is a Rust `std::time::Duration` as serde writes it.
@@ -398,6 +409,8 @@ type Map struct {
 	WebApps                   map[string]*WebApp                  `json:"web_apps"`
 	MaterializedViews         map[string]*MaterializedView        `json:"materialized_views"`
 	Views                     map[string]*View                    `json:"views"`
+	OlapDictionaries          map[string]json.RawMessage          `json:"olap_dictionaries"`
+	SelectRowPolicies         map[string]json.RawMessage          `json:"select_row_policies"`
 	MooseVersion              *string                             `json:"moose_version,omitempty"`
 }
 
@@ -430,6 +443,16 @@ func (m *Map) fillEmpty() {
 	initMap(&m.WebApps)
 	initMap(&m.MaterializedViews)
 	initMap(&m.Views)
+	initMap(&m.OlapDictionaries)
+	initMap(&m.SelectRowPolicies)
+	for _, a := range m.APIEndpoints {
+		if a.PullsDataFrom == nil {
+			a.PullsDataFrom = []Signature{}
+		}
+		if a.PushesDataTo == nil {
+			a.PushesDataTo = []Signature{}
+		}
+	}
 }
 
 func initMap[V any](p *map[string]V) {

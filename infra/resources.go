@@ -26,6 +26,7 @@ type FunctionProcess struct {
 	Name                 string             `json:"name"`
 	SourceTopicID        string             `json:"source_topic_id"`
 	TargetTopicID        *string            `json:"target_topic_id"`
+	DeadLetterQueueID    *string            `json:"dead_letter_queue_topic_id"`
 	Executable           string             `json:"executable"`
 	ParallelProcessCount int                `json:"parallel_process_count"`
 	Version              *string            `json:"version"`
@@ -67,6 +68,8 @@ type APIEndpoint struct {
 	Version         *string            `json:"version"`
 	SourcePrimitive PrimitiveSignature `json:"source_primitive"`
 	Metadata        *Metadata          `json:"metadata"`
+	PullsDataFrom   []Signature        `json:"pulls_data_from"`
+	PushesDataTo    []Signature        `json:"pushes_data_to"`
 }
 
 // ID is `INGRESS_{name}[_{version}]` or `EGRESS_{name}[_{version}]`.

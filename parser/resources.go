@@ -519,7 +519,8 @@ func (ev *evaluator) addIngestAPI(m *module, mv *modelVal, name string, cols []i
 		return nil, err
 	}
 	a := &infra.APIEndpoint{Name: name, APIType: apiType, Path: p, Method: "POST", Version: version,
-		SourcePrimitive: infra.PrimitiveSignature{Name: name, PrimitiveType: "DataModel"}, Metadata: md}
+		SourcePrimitive: infra.PrimitiveSignature{Name: name, PrimitiveType: "DataModel"}, Metadata: md,
+		PullsDataFrom: []infra.Signature{}, PushesDataTo: []infra.Signature{}}
 	ev.out.APIEndpoints[a.ID()] = a
 	return a, nil
 }
@@ -583,7 +584,8 @@ func (ev *evaluator) consumptionAPI(m *module, g genericVal, c callVal) (value, 
 	}
 	apiType, _ := json.Marshal(map[string]any{"EGRESS": map[string]any{"query_params": params, "output_schema": output}})
 	a := &infra.APIEndpoint{Name: name, APIType: apiType, Path: p, Method: "GET", Version: version,
-		SourcePrimitive: infra.PrimitiveSignature{Name: name, PrimitiveType: "ConsumptionAPI"}, Metadata: md}
+		SourcePrimitive: infra.PrimitiveSignature{Name: name, PrimitiveType: "ConsumptionAPI"}, Metadata: md,
+		PullsDataFrom: []infra.Signature{}, PushesDataTo: []infra.Signature{}}
 	ev.out.APIEndpoints[a.ID()] = a
 	return resourceVal{"Api", name}, nil
 }
