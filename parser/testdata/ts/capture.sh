@@ -13,6 +13,10 @@
 #
 # The oracle is the real moose-cli/moose-lib 0.6.533 installed in $ORACLE (default ~/oracle) as
 # shared/spec/typescript.md describes. KEEP=1 keeps each project directory and prints its path.
+#
+# Each project runs in the fixed directory /tmp/moose-ts-corpus/<archive name>, because upstream writes the
+# absolute path of the main file into the map (ingest APIs' data_model.abs_file_path): it is
+# /tmp/moose-ts-corpus/<archive name>/app/index.ts in every upstream.json. Do not run two captures at once.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -136,8 +140,9 @@ for archive in "$@"; do
 	archive=$(cd "$(dirname "$archive")" && pwd)/$(basename "$archive")
 	name=$(basename "$archive" .txtar)
 	work=$(mktemp -d "/tmp/ts-capture-$name.XXXXXX")
-	proj=$work/project
+	proj=/tmp/moose-ts-corpus/$name
 	out=$work/out
+	rm -rf "$proj"
 	mkdir -p "$proj" "$out"
 	$txtar unpack "$archive" "$proj"
 	[[ -f $proj/moose.config.toml ]] || default_config >"$proj/moose.config.toml"
@@ -185,10 +190,11 @@ PY
 	$txtar store "$archive" "$out"
 	printf '%-40s %-12s %5.1fs%s\n' "$name" "$result" "$(awk "BEGIN{print $end - $start}")" \
 		"$([[ -f $out/upstream.unloaded ]] && echo " unloaded: $(paste -sd' ' "$out/upstream.unloaded")")"
+	rm -rf "$work"
 	if [[ ${KEEP:-} == 1 ]]; then
-		echo "  kept $work"
+		echo "  kept $proj"
 	else
-		rm -rf "$work"
+		rm -rf "$proj"
 	fi
 done
 exit $status
