@@ -33,10 +33,11 @@ type parser struct {
 	s      scanner
 	err    *Error
 	depth  int
-	inGen  bool // `yield` is an operator
-	noIn   bool // `in` is not a binary operator (for-statement heads)
-	noCond bool // conditional types not allowed (the extends clause of one)
-	failed map[int]bool
+	inGen  bool         // `yield` is an operator
+	noIn   bool         // `in` is not a binary operator (for-statement heads)
+	noCond bool         // conditional types not allowed (the extends clause of one)
+	failed map[int]bool // speculative attempts that failed, by key
+	lastGt int          // offset of the '>' that closed the last type arguments
 }
 
 // ---- tokens ----

@@ -365,6 +365,7 @@ func (p *parser) parseTypeArgs() []Type {
 		}
 	}
 	p.noCond = noCond
+	p.lastGt = p.s.start
 	p.expectClose(tGt, "after the type arguments", open)
 	return ts
 }
