@@ -4,8 +4,9 @@ import "strconv"
 
 // maxDepth bounds the nesting of statements, expressions, types and
 // patterns: deeper input is refused with an error rather than risking the
-// stack.
-const maxDepth = 1000
+// stack. It counts parser levels, two or three for each level of brackets
+// in the source: about 1,000 nested parentheses are accepted.
+const maxDepth = 2500
 
 // Parse parses a TypeScript module (not JSX). The error is an *Error.
 func Parse(src []byte) (f *File, err error) {
@@ -30,14 +31,15 @@ func Parse(src []byte) (f *File, err error) {
 type bailout struct{}
 
 type parser struct {
-	s      scanner
-	err    *Error
-	depth  int
-	inGen  bool         // `yield` is an operator
-	noIn   bool         // `in` is not a binary operator (for-statement heads)
-	noCond bool         // conditional types not allowed (the extends clause of one)
-	failed map[int]bool // speculative attempts that failed, by key
-	lastGt int          // offset of the '>' that closed the last type arguments
+	s        scanner
+	err      *Error
+	depth    int
+	inGen    bool         // `yield` is an operator
+	noIn     bool         // `in` is not a binary operator (for-statement heads)
+	noCond   bool         // conditional types not allowed (the extends clause of one)
+	failed   map[int]bool // speculative attempts that failed, by key
+	anonFunc bool         // the next function declaration may be unnamed (export default)
+	lastGt   int          // offset of the '>' that closed the last type arguments
 }
 
 // ---- tokens ----
@@ -182,7 +184,7 @@ func (p *parser) semicolon(what string) {
 func (p *parser) enter() {
 	p.depth++
 	if p.depth > maxDepth {
-		p.failAt(p.pos(), "nesting too deep (more than "+strconv.Itoa(maxDepth)+" levels)")
+		p.failAt(p.pos(), "nesting too deep")
 	}
 }
 
@@ -798,10 +800,14 @@ func (p *parser) parseArrayPattern() *ArrayPattern {
 func (p *parser) parseFuncDecl(pos Pos, async bool) *FuncDecl {
 	p.next() // function
 	gen := p.eat(tStar)
+	anon := p.anonFunc
+	p.anonFunc = false
 	d := &FuncDecl{P: pos, Async: async, Gen: gen}
 	if p.isIdent() {
 		d.Name = p.s.val
 		p.next()
+	} else if !anon {
+		p.failExpected("a function name", "after 'function'")
 	}
 	d.Func = p.parseFuncRest(async, gen, true)
 	return d
@@ -1481,11 +1487,15 @@ func (p *parser) parseExport(pos Pos, decs []Expr) Stmt {
 		}
 		switch {
 		case p.isName("function"):
-			return &ExportDecl{P: pos, Default: true, Decl: p.parseFuncDecl(dpos, false)}
+			p.anonFunc = true
+			d := p.parseFuncDecl(dpos, false)
+			return &ExportDecl{P: pos, Default: true, Decl: d}
 		case p.isName("async"):
 			if k, v, nl := p.peek(); k == tName && v == "function" && !nl {
 				p.next()
-				return &ExportDecl{P: pos, Default: true, Decl: p.parseFuncDecl(dpos, true)}
+				p.anonFunc = true
+				d := p.parseFuncDecl(dpos, true)
+				return &ExportDecl{P: pos, Default: true, Decl: d}
 			}
 		case p.isName("class"):
 			return &ExportDecl{P: pos, Default: true, Decl: p.parseClassDecl(classPos(dpos), decs, false, false)}

@@ -611,6 +611,9 @@ func (p *parser) parseTypeMembers(what string) []TypeMember {
 		if p.eat(tSemi) || p.eat(tComma) {
 			continue
 		}
+		if p.s.tok == tEOF {
+			p.expectClose(tRBrace, "to close "+what, open)
+		}
 		if p.s.tok != tRBrace && !p.s.nl {
 			p.failExpected("';' or a line break", "after the member")
 		}

@@ -5,7 +5,8 @@ package tsyntax
 // returns false the node's children are skipped. Value members of slices
 // (VarDeclarator, ImportName, EnumMember, TupleElem) are visited as
 // pointers into their slice; a PatternProp is not a node, its parts are.
-// A shorthand property's value is visited once (as its key).
+// A shorthand property (`{k}`, `{k = d}`) is visited through its value,
+// which holds the key, so the key is visited once.
 func Walk(n Node, f func(Node) bool) {
 	if n == nil {
 		return
@@ -263,6 +264,10 @@ func (w walker) node(n Node) {
 			}
 		}
 	case *Prop:
+		if n.Kind == "shorthand" && n.Value != nil { // the value holds the key: `k` or `k = d`
+			w.node(n.Value)
+			break
+		}
 		w.expr(n.Key)
 		if n.Value != nil && n.Value != n.Key {
 			w.node(n.Value)
