@@ -1437,8 +1437,10 @@ func (p *parser) parseImportNames(isImport bool) []ImportName {
 
 func (p *parser) parseExport(pos Pos, decs []Expr) Stmt {
 	p.next() // export
+	// a decorated class starts at its first decorator, before or after `export`
+	classAt := pos
 	classPos := func(here Pos) Pos { return here }
-	if len(decs) > 0 { // decorators before `export`: the class starts at the first
+	if len(decs) > 0 {
 		classPos = func(Pos) Pos { return pos }
 	}
 	switch p.s.tok {
@@ -1452,6 +1454,9 @@ func (p *parser) parseExport(pos Pos, decs []Expr) Stmt {
 	case tLBrace:
 		return p.parseExportNames(pos, false)
 	case tAt:
+		if len(decs) == 0 {
+			classAt = p.pos()
+		}
 		decs = append(decs, p.parseDecorators()...)
 	}
 	if p.isName("type") {
@@ -1518,7 +1523,7 @@ func (p *parser) parseExport(pos Pos, decs []Expr) Stmt {
 	}
 	dpos := p.pos()
 	if decs != nil {
-		dpos = pos
+		dpos = classAt
 	}
 	d := p.parseDeclaration(dpos, false, decs)
 	if d == nil {
