@@ -38,13 +38,18 @@ func TestCorpus(t *testing.T) {
 	})
 	var failed []string
 	bytes := 0
-	for _, f := range files {
+	for _, file := range files {
+		f := file
 		src, err := os.ReadFile(f)
 		if err != nil {
 			continue
 		}
 		bytes += len(src)
-		if _, err := Parse(src); err != nil {
+		tree, err := Parse(src)
+		if err == nil {
+			checkPositions(t, file, string(src), tree)
+		}
+		if err != nil {
 			var e *Error
 			if errors.As(err, &e) {
 				failed = append(failed, f+":"+posText(e.Pos)+": "+e.Msg)

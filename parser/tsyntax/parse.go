@@ -4,8 +4,9 @@ import "strconv"
 
 // maxDepth bounds the nesting of statements, expressions, types and
 // patterns: deeper input is refused with an error rather than risking the
-// stack.
-const maxDepth = 1000
+// stack. It counts parser levels, two or three for each level of brackets
+// in the source: about 1,000 nested parentheses are accepted.
+const maxDepth = 2500
 
 // Parse parses a TypeScript module (not JSX). The error is an *Error.
 func Parse(src []byte) (f *File, err error) {
@@ -30,13 +31,15 @@ func Parse(src []byte) (f *File, err error) {
 type bailout struct{}
 
 type parser struct {
-	s      scanner
-	err    *Error
-	depth  int
-	inGen  bool // `yield` is an operator
-	noIn   bool // `in` is not a binary operator (for-statement heads)
-	noCond bool // conditional types not allowed (the extends clause of one)
-	failed map[int]bool
+	s        scanner
+	err      *Error
+	depth    int
+	inGen    bool         // `yield` is an operator
+	noIn     bool         // `in` is not a binary operator (for-statement heads)
+	noCond   bool         // conditional types not allowed (the extends clause of one)
+	failed   map[int]bool // speculative attempts that failed, by key
+	anonFunc bool         // the next function declaration may be unnamed (export default)
+	lastGt   int          // offset of the '>' that closed the last type arguments
 }
 
 // ---- tokens ----
@@ -181,7 +184,7 @@ func (p *parser) semicolon(what string) {
 func (p *parser) enter() {
 	p.depth++
 	if p.depth > maxDepth {
-		p.failAt(p.pos(), "nesting too deep (more than "+strconv.Itoa(maxDepth)+" levels)")
+		p.failAt(p.pos(), "nesting too deep")
 	}
 }
 
@@ -797,10 +800,14 @@ func (p *parser) parseArrayPattern() *ArrayPattern {
 func (p *parser) parseFuncDecl(pos Pos, async bool) *FuncDecl {
 	p.next() // function
 	gen := p.eat(tStar)
+	anon := p.anonFunc
+	p.anonFunc = false
 	d := &FuncDecl{P: pos, Async: async, Gen: gen}
 	if p.isIdent() {
 		d.Name = p.s.val
 		p.next()
+	} else if !anon {
+		p.failExpected("a function name", "after 'function'")
 	}
 	d.Func = p.parseFuncRest(async, gen, true)
 	return d
@@ -1430,8 +1437,10 @@ func (p *parser) parseImportNames(isImport bool) []ImportName {
 
 func (p *parser) parseExport(pos Pos, decs []Expr) Stmt {
 	p.next() // export
+	// a decorated class starts at its first decorator, before or after `export`
+	classAt := pos
 	classPos := func(here Pos) Pos { return here }
-	if len(decs) > 0 { // decorators before `export`: the class starts at the first
+	if len(decs) > 0 {
 		classPos = func(Pos) Pos { return pos }
 	}
 	switch p.s.tok {
@@ -1445,6 +1454,9 @@ func (p *parser) parseExport(pos Pos, decs []Expr) Stmt {
 	case tLBrace:
 		return p.parseExportNames(pos, false)
 	case tAt:
+		if len(decs) == 0 {
+			classAt = p.pos()
+		}
 		decs = append(decs, p.parseDecorators()...)
 	}
 	if p.isName("type") {
@@ -1480,11 +1492,15 @@ func (p *parser) parseExport(pos Pos, decs []Expr) Stmt {
 		}
 		switch {
 		case p.isName("function"):
-			return &ExportDecl{P: pos, Default: true, Decl: p.parseFuncDecl(dpos, false)}
+			p.anonFunc = true
+			d := p.parseFuncDecl(dpos, false)
+			return &ExportDecl{P: pos, Default: true, Decl: d}
 		case p.isName("async"):
 			if k, v, nl := p.peek(); k == tName && v == "function" && !nl {
 				p.next()
-				return &ExportDecl{P: pos, Default: true, Decl: p.parseFuncDecl(dpos, true)}
+				p.anonFunc = true
+				d := p.parseFuncDecl(dpos, true)
+				return &ExportDecl{P: pos, Default: true, Decl: d}
 			}
 		case p.isName("class"):
 			return &ExportDecl{P: pos, Default: true, Decl: p.parseClassDecl(classPos(dpos), decs, false, false)}
@@ -1507,7 +1523,7 @@ func (p *parser) parseExport(pos Pos, decs []Expr) Stmt {
 	}
 	dpos := p.pos()
 	if decs != nil {
-		dpos = pos
+		dpos = classAt
 	}
 	d := p.parseDeclaration(dpos, false, decs)
 	if d == nil {

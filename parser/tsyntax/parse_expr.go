@@ -510,7 +510,9 @@ func (p *parser) tryTypeArgsInExpr() ([]Type, bool) {
 	var targs []Type
 	ok := p.try(p.s.start*2, func() {
 		targs = p.parseTypeArgs()
-		if !p.canFollowTypeArgs() {
+		// `a < b, c >= d`, `a < b >> c`: a '>' joined to what follows
+		// closes no type arguments
+		if c := p.s.src[p.lastGt+1:]; c != "" && (c[0] == '=' || c[0] == '>') || !p.canFollowTypeArgs() {
 			p.failAt(p.pos(), "not type arguments")
 		}
 	})

@@ -365,6 +365,7 @@ func (p *parser) parseTypeArgs() []Type {
 		}
 	}
 	p.noCond = noCond
+	p.lastGt = p.s.start
 	p.expectClose(tGt, "after the type arguments", open)
 	return ts
 }
@@ -609,6 +610,9 @@ func (p *parser) parseTypeMembers(what string) []TypeMember {
 		ms = append(ms, p.parseTypeMember())
 		if p.eat(tSemi) || p.eat(tComma) {
 			continue
+		}
+		if p.s.tok == tEOF {
+			p.expectClose(tRBrace, "to close "+what, open)
 		}
 		if p.s.tok != tRBrace && !p.s.nl {
 			p.failExpected("';' or a line break", "after the member")
