@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 
@@ -239,6 +240,22 @@ func orderBySQL(o infra.OrderBy) string {
 	return "(" + strings.Join(q, ", ") + ")"
 }
 
+// RuntimeEnvPrefix marks a value the library reads from the environment
+// when the DDL runs (moose-lib's mooseRuntimeEnv.get("NAME")).
+const RuntimeEnvPrefix = "__MOOSE_RUNTIME_ENV__:"
+
+// ResolveRuntimeEnv is a value with its runtime-environment marker
+// resolved; a variable that is not set leaves the marker, which ClickHouse
+// then refuses as a credential.
+func ResolveRuntimeEnv(v string) string {
+	if name, ok := strings.CutPrefix(v, RuntimeEnvPrefix); ok && name != "" {
+		if val, set := os.LookupEnv(name); set {
+			return val
+		}
+	}
+	return v
+}
+
 // EngineSQL renders a table engine with its constructor arguments, as
 // upstream's queries.rs does.
 func EngineSQL(e infra.Engine) string {
@@ -248,7 +265,7 @@ func EngineSQL(e infra.Engine) string {
 	}
 	str := func(k string) (string, bool) {
 		v, ok := e.Params[k].(string)
-		return v, ok && v != ""
+		return ResolveRuntimeEnv(v), ok && v != ""
 	}
 	lit := func(k string) string { v, _ := str(k); return QuoteString(v) }
 	num := func(k string) string { return fmt.Sprint(e.Params[k]) }
@@ -381,6 +398,9 @@ func CreateTableSQL(db string, t *infra.Table) (string, error) {
 	}
 	for _, p := range t.Projections {
 		defs = append(defs, fmt.Sprintf("PROJECTION %s (%s)", Quote(p.Name), p.Body))
+	}
+	for _, c := range t.Constraints {
+		defs = append(defs, fmt.Sprintf("CONSTRAINT %s %s %s", Quote(c.Name), c.Type, c.Expression))
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s", tableRef(db, t.Name))

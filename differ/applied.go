@@ -61,9 +61,9 @@ func Applied(desired *infra.Map, notApplied []Change) *infra.Map {
 		case AddView:
 			delete(out.Views, c.View.Name)
 		case DropView:
-			out.Views[c.View.Name] = c.View
+			out.Views[c.View.ID()] = c.View
 		case UpdateView:
-			out.Views[c.Before.Name] = c.Before
+			out.Views[c.Before.ID()] = c.Before
 		case SQLResourceChange:
 			if c.Before == nil {
 				delete(out.SQLResources, c.After.Name)

@@ -11,8 +11,8 @@ import (
 // in the order upstream's non_alterable_params_hash feeds them to SHA-256.
 // "*" marks a required string; "?" an optional string hashed as "null" when
 // absent; "[]" an optional list of strings; "{}" an optional string map
-// hashed as sorted key,value pairs; "#" and "#?" integers (little-endian
-// u64, absent hashed as "null").
+// hashed as sorted key,value pairs; "#" and "#?" u64 integers, "%" and
+// "%?" u32 integers (little-endian, absent hashed as "null").
 var engineHashFields = map[string][]string{
 	"MergeTree":                              nil,
 	"AggregatingMergeTree":                   nil,
@@ -28,7 +28,7 @@ var engineHashFields = map[string][]string{
 	"ReplicatedVersionedCollapsingMergeTree": {"?keeper_path", "?replica_name", "*sign", "*version"},
 	"S3Queue":                                {"*s3_path", "*format", "?compression", "{}headers", "?aws_access_key_id", "?aws_secret_access_key"},
 	"S3":                                     {"*path", "*format", "?aws_access_key_id", "?aws_secret_access_key", "?compression", "?partition_strategy", "?partition_columns_in_data_file"},
-	"Buffer":                                 {"*target_database", "*target_table", "#num_layers", "#min_time", "#max_time", "#min_rows", "#max_rows", "#min_bytes", "#max_bytes", "#?flush_time", "#?flush_rows", "#?flush_bytes"},
+	"Buffer":                                 {"*target_database", "*target_table", "%num_layers", "%min_time", "%max_time", "#min_rows", "#max_rows", "#min_bytes", "#max_bytes", "%?flush_time", "#?flush_rows", "#?flush_bytes"},
 	"Distributed":                            {"*cluster", "*target_database", "*target_table", "?sharding_key", "?policy_name"},
 	"IcebergS3":                              {"*path", "*format", "?aws_access_key_id", "?aws_secret_access_key", "?compression"},
 	"Kafka":                                  {"*broker_list", "*topic_list", "*group_name", "*format"},
@@ -54,8 +54,8 @@ func (e Engine) ParamsHash() string {
 		kind, key := f[:1], f[1:]
 		if f[0] == '[' || f[0] == '{' {
 			kind, key = f[:2], f[2:]
-		} else if len(f) > 1 && f[:2] == "#?" {
-			kind, key = "#?", f[2:]
+		} else if len(f) > 1 && (f[:2] == "#?" || f[:2] == "%?") {
+			kind, key = f[:2], f[2:]
 		}
 		v, present := e.Params[key]
 		if v == nil {
@@ -99,6 +99,14 @@ func (e Engine) ParamsHash() string {
 			}
 			var buf [8]byte
 			binary.LittleEndian.PutUint64(buf[:], uint64(toInt64(v)))
+			h.Write(buf[:])
+		case "%", "%?":
+			if !present {
+				h.Write(null)
+				continue
+			}
+			var buf [4]byte
+			binary.LittleEndian.PutUint32(buf[:], uint32(toInt64(v)))
 			h.Write(buf[:])
 		}
 	}
@@ -144,4 +152,58 @@ func (t *Table) FillHashes() {
 	h := t.Engine.ParamsHash()
 	t.EngineParamsHash = &h
 	t.TableSettingsHash = t.SettingsHash()
+}
+
+// CredentialPlaceholder is what a written map shows for a credential.
+const CredentialPlaceholder = "[HIDDEN]"
+
+// Masked is the map as upstream writes it for people to read: a copy with
+// the engines' credentials (S3, S3Queue, IcebergS3 keys) and sensitive
+// settings (Kafka SASL) replaced by "[HIDDEN]". The map itself keeps them
+// (runtime-environment markers resolve when DDL runs).
+func (m *Map) Masked() *Map {
+	out := *m
+	out.Tables = make(map[string]*Table, len(m.Tables))
+	for id, t := range m.Tables {
+		masked := false
+		switch t.Engine.Name {
+		case "S3", "S3Queue", "IcebergS3":
+			for _, k := range []string{"aws_access_key_id", "aws_secret_access_key"} {
+				if v, ok := t.Engine.Params[k]; ok && v != nil {
+					masked = true
+				}
+			}
+		case "Kafka":
+			for _, k := range []string{"kafka_sasl_password", "kafka_sasl_username"} {
+				if _, ok := t.TableSettings[k]; ok {
+					masked = true
+				}
+			}
+		}
+		if !masked {
+			out.Tables[id] = t
+			continue
+		}
+		c := *t
+		c.Engine.Params = make(map[string]any, len(t.Engine.Params))
+		for k, v := range t.Engine.Params {
+			c.Engine.Params[k] = v
+		}
+		for _, k := range []string{"aws_access_key_id", "aws_secret_access_key"} {
+			if v, ok := c.Engine.Params[k]; ok && v != nil {
+				c.Engine.Params[k] = CredentialPlaceholder
+			}
+		}
+		if t.TableSettings != nil && t.Engine.Name == "Kafka" {
+			c.TableSettings = make(map[string]string, len(t.TableSettings))
+			for k, v := range t.TableSettings {
+				if k == "kafka_sasl_password" || k == "kafka_sasl_username" {
+					v = CredentialPlaceholder
+				}
+				c.TableSettings[k] = v
+			}
+		}
+		out.Tables[id] = &c
+	}
+	return &out
 }

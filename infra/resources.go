@@ -107,11 +107,22 @@ type View struct {
 	Metadata     *Metadata `json:"metadata,omitempty"`
 }
 
+// ID is the view's key in the map: its name, `db::name` in a database of
+// its own (upstream's key).
+func (v *View) ID() string {
+	if v.Database != nil {
+		return *v.Database + "::" + v.Name
+	}
+	return v.Name
+}
+
 // SQLResource is upstream's legacy raw-SQL resource.
 type SQLResource struct {
 	Name          string      `json:"name"`
 	Database      *string     `json:"database,omitempty"`
 	SourceFile    *string     `json:"source_file,omitempty"`
+	SourceLine    *int        `json:"source_line,omitempty"`
+	SourceColumn  *int        `json:"source_column,omitempty"`
 	Setup         []string    `json:"setup"`
 	Teardown      []string    `json:"teardown"`
 	PullsDataFrom []Signature `json:"pulls_data_from"`

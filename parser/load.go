@@ -167,6 +167,13 @@ type language struct {
 	// its parts even when they are configured explicitly (TypeScript), not
 	// only of the parts left as True (Python).
 	pipelineLifeCycleEverywhere bool
+	// registryDeps: a SqlResource names its dependencies by registry key
+	// and records its source line and column (TypeScript).
+	registryDeps bool
+	// tracksFlows: the library records each transform's and consumer's dead
+	// letter queue (its own or the stream's default) and the file a
+	// consumer was added in (TypeScript).
+	tracksFlows bool
 }
 
 var python = &language{
@@ -180,7 +187,7 @@ var python = &language{
 
 var typescript = &language{
 	name: "Typescript", main: "index.ts", exts: []string{".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".jsx"},
-	worker: "orchestration_worker_typescript",
+	worker: "orchestration_worker_ts",
 	load:   (*evaluator).loadTypeScript,
 	isSource: func(rel string) bool {
 		switch filepath.Ext(rel) {
@@ -191,6 +198,8 @@ var typescript = &language{
 	},
 	option:                      camelCase,
 	pipelineLifeCycleEverywhere: true,
+	registryDeps:                true,
+	tracksFlows:                 true,
 }
 
 func languageNamed(name string) (*language, error) {

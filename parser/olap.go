@@ -16,7 +16,7 @@ var mergeTreeDefaults = map[string]string{"index_granularity": "8192", "index_gr
 var olapConfigFields = map[string]bool{"order_by_fields": true, "order_by_expression": true, "partition_by": true,
 	"sample_by_expression": true, "primary_key_expression": true, "engine": true, "version": true, "metadata": true,
 	"life_cycle": true, "settings": true, "ttl": true, "cluster": true, "indexes": true, "projections": true,
-	"database": true, "seed_filter": true}
+	"database": true, "seed_filter": true, "constraints": true}
 
 func (ev *evaluator) olapTable(m *module, g genericVal, c callVal) (value, error) {
 	mv, name, cols, err := ev.resourceHead(m, "OlapTable", g, c)
@@ -51,6 +51,16 @@ func (ev *evaluator) buildTable(m *module, mv *modelVal, name string, cols []inf
 	if cfg != nil {
 		if err := ev.applyOlapConfig(m, t, *cfg); err != nil {
 			return nil, err
+		}
+	}
+	switch t.Engine.Name {
+	case "Merge": // upstream resolves the current database when it loads the map
+		if t.Engine.Params["source_database"] == "currentDatabase()" {
+			t.Engine.Params["source_database"] = ev.defaultDB
+		}
+	case "Distributed": // the table lives on the engine's cluster
+		if c, ok := t.Engine.Params["cluster"].(string); ok && t.ClusterName == nil {
+			t.ClusterName = &c
 		}
 	}
 	if _, set := t.TableSettings["mode"]; t.Engine.Name == "S3Queue" && !set {
@@ -147,6 +157,8 @@ func (ev *evaluator) applyOlapConfig(m *module, t *infra.Table, cfg callVal) err
 			t.Indexes, err = ev.indexes(m, p, v)
 		case "projections":
 			t.Projections, err = ev.projections(m, p, v)
+		case "constraints":
+			t.Constraints, err = ev.constraints(m, p, v)
 		case "seed_filter":
 			t.SeedFilter, err = ev.seedFilter(m, p, v)
 		}
@@ -438,6 +450,28 @@ func (ev *evaluator) projections(m *module, p Pos, v value) ([]infra.TableProjec
 			return nil, ev.errAt(m.file, c.pos, "TableProjection needs a string name and body")
 		}
 		out = append(out, infra.TableProjection{Name: name, Body: body})
+	}
+	return out, nil
+}
+
+func (ev *evaluator) constraints(m *module, p Pos, v value) ([]infra.TableConstraint, error) {
+	calls, err := callsOf(ev, m, p, "constraints", "TableConstraint", v)
+	if err != nil {
+		return nil, err
+	}
+	out := []infra.TableConstraint{}
+	for _, c := range calls {
+		name, ok1 := argStr(c, 0, "name")
+		expr, ok2 := argStr(c, 1, "expression")
+		kind, ok3 := argStr(c, 2, "type")
+		if !ok3 {
+			kind, ok3 = "CHECK", true
+		}
+		kind = strings.ToUpper(kind)
+		if !ok1 || !ok2 || (kind != "CHECK" && kind != "ASSUME") {
+			return nil, ev.errAt(m.file, c.pos, "TableConstraint needs a string name and expression, and a type CHECK or ASSUME")
+		}
+		out = append(out, infra.TableConstraint{Name: name, Expression: expr, Type: kind})
 	}
 	return out, nil
 }

@@ -43,14 +43,44 @@ type flow struct {
 	dest       *infra.Table
 	destPos    Pos
 	file       string
+	defaultDLQ *infra.Topic // the stream's default dead letter queue
 	transforms []transform
-	consumers  []*string // versions
+	consumers  []consumer
 }
 
 type transform struct {
-	target  *infra.Topic
+	target      *infra.Topic
+	version     *string
+	file        string
+	dlq         *infra.Topic
+	description *string
+}
+
+type consumer struct {
 	version *string
 	file    string
+	dlq     *infra.Topic
+}
+
+// flowConfig reads what a transform's or consumer's config says about the
+// process: version, dead letter queue, metadata description.
+func flowConfig(cfg value) (version *string, dlq *infra.Topic, description *string) {
+	cc, ok := cfg.(callVal)
+	if !ok {
+		return nil, nil, nil
+	}
+	version, _ = optStr(cc.kwargs["version"])
+	if d, ok := cc.kwargs["dead_letter_queue"].(streamVal); ok {
+		dlq = d.t
+	}
+	if md, ok := cc.kwargs["metadata"].(dictVal); ok {
+		for i, k := range md.keys {
+			if k == strVal("description") {
+				description, _ = optStr(md.vals[i])
+			}
+		}
+	}
+	return version, dlq, description
 }
 
 func (ev *evaluator) flowOf(t *infra.Topic) *flow {
@@ -142,19 +172,15 @@ func (ev *evaluator) callMethod(m *module, mv methodVal, c callVal) (value, erro
 			}
 			tr := transform{target: dest.t, file: m.file}
 			if cfg, _, ok := c.argument(2, "config"); ok {
-				if cc, ok := cfg.(callVal); ok {
-					tr.version, _ = optStr(cc.kwargs["version"])
-				}
+				tr.version, tr.dlq, tr.description = flowConfig(cfg)
 			}
 			f.transforms = append(f.transforms, tr)
 		case "add_consumer":
-			var version *string
+			cs := consumer{file: m.file}
 			if cfg, _, ok := c.argument(1, "config"); ok {
-				if cc, ok := cfg.(callVal); ok {
-					version, _ = optStr(cc.kwargs["version"])
-				}
+				cs.version, cs.dlq, _ = flowConfig(cfg)
 			}
-			f.consumers = append(f.consumers, version)
+			f.consumers = append(f.consumers, cs)
 		}
 		return noneVal{}, nil
 	}
@@ -215,6 +241,7 @@ func (ev *evaluator) buildTopic(m *module, name string, cols []infra.Column, cfg
 		t.LifeCycle = lifeCycle
 	}
 	var dest *infra.Table
+	var defaultDLQ *infra.Topic
 	var destPos Pos
 	if cfg != nil {
 		if len(cfg.args) > 0 {
@@ -247,6 +274,14 @@ func (ev *evaluator) buildTopic(m *module, name string, cols []infra.Column, cfg
 				}
 			case "metadata":
 				err = ev.applyMetadata(m, p, t.Metadata, v)
+			case "default_dead_letter_queue":
+				if d, ok := v.(streamVal); ok {
+					defaultDLQ = d.t
+				}
+			case "schema_config":
+				if raw, ok := v.(rawJSON); ok {
+					t.SchemaConfig = []byte(raw)
+				}
 			case "destination":
 				switch d := v.(type) {
 				case tableVal:
@@ -266,7 +301,7 @@ func (ev *evaluator) buildTopic(m *module, name string, cols []infra.Column, cfg
 	}
 	ev.out.AddTopic(t)
 	f := ev.flowOf(t)
-	f.dest, f.destPos, f.file = dest, destPos, m.file
+	f.dest, f.destPos, f.file, f.defaultDLQ = dest, destPos, m.file, defaultDLQ
 	return t, nil
 }
 
@@ -406,6 +441,11 @@ func (ev *evaluator) ingestPipeline(m *module, g genericVal, c callVal) (value, 
 		}
 		if pv.table != nil {
 			sc.kwargs["destination"] = tableVal{pv.table}
+		}
+		if pv.dlq != nil {
+			if _, own := sc.kwargs["default_dead_letter_queue"]; !own {
+				sc.kwargs["default_dead_letter_queue"] = streamVal{pv.dlq}
+			}
 		}
 		if pv.stream, err = ev.buildTopic(m, name, cols, sc, c.pos, ""); err != nil {
 			return nil, err
@@ -649,14 +689,10 @@ func (ev *evaluator) tableRefs(m *module, p Pos, key string, v value) ([]string,
 	for _, it := range items {
 		switch x := it.(type) {
 		case tableVal:
-			if x.t.Database != nil {
-				refs = append(refs, fmt.Sprintf("`%s`.`%s`", *x.t.Database, x.t.Name))
-			} else {
-				refs = append(refs, fmt.Sprintf("`%s`", x.t.Name))
-			}
+			refs = append(refs, sqlRef(x.t.Database, x.t.Name))
 			sigs = append(sigs, infra.Signature{Kind: "Table", ID: x.t.ID(ev.defaultDB)})
 		case viewVal:
-			refs = append(refs, fmt.Sprintf("`%s`", x.v.Name))
+			refs = append(refs, sqlRef(x.v.Database, x.v.Name))
 			sigs = append(sigs, infra.Signature{Kind: "View", ID: ev.defaultDB + "_" + x.v.Name})
 		case mvVal:
 			refs = append(refs, fmt.Sprintf("`%s`", x.target.Name))
@@ -666,6 +702,42 @@ func (ev *evaluator) tableRefs(m *module, p Pos, key string, v value) ([]string,
 		}
 	}
 	return refs, sigs, nil
+}
+
+// registryRefs are a SqlResource's dependencies as TypeScript's library
+// names them: by registry key (a versioned table as `name_1.0`), with the
+// kind of resource.
+func (ev *evaluator) registryRefs(m *module, p Pos, key string, v value) ([]string, []infra.Signature, error) {
+	items, ok := elements(v)
+	if _, none := v.(noneVal); none || v == nil {
+		return nil, []infra.Signature{}, nil
+	}
+	if !ok {
+		return nil, nil, ev.errAt(m.file, p, "%s must be a list of resources, found %s", ev.lang.option(key), describe(v))
+	}
+	sigs := []infra.Signature{}
+	for _, it := range items {
+		switch x := it.(type) {
+		case tableVal:
+			id := x.t.SourcePrimitive.Name
+			if x.t.Version != nil {
+				id += "_" + *x.t.Version
+			}
+			sigs = append(sigs, infra.Signature{Kind: "Table", ID: id})
+		case viewVal:
+			sigs = append(sigs, infra.Signature{Kind: "View", ID: x.v.Name})
+		case mvVal:
+			sigs = append(sigs, infra.Signature{Kind: "MaterializedView", ID: x.mv.Name})
+		case resourceVal:
+			if x.kind != "SqlResource" {
+				return nil, nil, ev.errAt(m.file, p, "%s must hold tables, views, materialized views or SQL resources, found %s", ev.lang.option(key), describe(it))
+			}
+			sigs = append(sigs, infra.Signature{Kind: "SqlResource", ID: x.name})
+		default:
+			return nil, nil, ev.errAt(m.file, p, "%s must hold tables, views, materialized views or SQL resources, found %s", ev.lang.option(key), describe(it))
+		}
+	}
+	return nil, sigs, nil
 }
 
 func (ev *evaluator) materializedView(m *module, g genericVal, c callVal) (value, error) {
@@ -749,6 +821,15 @@ func (ev *evaluator) materializedView(m *module, g genericVal, c callVal) (value
 	return mvVal{mv: view, target: target}, nil
 }
 
+// sqlRef is a table or view as SQL names it: backticked, with its
+// database when it has its own.
+func sqlRef(db *string, name string) string {
+	if db != nil {
+		return fmt.Sprintf("`%s`.`%s`", *db, name)
+	}
+	return fmt.Sprintf("`%s`", name)
+}
+
 func (ev *evaluator) view(m *module, c callVal) (value, error) {
 	name, err := ev.resourceName(m, "View", c)
 	if err != nil {
@@ -778,7 +859,7 @@ func (ev *evaluator) view(m *module, c callVal) (value, error) {
 	if err := ev.register("View", name, m.file, c.pos); err != nil {
 		return nil, err
 	}
-	ev.out.Views[name] = v
+	ev.out.Views[v.ID()] = v
 	return viewVal{v}, nil
 }
 
@@ -803,7 +884,11 @@ func (ev *evaluator) sqlResource(m *module, c callVal) (value, error) {
 	}
 	for i, key := range []string{"pulls_data_from", "pushes_data_to"} {
 		if v, p, ok := c.argument(i+3, key); ok {
-			_, sigs, err := ev.tableRefs(m, p, key, v)
+			refs := ev.tableRefs
+			if ev.lang.registryDeps {
+				refs = ev.registryRefs
+			}
+			_, sigs, err := refs(m, p, key, v)
 			if err != nil {
 				return nil, err
 			}
@@ -819,6 +904,10 @@ func (ev *evaluator) sqlResource(m *module, c callVal) (value, error) {
 	}
 	file := m.file
 	r.SourceFile = &file
+	if ev.lang.registryDeps { // TypeScript's registry records where it was built
+		line, col := c.pos.Line, c.pos.Col
+		r.SourceLine, r.SourceColumn = &line, &col
+	}
 	if err := ev.register("SqlResource", name, m.file, c.pos); err != nil {
 		return nil, err
 	}
@@ -898,19 +987,37 @@ func (ev *evaluator) finish() error {
 				Columns: t.Columns, Version: t.Version, SourcePrimitive: t.SourcePrimitive}
 			ev.out.TopicToTableSyncProcesses[p.ID()] = p
 		}
+		dlqOf := func(own *infra.Topic) *string {
+			if !ev.lang.tracksFlows {
+				return nil
+			}
+			if own == nil {
+				own = f.defaultDLQ
+			}
+			if own == nil {
+				return nil
+			}
+			id := own.ID()
+			return &id
+		}
 		for _, tr := range f.transforms {
 			target := tr.target.ID()
 			name := t.Name + "__" + tr.target.Name
 			fp := &infra.FunctionProcess{Name: name, SourceTopicID: t.ID(), TargetTopicID: &target, Executable: mainFile,
 				ParallelProcessCount: tr.target.PartitionCount, Version: tr.version, Language: ev.lang.name,
-				SourcePrimitive: infra.PrimitiveSignature{Name: name, PrimitiveType: "Function"},
-				Metadata:        &infra.Metadata{Source: &infra.SourceLocation{File: tr.file}}}
+				SourcePrimitive:   infra.PrimitiveSignature{Name: name, PrimitiveType: "Function"},
+				Metadata:          &infra.Metadata{Description: tr.description, Source: &infra.SourceLocation{File: tr.file}},
+				DeadLetterQueueID: dlqOf(tr.dlq)}
 			ev.out.FunctionProcesses[fp.ID()] = fp
 		}
-		for _, v := range f.consumers {
+		for _, cs := range f.consumers {
 			fp := &infra.FunctionProcess{Name: t.Name, SourceTopicID: t.ID(), Executable: mainFile,
-				ParallelProcessCount: t.PartitionCount, Version: v, Language: ev.lang.name,
-				SourcePrimitive: infra.PrimitiveSignature{Name: t.Name, PrimitiveType: "DataModel"}}
+				ParallelProcessCount: t.PartitionCount, Version: cs.version, Language: ev.lang.name,
+				SourcePrimitive:   infra.PrimitiveSignature{Name: t.Name, PrimitiveType: "DataModel"},
+				DeadLetterQueueID: dlqOf(cs.dlq)}
+			if ev.lang.tracksFlows {
+				fp.Metadata = &infra.Metadata{Source: &infra.SourceLocation{File: cs.file}}
+			}
 			ev.out.FunctionProcesses[fp.ID()] = fp
 		}
 	}

@@ -22,7 +22,8 @@ type (
 		fields     []field
 		file       string
 		pos        Pos
-		extraAllow bool // model_config = ConfigDict(extra="allow")
+		extraAllow bool     // model_config = ConfigDict(extra="allow")
+		ts         *tsModel // a TypeScript model: columns come from its type
 	}
 	// enumVal is an Enum subclass defined in the project.
 	enumVal struct {
@@ -49,7 +50,9 @@ type (
 		kwPos  map[string]Pos
 		pos    Pos
 	}
-	strVal   string
+	strVal string
+	// rawJSON is a value already in the map's JSON form.
+	rawJSON  string
 	intVal   int64
 	floatVal float64
 	boolVal  bool
@@ -148,6 +151,16 @@ func describe(v value) string {
 		return "an IngestPipeline"
 	case mvVal:
 		return "MaterializedView " + v.mv.Name
+	case *tsObject:
+		return "an object"
+	case sqlVal:
+		return "a sql template"
+	case tsNamespace:
+		return "module " + v.m.mod.file
+	case tsColumnsVal:
+		return "the columns of " + v.t.Name
+	case tsColumnRef:
+		return "column " + v.c.Name
 	case viewVal:
 		return "View " + v.v.Name
 	case resourceVal:

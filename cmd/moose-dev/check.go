@@ -33,7 +33,7 @@ func checkCmd(g *globals) *cobra.Command {
 			}
 			fmt.Printf("%s: %d table(s), %d topic(s) from %d file(s)\n", p.Root, len(res.Map.Tables), len(res.Map.Topics), len(res.Files))
 			if write {
-				data, err := infra.MarshalSorted(res.Map)
+				data, err := infra.MarshalSorted(res.Map.Masked())
 				if err != nil {
 					return err
 				}
