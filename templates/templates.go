@@ -1,6 +1,8 @@
 // Package templates holds the project templates `moose-dev init` writes.
-// The python template is the same project as examples/quickstart (a test
-// keeps them identical).
+// Each is the same project as an example a test keeps it identical to:
+// python is examples/quickstart, typescript examples/quickstart-ts (with the
+// package.json and tsconfig.json upstream's template has, so the project
+// also runs under upstream's `moose` after `npm install`).
 package templates
 
 import (
@@ -13,7 +15,7 @@ import (
 	"sort"
 )
 
-//go:embed all:python
+//go:embed all:python all:typescript
 var files embed.FS
 
 // Names lists the available templates.

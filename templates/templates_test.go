@@ -10,19 +10,25 @@ import (
 	"testing"
 )
 
-// The python template and examples/quickstart are one project: the README
+// Each template and its example (python: examples/quickstart, typescript:
+// examples/quickstart-ts) are one project: the README
 // runs the example, `moose-dev init` writes the template. The example is
 // the one git tracks: following the README edits it, runs the daemon in it
 // (.moose/) and saves migrations there (migrations/), none of which may
 // fail this test. A template file passes when it equals the example's file
 // as git has it (the index) or as it is on disk (both edited together, not
 // yet staged); in a fresh checkout, as CI runs, those are the same.
-func TestPythonTemplateIsTheQuickstartExample(t *testing.T) {
-	src, err := FS("python")
+func TestTemplatesAreTheQuickstartExamples(t *testing.T) {
+	for tmpl, example := range map[string]string{"python": "quickstart", "typescript": "quickstart-ts"} {
+		t.Run(tmpl, func(t *testing.T) { templateIsExample(t, tmpl, filepath.Join("..", "examples", example)) })
+	}
+}
+
+func templateIsExample(t *testing.T, name, example string) {
+	src, err := FS(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	example := filepath.Join("..", "examples", "quickstart")
 	tracked := trackedFiles(t, example)
 	seen := map[string]bool{}
 	err = fs.WalkDir(src, ".", func(path string, d fs.DirEntry, err error) error {
@@ -36,12 +42,12 @@ func TestPythonTemplateIsTheQuickstartExample(t *testing.T) {
 		}
 		committed, ok := tracked[path]
 		if !ok {
-			t.Errorf("%s is in templates/python but not in examples/quickstart", path)
+			t.Errorf("%s is in templates/%s but not in %s", path, name, example)
 			return nil
 		}
 		onDisk, _ := os.ReadFile(filepath.Join(example, filepath.FromSlash(path)))
 		if !bytes.Equal(committed, want) && !bytes.Equal(onDisk, want) {
-			t.Errorf("%s differs between templates/python and examples/quickstart", path)
+			t.Errorf("%s differs between templates/%s and %s", path, name, example)
 		}
 		return nil
 	})
@@ -49,11 +55,11 @@ func TestPythonTemplateIsTheQuickstartExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(seen) == 0 {
-		t.Fatal("the python template has no files")
+		t.Fatalf("the %s template has no files", name)
 	}
 	for path := range tracked {
 		if !seen[path] {
-			t.Errorf("%s is in examples/quickstart but not in the template", path)
+			t.Errorf("%s is in %s but not in the template", path, example)
 		}
 	}
 }
