@@ -154,13 +154,13 @@ func (*ttInter) ttKind() string      { return "inter" }
 func (*ttTemplate) ttKind() string   { return "template" }
 func (*ttObj) ttKind() string        { return "obj" }
 
-func ttStr(s string) *ttLit     { return &ttLit{kind: 's', s: s} }
-func ttNum(n float64) *ttLit    { return &ttLit{kind: 'n', n: n} }
-func ttBoolLit(b bool) *ttLit   { return &ttLit{kind: 'b', b: b} }
-func ttBigLit(t string) *ttLit  { return &ttLit{kind: 'i', s: t} }
-func ttArray(e ttType) *ttObj   { return &ttObj{kind: ttArrayK, name: "Array", elem: e, initDone: true} }
-func ttFunc() *ttObj            { return &ttObj{kind: ttFuncK, name: "__type", initDone: true} }
-func ttDate() *ttObj            { return &ttObj{kind: ttDateK, name: "Date", iface: true, initDone: true} }
+func ttStr(s string) *ttLit    { return &ttLit{kind: 's', s: s} }
+func ttNum(n float64) *ttLit   { return &ttLit{kind: 'n', n: n} }
+func ttBoolLit(b bool) *ttLit  { return &ttLit{kind: 'b', b: b} }
+func ttBigLit(t string) *ttLit { return &ttLit{kind: 'i', s: t} }
+func ttArray(e ttType) *ttObj  { return &ttObj{kind: ttArrayK, name: "Array", elem: e, initDone: true} }
+func ttFunc() *ttObj           { return &ttObj{kind: ttFuncK, name: "__type", initDone: true} }
+func ttDate() *ttObj           { return &ttObj{kind: ttDateK, name: "Date", iface: true, initDone: true} }
 func ttTuple(el []ttTupleElem) *ttObj {
 	return &ttObj{kind: ttTupleK, name: "__type", elems: el, initDone: true}
 }
