@@ -93,6 +93,11 @@ type (
 		From     string
 		FromPos  Pos
 	}
+	// ExportAsNamespace is `export as namespace Name;` (UMD declarations).
+	ExportAsNamespace struct {
+		P    Pos
+		Name string
+	}
 	// ExportAssign is `export = expr;`.
 	ExportAssign struct {
 		P    Pos
@@ -101,7 +106,7 @@ type (
 	// VarDecl is `const|let|var a = 1, {b} = c;` (Declare for `declare const`).
 	VarDecl struct {
 		P       Pos
-		Kind    string // "const", "let", "var", "using"
+		Kind    string // "const", "let", "var", "using", "await using"
 		Declare bool
 		Decls   []VarDeclarator
 	}
@@ -180,17 +185,35 @@ type (
 		Stmts []Stmt
 	}
 	// Control is any control-flow statement: if, for, for-in, for-of, while,
-	// do, switch, try, labelled, with. Kind names it ("if", "for", ...).
+	// do, switch, try, labelled, with. Kind names it: "if", "for",
+	// "for-in", "for-of" (Await for `for await`), "while", "do", "switch",
+	// "try", "label", "with", and for the parts of a switch or a try
+	// "case", "default", "catch", "finally".
 	// Its parts are kept so that a reader can find what it contains: Exprs
-	// are its expressions (conditions, initialisers, case tests, ...), Body
-	// its statements in source order (branches, case bodies, catch and
-	// finally blocks flattened to their statements in order, each branch
-	// a *Block).
+	// are its expressions in source order (conditions, the initialiser,
+	// test and update of a `for` when they are expressions, the object of
+	// a for-in/of, a case test; never nil entries), Body its statements in
+	// source order:
+	//   - if: the branches, each a *Block (a branch that is a single
+	//     statement is wrapped in a *Block at its position; `else if` is a
+	//     *Block holding the inner "if");
+	//   - for, for-in, for-of, while, do, with: a declaration head
+	//     (`for (const x of xs)`, `for (let i = 0; ...)`) as a *VarDecl
+	//     first, then the body as a *Block;
+	//   - switch: one "case" or "default" Control per clause (Exprs: the
+	//     test; Body: the clause's statements);
+	//   - try: the try *Block, then a "catch" Control (Param: the binding,
+	//     nil for `catch {`; Body: its *Block) and/or a "finally" Control
+	//     (Body: its *Block);
+	//   - label: Label, and the labelled statement as is.
 	Control struct {
 		P     Pos
 		Kind  string
 		Exprs []Expr
 		Body  []Stmt
+		Label string  // "label": the label
+		Await bool    // `for await (... of ...)`
+		Param Pattern // "catch": the binding, or nil
 	}
 	// Jump is return, break, continue or throw (Expr may be nil).
 	Jump struct {
@@ -237,6 +260,7 @@ type (
 	Class struct {
 		P          Pos
 		Abstract   bool
+		Declare    bool // `declare class`
 		Decorators []Expr
 		TypeParams []*TypeParam
 		Extends    Expr // nil when absent
@@ -248,15 +272,20 @@ type (
 	// signature or static block.
 	ClassMember struct {
 		P          Pos
-		Kind       string // "property", "method", "get", "set", "constructor", "index", "static-block"
-		Name       Expr   // *Ident, *StringLit, *NumberLit, *PrivateName or *Computed; nil for constructor/index/static-block
-		Modifiers  []string
+		Kind       string   // "property", "method", "get", "set", "constructor", "index", "static-block"
+		Name       Expr     // *Ident, *StringLit, *NumberLit, *PrivateName or *Computed; nil for constructor/index/static-block
+		Modifiers  []string // public private protected static readonly abstract override declare accessor, as written
 		Decorators []Expr
+		Async      bool // `async m() {}`
+		Gen        bool // `*m() {}`
 		Optional   bool
-		Type       Type  // property type or index signature value type
-		Init       Expr  // property initialiser
-		Func       *Func // methods, accessors, constructors
-		Body       *Block
+		Def        bool   // definite assignment `x!: T`
+		Type       Type   // property type or index signature value type
+		Init       Expr   // property initialiser
+		Func       *Func  // methods, accessors, constructors
+		Body       *Block // static blocks
+		IndexParam string // index signature `[IndexParam: IndexKey]: Type`
+		IndexKey   Type
 	}
 )
 
@@ -295,7 +324,7 @@ type (
 		P    Pos
 		Name string
 	}
-	// PrivateName is `#x`.
+	// PrivateName is `#x` (Name includes the '#').
 	PrivateName struct {
 		P    Pos
 		Name string
@@ -350,14 +379,17 @@ type (
 		Props []*Prop
 	}
 	// Prop is one object literal member. Kind "init" (`k: v`), "shorthand"
-	// (`k`; Value is the *Ident), "spread" (`...v`; Key nil), "method",
-	// "get", "set".
+	// (`k`; Value is the same *Ident as Key; for `k = d`, only valid in a
+	// destructuring assignment, an *Assign of Key), "spread" (`...v`; Key
+	// nil), "method", "get", "set".
 	Prop struct {
 		P     Pos
 		Kind  string
 		Key   Expr // *Ident, *StringLit, *NumberLit or *Computed
 		Value Expr
 		Func  *Func // methods and accessors
+		Async bool  // `async m() {}`
+		Gen   bool  // `*m() {}`
 	}
 	// Computed is a `[expr]` property key.
 	Computed struct {
@@ -426,7 +458,7 @@ type (
 		TypeArgs []Type
 		Args     []Expr
 	}
-	// Member is `x.name`, `x?.name` or `x.#name`.
+	// Member is `x.name`, `x?.name` or `x.#name` (Name "#name").
 	Member struct {
 		P        Pos
 		X        Expr
@@ -470,7 +502,14 @@ type (
 		P          Pos
 		Meta, Prop string
 	}
-	// ImportCall is `import("x")`.
+	// Instantiate is an instantiation expression `f<T>` (type arguments
+	// not followed by a call).
+	Instantiate struct {
+		P        Pos
+		X        Expr
+		TypeArgs []Type
+	}
+	// ImportCall is `import("x")` (an options argument is not kept).
 	ImportCall struct {
 		P   Pos
 		Arg Expr
@@ -499,7 +538,8 @@ type (
 		P   Pos
 		Lit Expr
 	}
-	// TemplateType is a template literal type `` `a${T}b` ``.
+	// TemplateType is a template literal type `` `a${T}b` `` (Quasis cooked,
+	// one more than Types).
 	TemplateType struct {
 		P      Pos
 		Quasis []string
@@ -623,7 +663,7 @@ type (
 	// precedes it (Doc: the whole comment text, delimiters included, or "").
 	PropSig struct {
 		P        Pos
-		Name     string // identifier, or the cooked string/number key
+		Name     string // identifier, the cooked string key, or a number key as written
 		Computed Expr   // set for `[expr]: T` keys; Name is then ""
 		Optional bool
 		Readonly bool
