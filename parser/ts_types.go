@@ -77,7 +77,7 @@ func tsColumnsOpt(s tsScope, t tsyntax.Type, allowIndex bool) (cols []infra.Colu
 	if err != nil {
 		return nil, ttError(err)
 	}
-	c := &ttConv{r: r}
+	c := &ttConv{r: r, stack: []ttType{typ}}
 	cols, err = c.toColumns(typ, allowIndex, "", ctx, t.Position())
 	if err != nil {
 		return nil, ttError(err)

@@ -1084,14 +1084,24 @@ func (c *ttConv) typiaTargets(t ttType, p *ttProp, path string) error {
 			}
 		}
 		if !found {
-			kind := "?"
+			tagName := "a typia tag"
 			if kq != nil {
 				if kt, err := c.r.fullType(kq); err == nil {
-					kind = ttShow(kt, 0)
+					if l, ok := kt.(*ttLit); ok && l.kind == 's' && l.s != "" {
+						tagName = "tags." + strings.ToUpper(l.s[:1]) + l.s[1:]
+						if l.s == "pattern" && c.hasDecimal(in) {
+							tagName = "ClickHouseDecimal (a tags.Pattern)"
+						}
+					}
 				}
 			}
-			return c.fieldErr(p, path, "the typia tag of kind %s applies to %s, not to %s (upstream's typia refuses it)", kind, strings.Join(targets, " or "), base)
+			return c.fieldErr(p, path, "%s applies to %s values, not to %s (upstream's typia refuses the type)", tagName, strings.Join(targets, " or "), base)
 		}
 	}
 	return nil
+}
+
+func (c *ttConv) hasDecimal(t ttType) bool {
+	q, err := c.r.getPropertyDeep(t, "_clickhouse_scale")
+	return err == nil && q != nil
 }
