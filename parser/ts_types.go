@@ -75,12 +75,12 @@ func tsColumnsOpt(s tsScope, t tsyntax.Type, allowIndex bool) (cols []infra.Colu
 	ctx := &ttCtx{scope: s}
 	typ, err := r.resolve(ctx, t)
 	if err != nil {
-		return nil, ttError(err)
+		return nil, ttError(err, s.file(), t.Position())
 	}
 	c := &ttConv{r: r, stack: []ttType{typ}}
 	cols, err = c.toColumns(typ, allowIndex, "", ctx, t.Position())
 	if err != nil {
-		return nil, ttError(err)
+		return nil, ttError(err, s.file(), t.Position())
 	}
 	return cols, nil
 }
@@ -154,10 +154,13 @@ func ttWithField(err error, field string, file string, pos tsyntax.Pos) error {
 	return &ttErr{file: file, pos: pos, field: field, msg: err.Error()}
 }
 
-func ttError(err error) error {
+func ttError(err error, file string, at tsyntax.Pos) error {
 	var te *ttErr
 	if !errors.As(err, &te) {
-		return err
+		return &Error{File: file, Pos: ttPos(at), Msg: err.Error()}
+	}
+	if te.file == "" {
+		te.file, te.pos = file, at
 	}
 	msg := te.msg
 	if te.field != "" {

@@ -98,6 +98,8 @@ type ttObj struct {
 	name    string // the checker's symbol name: the interface's or class's, "__type" for a literal or mapped type
 	iface   bool   // a class or interface
 	display string // how messages print it ("GeoFix", "Box<number>")
+	file    string // where it is declared, for errors
+	pos     tsyntax.Pos
 
 	// members, filled by init on first use
 	init     func() error
@@ -315,6 +317,20 @@ func ttMkInter(types ...ttType) ttType {
 	for _, t := range types {
 		add(t)
 	}
+	size := 1
+	for _, t := range flat {
+		switch u := t.(type) {
+		case *ttUnion:
+			size *= len(u.types)
+		case *ttEnum:
+			if len(flat) > 1 {
+				size *= len(u.values)
+			}
+		}
+		if size > 256 {
+			panic(ttBudget("an intersection of unions with more than 256 combinations is too large to read statically"))
+		}
+	}
 	for i, t := range flat {
 		switch u := t.(type) {
 		case *ttUnion:
@@ -325,9 +341,6 @@ func ttMkInter(types ...ttType) ttType {
 				parts = append(parts, m)
 				parts = append(parts, flat[i+1:]...)
 				alts = append(alts, ttMkInter(parts...))
-			}
-			if len(alts) > 64 {
-				return ttNever
 			}
 			return ttMkUnion(alts...)
 		case *ttEnum:

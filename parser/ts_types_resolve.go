@@ -173,7 +173,7 @@ func (r *ttResolver) resolve(ctx *ttCtx, n tsyntax.Type) (ttType, error) {
 		}
 		return ttMkInter(ts...), nil
 	case *tsyntax.ObjectType:
-		o := &ttObj{kind: ttPlain, name: "__type"}
+		o := &ttObj{kind: ttPlain, name: "__type", file: ctx.file(), pos: n.P}
 		o.init = func() error { return r.initMembers(o, n.Members, ctx, n.P.Line) }
 		return o, nil
 	case *tsyntax.FuncType:
@@ -476,7 +476,7 @@ func (r *ttResolver) decl(ctx *ttCtx, n *tsyntax.TypeRef, d tsyntax.Stmt, scope 
 		if t, ok := r.inst[k]; ok {
 			return t, nil
 		}
-		o := &ttObj{kind: ttPlain, name: d.Name, iface: true, display: ttDisplay(d.Name, args)}
+		o := &ttObj{kind: ttPlain, name: d.Name, iface: true, display: ttDisplay(d.Name, args), file: scope.file(), pos: d.P}
 		dctx := &ttCtx{scope: scope, env: env}
 		o.init = func() error { return r.initInterface(o, d, dctx) }
 		r.inst[k] = o
@@ -521,7 +521,7 @@ func (r *ttResolver) decl(ctx *ttCtx, n *tsyntax.TypeRef, d tsyntax.Stmt, scope 
 		if t, ok := r.inst[k]; ok {
 			return t, nil
 		}
-		o := &ttObj{kind: ttPlain, name: d.Name, iface: true, display: ttDisplay(d.Name, args)}
+		o := &ttObj{kind: ttPlain, name: d.Name, iface: true, display: ttDisplay(d.Name, args), file: scope.file(), pos: d.P}
 		dctx := &ttCtx{scope: scope, env: env}
 		o.init = func() error { return r.initClass(o, d.Class, dctx) }
 		r.inst[k] = o
@@ -587,7 +587,7 @@ func (r *ttResolver) ensure(o *ttObj) error {
 		return o.initErr
 	}
 	if o.busy {
-		return ttErrf("", tsyntax.Pos{}, "%s is defined in terms of itself", ttShow(o, 0))
+		return ttErrf(o.file, o.pos, "%s is defined in terms of itself (it extends itself, directly or through its bases)", ttShow(o, 0))
 	}
 	o.busy = true
 	r.step()
