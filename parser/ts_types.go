@@ -1,0 +1,172 @@
+package parser
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/moose-dev/moose-dev/infra"
+	"github.com/moose-dev/moose-dev/parser/tsyntax"
+)
+
+// This file is the TypeScript front end's type side: what upstream's
+// compiler plugin (moose-lib's typeConvert.ts, run inside the TypeScript
+// checker) decides for the type argument of a resource, decided here
+// statically. The user's declarations are resolved into a small structural
+// model of the checker's types (ts_types_model.go, ts_types_resolve.go), the
+// library's names into the structures their declarations produce
+// (ts_types_lib.go), and the plugin's rules are applied to that model
+// (ts_types_convert.go), in the plugin's order, with its accidents.
+
+// tsScope is what the type reader needs from the evaluator: name lookup as seen from one module.
+type tsScope interface {
+	// lookupType resolves a type-position name as written in this scope ("Foo", "tags.Type", "ns.Foo").
+	// ok is false when the name is not bound at all.
+	lookupType(name string) (b tsTypeBinding, ok bool)
+	// file is the project-relative path of the module ("app/models/x.ts"), for errors.
+	file() string
+}
+
+// tsTypeBinding is what a type name refers to.
+type tsTypeBinding struct {
+	// Decl is a declaration in the project: *tsyntax.InterfaceDecl, *tsyntax.TypeAliasDecl, *tsyntax.EnumDecl or *tsyntax.ClassDecl;
+	// nil for a library name.
+	Decl tsyntax.Stmt
+	// Scope resolves the names used inside Decl (its own module's scope).
+	Scope tsScope
+	// Lib is set for a library name: the module specifier and the exported name, e.g.
+	// Lib{"@514labs/moose-lib", "Int32"}, Lib{"typia", "tags"} (then the dotted rest is in Member: "Type"),
+	// Lib{"@514labs/moose-lib", "tags"} too (moose-lib re-exports typia's tags).
+	Lib *tsLibName
+}
+
+type tsLibName struct{ Module, Name, Member string }
+
+// tsColumns converts the type argument of a resource (`OlapTable<T>`, `Stream<T>`, the query params of `Api<Q, R>`...)
+// into upstream's columns. t is the type node as written.
+//
+// The columns are the plugin's output before upstream's load-time
+// canonicalisation: an optional array column is `required: false` here and
+// becomes required when its table is canonicalised (infra.Table.Canonicalize).
+// A type with an index signature is refused, as the plugin does for tables;
+// tsColumnsIndexOK is the variant for IngestApi and Stream types.
+func tsColumns(s tsScope, t tsyntax.Type) ([]infra.Column, error) {
+	return tsColumnsOpt(s, t, false)
+}
+
+// tsColumnsIndexOK is tsColumns for the resources whose type may carry an
+// index signature (`[key: string]: any`): upstream allows one for IngestApi,
+// Stream and an IngestPipeline whose table is off, and then keeps only the
+// named properties as columns.
+func tsColumnsIndexOK(s tsScope, t tsyntax.Type) ([]infra.Column, error) {
+	return tsColumnsOpt(s, t, true)
+}
+
+func tsColumnsOpt(s tsScope, t tsyntax.Type, allowIndex bool) (cols []infra.Column, err error) {
+	r := newTTResolver()
+	defer func() {
+		if p := recover(); p != nil {
+			if b, ok := p.(ttBudget); ok {
+				cols, err = nil, &Error{File: s.file(), Pos: ttPos(t.Position()), Msg: string(b)}
+				return
+			}
+			panic(p)
+		}
+	}()
+	ctx := &ttCtx{scope: s}
+	typ, err := r.resolve(ctx, t)
+	if err != nil {
+		return nil, ttError(err, s.file(), t.Position())
+	}
+	c := &ttConv{r: r, stack: []ttType{typ}}
+	cols, err = c.toColumns(typ, allowIndex, "", ctx, t.Position())
+	if err != nil {
+		return nil, ttError(err, s.file(), t.Position())
+	}
+	return cols, nil
+}
+
+// tsTypeName is the name upstream gives the model (the interface's or alias's name, for JSON schema titles and Nested names).
+// It is the name of the declaration a type reference resolves to, without
+// type arguments (`Box<number>` is "Box"); a library name or a written type
+// that is not a reference (an object literal, an intersection) has none ("").
+func tsTypeName(s tsScope, t tsyntax.Type) string {
+	for {
+		p, ok := t.(*tsyntax.ParenType)
+		if !ok {
+			break
+		}
+		t = p.Type
+	}
+	ref, ok := t.(*tsyntax.TypeRef)
+	if !ok {
+		return ""
+	}
+	b, ok := s.lookupType(ref.Name)
+	if !ok || b.Decl == nil {
+		return ""
+	}
+	switch d := b.Decl.(type) {
+	case *tsyntax.InterfaceDecl:
+		return d.Name
+	case *tsyntax.TypeAliasDecl:
+		return d.Name
+	case *tsyntax.EnumDecl:
+		return d.Name
+	case *tsyntax.ClassDecl:
+		return d.Name
+	}
+	return ""
+}
+
+// ttErr is an error of the type reader before it becomes a *Error: where,
+// what, and the field it concerns once known.
+type ttErr struct {
+	file  string
+	pos   tsyntax.Pos
+	field string
+	msg   string
+}
+
+func (e *ttErr) Error() string { return e.msg }
+
+// ttBudget is the panic value that stops a resolution which exceeds the
+// reader's work budget (a fuzzer's or a pathological generic type); the
+// entry points turn it into an error.
+type ttBudget string
+
+func ttErrf(file string, pos tsyntax.Pos, format string, args ...any) error {
+	return &ttErr{file: file, pos: pos, msg: fmt.Sprintf(format, args...)}
+}
+
+// ttWithField names the field an error concerns, unless a nested field was
+// already named.
+func ttWithField(err error, field string, file string, pos tsyntax.Pos) error {
+	var te *ttErr
+	if errors.As(err, &te) {
+		if te.field == "" {
+			te.field = field
+		}
+		if te.file == "" {
+			te.file, te.pos = file, pos
+		}
+		return te
+	}
+	return &ttErr{file: file, pos: pos, field: field, msg: err.Error()}
+}
+
+func ttError(err error, file string, at tsyntax.Pos) error {
+	var te *ttErr
+	if !errors.As(err, &te) {
+		return &Error{File: file, Pos: ttPos(at), Msg: err.Error()}
+	}
+	if te.file == "" {
+		te.file, te.pos = file, at
+	}
+	msg := te.msg
+	if te.field != "" {
+		msg = fmt.Sprintf("field %q: %s", te.field, te.msg)
+	}
+	return &Error{File: te.file, Pos: ttPos(te.pos), Msg: msg}
+}
+
+func ttPos(p tsyntax.Pos) Pos { return Pos{Line: p.Line, Col: p.Col} }

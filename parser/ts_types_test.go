@@ -1,0 +1,206 @@
+package parser
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/moose-dev/moose-dev/infra"
+	"golang.org/x/tools/txtar"
+)
+
+var ttUpdate = flag.Bool("tstypes.update", false, "rewrite want.err in testdata/tstypes")
+
+// TestTSTypesCorpus reads every archive under testdata/tstypes: a
+// TypeScript project whose `new OlapTable<T>("name")` tables were given to
+// the upstream CLI (moose-cli 0.6.533, captured with
+// testdata/ts/capture.sh of the corpus: upstream.json is the map it wrote,
+// upstream.err its failure). Each table's columns from tsColumns must equal
+// upstream's leaf by leaf (after upstream's load-time rule that array
+// columns are required); where upstream failed, our error must be the one
+// in want.err. known.txt lists tables whose column order is upstream's
+// accident (the order in which its checker first met each key as a string
+// literal anywhere in the program): those are compared as sets, and must
+// still differ from upstream only in order.
+func TestTSTypesCorpus(t *testing.T) {
+	files, err := filepath.Glob("testdata/tstypes/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatal("no archives", err)
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			src := map[string]string{}
+			var upJSON, upErr, wantErr []byte
+			hasWant := false
+			known := map[string]bool{}
+			for _, f := range ar.Files {
+				switch f.Name {
+				case "upstream.json":
+					upJSON = f.Data
+				case "upstream.err":
+					upErr = f.Data
+				case "want.err":
+					wantErr, hasWant = f.Data, true
+				case "known.txt":
+					for _, l := range strings.Split(string(f.Data), "\n") {
+						if name, _, ok := strings.Cut(l, ":"); ok {
+							known[strings.TrimSpace(name)] = true
+						}
+					}
+				default:
+					src[f.Name] = string(f.Data)
+				}
+			}
+			if upJSON == nil && upErr == nil {
+				t.Fatal("no upstream capture in the archive")
+			}
+			proj, err := newTTTestProject(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := proj.resources()
+			if len(res) == 0 {
+				t.Fatal("no resources in the archive")
+			}
+			if upErr != nil {
+				var errs []string
+				for _, r := range res {
+					if _, err := tsColumns(ttTestScope{r.mod}, r.typ); err != nil {
+						errs = append(errs, err.Error())
+					}
+				}
+				got := strings.Join(errs, "\n") + "\n"
+				if len(errs) == 0 {
+					t.Fatalf("upstream failed:\n%s\nbut every table converted", firstLines(string(upErr), 8))
+				}
+				if *ttUpdate {
+					ttStore(t, file, ar, "want.err", got)
+					return
+				}
+				if !hasWant || got != string(wantErr) {
+					t.Fatalf("got error:\n%swant:\n%s", got, wantErr)
+				}
+				return
+			}
+			var m struct {
+				Tables map[string]struct {
+					Name    string            `json:"name"`
+					Columns []json.RawMessage `json:"columns"`
+				} `json:"tables"`
+			}
+			if err := json.Unmarshal(upJSON, &m); err != nil {
+				t.Fatal(err)
+			}
+			byName := map[string][]json.RawMessage{}
+			for _, tb := range m.Tables {
+				byName[tb.Name] = tb.Columns
+			}
+			checked := 0
+			for _, r := range res {
+				if r.class != "OlapTable" {
+					continue
+				}
+				up, ok := byName[r.name]
+				if !ok {
+					t.Errorf("%s: no table %q in upstream's map", r.mod.path, r.name)
+					continue
+				}
+				checked++
+				cols, err := tsColumns(ttTestScope{r.mod}, r.typ)
+				if err != nil {
+					t.Errorf("table %s: %v", r.name, err)
+					continue
+				}
+				for i := range cols {
+					if _, ok := cols[i].DataType.(infra.Array); ok {
+						cols[i].Required = true
+					}
+				}
+				got := ttColumnsJSON(t, cols, known[r.name])
+				want := ttRawColumnsJSON(t, up, known[r.name])
+				if got != want {
+					t.Errorf("table %s: columns differ\ngot:\n%s\nwant (upstream):\n%s", r.name, got, want)
+				}
+				if known[r.name] && ttColumnsJSON(t, cols, false) == ttRawColumnsJSON(t, up, false) {
+					t.Errorf("table %s is listed in known.txt but its order matches upstream's: remove it from known.txt", r.name)
+				}
+			}
+			if checked != len(m.Tables) {
+				t.Errorf("checked %d tables of upstream's %d", checked, len(m.Tables))
+			}
+		})
+	}
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func ttStore(t *testing.T, file string, ar *txtar.Archive, name, data string) {
+	t.Helper()
+	found := false
+	for i := range ar.Files {
+		if ar.Files[i].Name == name {
+			ar.Files[i].Data = []byte(data)
+			found = true
+		}
+	}
+	if !found {
+		ar.Files = append(ar.Files, txtar.File{Name: name, Data: []byte(data)})
+	}
+	if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ttColumnsJSON is columns' JSON with keys sorted, one column a line
+// (sorted by name when unordered).
+func ttColumnsJSON(t *testing.T, cols []infra.Column, unordered bool) string {
+	t.Helper()
+	raws := make([]json.RawMessage, len(cols))
+	for i, c := range cols {
+		b, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raws[i] = b
+	}
+	return ttRawColumnsJSON(t, raws, unordered)
+}
+
+func ttRawColumnsJSON(t *testing.T, raws []json.RawMessage, unordered bool) string {
+	t.Helper()
+	lines := make([]string, len(raws))
+	for i, r := range raws {
+		var v any
+		if err := json.Unmarshal(r, &v); err != nil {
+			t.Fatal(err)
+		}
+		b, err := infra.MarshalSorted(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, b); err != nil {
+			t.Fatal(err)
+		}
+		lines[i] = compact.String()
+	}
+	if unordered {
+		sort.Strings(lines)
+	}
+	return strings.Join(lines, "\n")
+}
