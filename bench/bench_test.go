@@ -131,3 +131,75 @@ func BenchmarkDiffResources(b *testing.B) {
 		}
 	}
 }
+
+var tsFieldTypes = []string{"string", "number", "Int64", "boolean", "Date", "string & tags.Format<\"uuid\">", "string[]", "Float32", "Decimal<10, 2>", "\"a\" | \"b\" | \"c\""}
+
+// genTSProject writes a TypeScript project of models x fields over files:
+// each file holds its interfaces and their tables; index.ts re-exports
+// every file.
+func genTSProject(b *testing.B, models, fields, files int) string {
+	b.Helper()
+	root := b.TempDir()
+	app := filepath.Join(root, "app")
+	os.MkdirAll(app, 0o755)
+	var index strings.Builder
+	perFile := (models + files - 1) / files
+	for f := 0; f < files; f++ {
+		os.WriteFile(filepath.Join(app, fmt.Sprintf("models_%d.ts", f)), []byte(tsModels(f, perFile, models, fields, "")), 0o644)
+		fmt.Fprintf(&index, "export * from \"./models_%d\";\n", f)
+	}
+	os.WriteFile(filepath.Join(app, "index.ts"), []byte(index.String()), 0o644)
+	return root
+}
+
+func tsModels(f, perFile, models, fields int, extra string) string {
+	var src strings.Builder
+	src.WriteString("import { Decimal, Float32, Int64, Key, OlapTable } from \"@514labs/moose-lib\";\nimport { tags } from \"typia\";\n")
+	for m := f * perFile; m < (f+1)*perFile && m < models; m++ {
+		fmt.Fprintf(&src, "\n/** Model %d. */\nexport interface Model%d {\n  id: Key<string>;\n", m, m)
+		for i := 1; i < fields; i++ {
+			opt := ""
+			if i%7 == 0 {
+				opt = "?"
+			}
+			fmt.Fprintf(&src, "  /** Field %d of model %d. */\n  field%d%s: %s;\n", i, m, i, opt, tsFieldTypes[i%len(tsFieldTypes)])
+		}
+		fmt.Fprintf(&src, "}\n\nexport const table%d = new OlapTable<Model%d>(\"Table%d\", { orderByFields: [\"id\"] });\n", m, m, m)
+	}
+	src.WriteString(extra)
+	return src.String()
+}
+
+// BenchmarkTSLoadCold reads a 1,000-model x 20-field TypeScript project in
+// 50 files from scratch (no parse cache).
+func BenchmarkTSLoadCold(b *testing.B) {
+	root := genTSProject(b, 1000, 20, 50)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := parser.NewLoader(root, "app", "Typescript").Load("local"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTSLoadOneFileChanged re-reads the project after one file
+// changed: only that file is parsed again.
+func BenchmarkTSLoadOneFileChanged(b *testing.B) {
+	root := genTSProject(b, 1000, 20, 50)
+	l := parser.NewLoader(root, "app", "Typescript")
+	if _, err := l.Load("local"); err != nil {
+		b.Fatal(err)
+	}
+	file := filepath.Join(root, "app", "models_7.ts")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		os.WriteFile(file, []byte(tsModels(7, 20, 1000, 20, fmt.Sprintf("// edit %d\n", i))), 0o644)
+		b.StartTimer()
+		if _, err := l.Load("local"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

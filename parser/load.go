@@ -167,6 +167,10 @@ type language struct {
 	// its parts even when they are configured explicitly (TypeScript), not
 	// only of the parts left as True (Python).
 	pipelineLifeCycleEverywhere bool
+	// pipelineMetadata: an IngestPipeline's metadata is its parts'
+	// (Python); TypeScript's parts keep their own and the pipeline's goes
+	// nowhere.
+	pipelineMetadata bool
 	// registryDeps: a SqlResource names its dependencies by registry key
 	// and records its source line and column (TypeScript).
 	registryDeps bool
@@ -182,7 +186,8 @@ var python = &language{
 	isSource: func(rel string) bool {
 		return strings.HasSuffix(rel, ".py") && filepath.Base(rel) != "__init__.py"
 	},
-	option: func(s string) string { return s },
+	option:           func(s string) string { return s },
+	pipelineMetadata: true,
 }
 
 var typescript = &language{

@@ -305,8 +305,20 @@ func (ev *evaluator) buildTopic(m *module, name string, cols []infra.Column, cfg
 	return t, nil
 }
 
-// deadLetterColumns are the columns of upstream's DeadLetterModel.
-func deadLetterColumns() []infra.Column {
+// deadLetterColumns are the columns of the library's DeadLetterModel:
+// Python's snake_case model, or TypeScript's interface as its compiler
+// plugin reads it (camelCase, the record as JSON with empty options, the
+// source a plain string).
+func (ev *evaluator) deadLetterColumns() []infra.Column {
+	if ev.lang == typescript {
+		return []infra.Column{
+			{Name: "originalRecord", DataType: infra.JSONOptions{}, Required: true, Annotations: []infra.Annotation{}},
+			{Name: "errorMessage", DataType: infra.String, Required: true, Annotations: []infra.Annotation{}},
+			{Name: "errorType", DataType: infra.String, Required: true, Annotations: []infra.Annotation{}},
+			{Name: "failedAt", DataType: infra.DateTime, Required: true, Annotations: []infra.Annotation{}},
+			{Name: "source", DataType: infra.String, Required: true, Annotations: []infra.Annotation{}},
+		}
+	}
 	lc := []infra.Annotation{{Key: "LowCardinality", Value: json.RawMessage("true")}}
 	return []infra.Column{
 		{Name: "original_record", DataType: infra.JSON, Required: true},
@@ -329,7 +341,7 @@ func (ev *evaluator) deadLetterQueue(m *module, g genericVal, c callVal) (value,
 	if err != nil {
 		return nil, err
 	}
-	t, err := ev.buildTopic(m, name, deadLetterColumns(), cfg, c.pos, "")
+	t, err := ev.buildTopic(m, name, ev.deadLetterColumns(), cfg, c.pos, "")
 	if err != nil {
 		return nil, err
 	}
@@ -405,9 +417,11 @@ func (ev *evaluator) ingestPipeline(m *module, g genericVal, c callVal) (value, 
 		if lifeCycle && cc == nil && lc != "" {
 			out.kwargs["life_cycle"] = extRef{"moose_lib.LifeCycle." + string(lc)}
 		}
-		delete(out.kwargs, "metadata")
-		if md, ok := cfg.kwargs["metadata"]; ok {
-			out.kwargs["metadata"] = md
+		if ev.lang.pipelineMetadata {
+			delete(out.kwargs, "metadata")
+			if md, ok := cfg.kwargs["metadata"]; ok {
+				out.kwargs["metadata"] = md
+			}
 		}
 		return &out
 	}
@@ -426,7 +440,7 @@ func (ev *evaluator) ingestPipeline(m *module, g genericVal, c callVal) (value, 
 		return nil, err
 	}
 	if dlqOn {
-		if pv.dlq, err = ev.buildTopic(m, name+"DeadLetterQueue", deadLetterColumns(), withVersion(dlqCfg, false), c.pos, ""); err != nil {
+		if pv.dlq, err = ev.buildTopic(m, name+"DeadLetterQueue", ev.deadLetterColumns(), withVersion(dlqCfg, false), c.pos, ""); err != nil {
 			return nil, err
 		}
 	}
@@ -470,9 +484,15 @@ func (ev *evaluator) ingestPipeline(m *module, g genericVal, c callVal) (value, 
 			}
 		}
 		md := &infra.Metadata{Source: &infra.SourceLocation{File: m.file}}
-		if v, ok := cfg.kwargs["metadata"]; ok {
-			if err := ev.applyMetadata(m, cfg.kwPos["metadata"], md, v); err != nil {
-				return nil, err
+		mdFrom := cfg
+		if !ev.lang.pipelineMetadata {
+			mdFrom = apiCfg // TypeScript: the API's own metadata, never the pipeline's
+		}
+		if mdFrom != nil {
+			if v, ok := mdFrom.kwargs["metadata"]; ok {
+				if err := ev.applyMetadata(m, mdFrom.kwPos["metadata"], md, v); err != nil {
+					return nil, err
+				}
 			}
 		}
 		if pv.api, err = ev.addIngestAPI(m, mv, name, cols, pv.stream, pv.dlq, version, path, md, c.pos); err != nil {
@@ -959,6 +979,9 @@ func (ev *evaluator) webApp(m *module, c callVal) (value, error) {
 	} else if cfg != nil {
 		if p, ok := cfg.kwargs["mount_path"].(strVal); ok && p != "" {
 			w.MountPath = string(p)
+			if err := checkMountPath(w.MountPath); err != nil {
+				return nil, ev.errAt(m.file, cfg.kwPos["mount_path"], "WebApp %q: %v", name, err)
+			}
 		}
 		if md, ok := cfg.kwargs["metadata"].(callVal); ok {
 			d, _ := optStr(md.kwargs["description"])
@@ -970,6 +993,24 @@ func (ev *evaluator) webApp(m *module, c callVal) (value, error) {
 	}
 	ev.out.WebApps[name] = w
 	return resourceVal{"WebApp", name}, nil
+}
+
+// reservedMountPaths are the dev server's own routes a web app may not
+// mount under.
+var reservedMountPaths = []string{"/admin", "/api", "/consumption", "/health", "/ingest", "/liveness", "/moose", "/ready", "/workflows"}
+
+// checkMountPath refuses a mount path upstream's library refuses: under a
+// reserved route, or with a trailing slash.
+func checkMountPath(p string) error {
+	if p != "/" && strings.HasSuffix(p, "/") {
+		return fmt.Errorf("mount path %q must not end with a slash", p)
+	}
+	for _, r := range reservedMountPaths {
+		if p == r || strings.HasPrefix(p, r+"/") {
+			return fmt.Errorf("mount path %q is under %s, one of the dev server's reserved paths (%s)", p, r, strings.Join(reservedMountPaths, ", "))
+		}
+	}
+	return nil
 }
 
 // ---- processes derived at the end, as upstream's into_infra_map ----

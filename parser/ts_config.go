@@ -419,8 +419,29 @@ func (m *tsModule) construct(x *tsyntax.New) (value, error) {
 		}
 		c := map[string]*tsConfig{"OlapTable": tsOlapConfig, "Stream": tsStreamConfig, "DeadLetterQueue": tsStreamConfig,
 			"IngestPipeline": tsPipelineConfig, "IngestApi": tsIngestConfig}[cls]
-		if cls == "IngestPipeline" && len(call.args) < 2 {
-			return nil, m.errAt(x.P, "new IngestPipeline needs its options: { table, stream, ingestApi, ... }")
+		if cls == "IngestPipeline" {
+			if len(call.args) < 2 {
+				return nil, m.errAt(x.P, "new IngestPipeline needs its options: { table, stream, ingestApi, ... }")
+			}
+			if o, ok := call.args[1].(*tsObject); ok {
+				// TypeScript's pipeline makes a dead letter queue only when
+				// asked, and `ingest` (deprecated) counts only without ingestApi
+				c := &tsObject{at: o.at}
+				api, _, hasAPI := o.get("ingestApi")
+				if _, none := api.(noneVal); none {
+					hasAPI = false
+				}
+				for i, k := range o.keys {
+					if k == "ingest" && hasAPI {
+						continue
+					}
+					c.set(k, o.vals[i], o.pos[i])
+				}
+				if _, _, ok := c.get("deadLetterQueue"); !ok {
+					c.set("deadLetterQueue", boolVal(false), o.at)
+				}
+				call.args[1] = c
+			}
 		}
 		if err := cfgArg(1, c); err != nil {
 			return nil, err
@@ -511,6 +532,25 @@ func (m *tsModule) construct(x *tsyntax.New) (value, error) {
 	case "WebApp":
 		if err := cfgArg(2, tsWebAppConfig); err != nil {
 			return nil, err
+		}
+		// TypeScript's library requires a mount path, and not "/" (it would
+		// cover the reserved routes)
+		mp, hasCfg := noneVal{}, len(call.args) > 2
+		var mount value = mp
+		if hasCfg {
+			if c, ok := call.args[2].(callVal); ok {
+				if v, ok := c.kwargs["mount_path"]; ok {
+					mount = v
+				}
+			}
+		}
+		switch s := mount.(type) {
+		case strVal:
+			if s == "/" {
+				return nil, m.errAt(x.P, "WebApp: mountPath cannot be \"/\": its routes would cover the dev server's reserved paths (%s)", strings.Join(reservedMountPaths, ", "))
+			}
+		default:
+			return nil, m.errAt(x.P, "WebApp needs a mountPath (e.g. \"/myapp\") known before the program runs")
 		}
 		return plainResources[ref.qual](m.prog.ev, m.mod, call)
 	case "Task":

@@ -301,7 +301,10 @@ func (m *tsModule) funcValue(name string, f *tsyntax.Func, p tsyntax.Pos) value 
 func (m *tsModule) lookupValue(id *tsyntax.Ident) (value, error) {
 	b, ok := m.decls[id.Name]
 	if !ok {
-		return tsGlobal(id), nil
+		if v := tsGlobal(id); v != nil {
+			return v, nil
+		}
+		return nil, m.errAt(id.P, "cannot find name %q: it is neither declared nor imported in this file", id.Name)
 	}
 	switch {
 	case b.imp != nil:
@@ -319,6 +322,8 @@ func (m *tsModule) lookupValue(id *tsyntax.Ident) (value, error) {
 	return nil, m.errAt(id.P, "%s is a type, used here as a value", id.Name)
 }
 
+// tsGlobal is a name the JavaScript runtime provides (nil for an unknown
+// name).
 func tsGlobal(id *tsyntax.Ident) value {
 	switch id.Name {
 	case "undefined":
@@ -328,7 +333,26 @@ func tsGlobal(id *tsyntax.Ident) value {
 	case "Infinity":
 		return floatVal(math.Inf(1))
 	}
-	return extRef{"js." + id.Name}
+	if jsGlobals[id.Name] {
+		return extRef{"js." + id.Name}
+	}
+	return nil
+}
+
+var jsGlobals = map[string]bool{}
+
+func init() {
+	for _, n := range strings.Fields(`globalThis this super arguments console process require module exports __dirname __filename
+		JSON Math Date Object Array String Number Boolean Symbol BigInt Promise Error TypeError RangeError SyntaxError
+		Map Set WeakMap WeakSet WeakRef RegExp Reflect Proxy Intl ArrayBuffer SharedArrayBuffer DataView Atomics
+		Int8Array Uint8Array Uint8ClampedArray Int16Array Uint16Array Int32Array Uint32Array Float32Array Float64Array
+		BigInt64Array BigUint64Array parseInt parseFloat isNaN isFinite encodeURI encodeURIComponent decodeURI
+		decodeURIComponent escape unescape eval setTimeout clearTimeout setInterval clearInterval setImmediate
+		clearImmediate queueMicrotask structuredClone Buffer URL URLSearchParams TextEncoder TextDecoder fetch
+		Headers Request Response AbortController AbortSignal crypto performance atob btoa Event EventTarget
+		FormData Blob File ReadableStream WritableStream TransformStream global`) {
+		jsGlobals[n] = true
+	}
 }
 
 func (m *tsModule) importValue(i *tsImport, at tsyntax.Pos) (value, error) {
@@ -840,6 +864,9 @@ func (m *tsModule) member(base value, name string, p tsyntax.Pos) value {
 	pos := tsPos(p)
 	switch b := base.(type) {
 	case extRef:
+		if b.qual == "js.process.env" {
+			return unknownVal{pos: pos, why: fmt.Sprintf("process.env.%s, read from the environment at run time (use mooseRuntimeEnv.get(%q) for a value the database needs)", name, name)}
+		}
 		return extRef{b.qual + "." + name}
 	case tsNamespace:
 		v, err := b.m.exportValue(name, p, map[*tsModule]bool{}, m)

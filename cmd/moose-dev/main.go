@@ -106,6 +106,6 @@ func initCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&tmpl, "template", "python", "template name")
+	cmd.Flags().StringVar(&tmpl, "template", "python", "template: python or typescript")
 	return cmd
 }
