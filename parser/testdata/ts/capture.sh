@@ -8,7 +8,9 @@
 # plugins), hard-link the oracle's node_modules, run `moose check --write-infra-map` and store the result
 # back into the archive:
 #   upstream.json      .moose/infrastructure_map.json, keys sorted, indented (only when upstream succeeded)
-#   upstream.err       exit status and the first 40 lines of upstream's output (only when it failed)
+#   upstream.err       exit status and the first 40 lines of upstream's output (only when it failed); when
+#                      upstream failed to compile, also the compiler's diagnostics, after a marker line
+#                      saying capture.sh added them (upstream prints none)
 #   upstream.unloaded  the paths of upstream's "Unloaded Files" warning, one a line (only when printed)
 #
 # The oracle is the real moose-cli/moose-lib 0.6.533 installed in $ORACLE (default ~/oracle) as
@@ -174,6 +176,12 @@ for archive in "$@"; do
 		{
 			echo "exit status: $rc"
 			head -n 40 "$work/plain"
+			# Upstream hides the compiler's diagnostics; ask the compiler for them, marked as ours.
+			if grep -q "Failed to compile TypeScript" "$work/plain"; then
+				echo "--- capture.sh: tspc --noEmit diagnostics for app/ (upstream prints none of these) ---"
+				(cd "$proj" && PATH=$proj/node_modules/.bin:$PATH tspc -p tsconfig.json --noEmit --skipLibCheck 2>&1) |
+					sed -e "s#$proj#<project>#g" | grep -v '^node_modules/' | head -n 20 || true
+			fi
 		} >"$out/upstream.err"
 		result="FAILED ($rc)"
 	fi
