@@ -7,7 +7,7 @@ import (
 
 // fuzzSeeds are the table sources and a few hostile inputs.
 func fuzzSeeds(f *testing.F) {
-	for _, cases := range [][]struct{ src, want string }{stmtCases, exprCases, typeCases, asiCases, regexCases, genericCases} {
+	for _, cases := range [][]struct{ src, want string }{stmtCases, exprCases, typeCases, asiCases, regexCases, genericCases, miscCases} {
 		for _, c := range cases {
 			f.Add([]byte(c.src))
 		}
