@@ -3,7 +3,14 @@
 // generics, decorators, arrow functions, template and regular-expression
 // literals, automatic semicolon insertion; not JSX), into a syntax tree
 // whose module-level parts a static reader evaluates. Positions are 1-based
-// lines and columns counted in bytes.
+// lines and columns counted in bytes (a byte order mark is not counted in
+// the columns of the first line; offsets count it); every node's P is the
+// position of its first token, decorators and modifiers included.
+//
+// Parse builds the tree; Walk visits it. The error of Parse is an *Error
+// whose Msg reads like a compiler's ("expected ')' after arguments ...",
+// "unterminated string literal", "unexpected token '}'") and whose Pos is
+// where the problem was found.
 //
 // It imports nothing of ours.
 package tsyntax
@@ -70,7 +77,9 @@ type (
 		TypeOnly bool   // `type a` inside the braces
 	}
 	// ExportDecl is `export <declaration>`; Default is set for
-	// `export default <declaration>` (class or function, possibly unnamed).
+	// `export default <declaration>` (class, function or interface; the
+	// class or function possibly unnamed). For `@dec export class C {}`,
+	// the export, the class declaration and its Class all start at '@'.
 	ExportDecl struct {
 		P       Pos
 		Default bool
@@ -236,7 +245,8 @@ type (
 // ---- classes and functions ----
 
 type (
-	// Func is the shared part of functions, methods and arrows.
+	// Func is the shared part of functions, methods and arrows; P is the
+	// position of its type parameters or parameters (for `x => x`, of x).
 	Func struct {
 		P          Pos
 		TypeParams []*TypeParam
@@ -256,7 +266,8 @@ type (
 		Modifiers  []string // public, private, protected, readonly, override (constructor parameter properties)
 		Decorators []Expr
 	}
-	// Class is a class body with its heritage.
+	// Class is a class body with its heritage; P is that of the class
+	// declaration or expression (its first decorator, `abstract` or `class`).
 	Class struct {
 		P          Pos
 		Abstract   bool

@@ -7,6 +7,8 @@ import (
 	"testing"
 )
 
+// TestGenErrors prints TestErrors entries for the sources in the file named
+// by $GENERR (separated by lines "---"), to be checked by hand.
 func TestGenErrors(t *testing.T) {
 	if os.Getenv("GENERR") == "" {
 		t.Skip()

@@ -40,6 +40,8 @@ type parser struct {
 	failed   map[int]bool // speculative attempts that failed, by key
 	anonFunc bool         // the next function declaration may be unnamed (export default)
 	lastGt   int          // offset of the '>' that closed the last type arguments
+	slabs    slabs
+	scratch  scratch
 }
 
 // ---- tokens ----
@@ -200,6 +202,7 @@ func (p *parser) try(key int, f func()) bool {
 	}
 	saved := p.s
 	depth, inGen, noIn, noCond := p.depth, p.inGen, p.noIn, p.noCond
+	nmembers := len(p.scratch.members)
 	ok := func() (ok bool) {
 		defer func() {
 			if r := recover(); r != nil {
@@ -215,6 +218,8 @@ func (p *parser) try(key int, f func()) bool {
 	if !ok {
 		p.s = saved
 		p.depth, p.inGen, p.noIn, p.noCond = depth, inGen, noIn, noCond
+		clear(p.scratch.members[nmembers:])
+		p.scratch.members = p.scratch.members[:nmembers]
 		p.err = nil
 		if p.failed == nil {
 			p.failed = map[int]bool{}
@@ -711,10 +716,10 @@ func (p *parser) parseBindingTarget() Pattern {
 	if p.isName("this") {
 		pos := p.pos()
 		p.next()
-		return &Ident{P: pos, Name: "this"}
+		return p.newIdent(pos, "this")
 	}
 	name, pos := p.ident("for the binding")
-	return &Ident{P: pos, Name: name}
+	return p.newIdent(pos, name)
 }
 
 func (p *parser) parseObjectPattern() *ObjectPattern {
@@ -732,7 +737,7 @@ func (p *parser) parseObjectPattern() *ObjectPattern {
 		var pp PatternProp
 		if p.isIdent() {
 			if k, _, _ := p.peek(); k != tColon {
-				id := &Ident{P: p.pos(), Name: p.s.val}
+				id := p.newIdent(p.pos(), p.s.val)
 				p.next()
 				pp.Key, pp.Value = id, id
 				if p.eat(tAssign) {
@@ -911,7 +916,7 @@ func (p *parser) parseDecoratorExpr() Expr {
 		x = p.parsePrimary()
 	} else {
 		name, pos := p.ident("after '@'")
-		x = &Ident{P: pos, Name: name}
+		x = p.newIdent(pos, name)
 	}
 	return p.parseCallTail(x, noIndex)
 }
@@ -1123,15 +1128,15 @@ func (p *parser) parsePropertyName(private bool) Expr {
 	pos := p.pos()
 	switch p.s.tok {
 	case tName:
-		n := &Ident{P: pos, Name: p.s.val}
+		n := p.newIdent(pos, p.s.val)
 		p.next()
 		return n
 	case tString:
-		n := &StringLit{P: pos, Value: p.s.val}
+		n := p.newStr(pos, p.s.val)
 		p.next()
 		return n
 	case tNumber:
-		n := &NumberLit{P: pos, Text: p.s.val}
+		n := p.newNum(pos, p.s.val)
 		p.next()
 		return n
 	case tPrivate:
@@ -1187,7 +1192,7 @@ func (p *parser) parseTypeAlias(pos Pos, declare bool) Stmt {
 	p.expect(tAssign, "after the type alias name")
 	if p.isName("intrinsic") {
 		if k, _, nl := p.peek(); k == tSemi || k == tEOF || k == tRBrace || nl {
-			d.Type = &KeywordType{P: p.pos(), Name: "intrinsic"}
+			d.Type = p.newKw(p.pos(), "intrinsic")
 			p.next()
 			p.semicolon("the type alias")
 			return d
@@ -1372,7 +1377,7 @@ func (p *parser) parseImportEqualsRest(pos Pos, name string) Stmt {
 	}
 	var x Expr
 	n, npos := p.ident("after '='")
-	x = &Ident{P: npos, Name: n}
+	x = p.newIdent(npos, n)
 	for p.eat(tDot) {
 		if p.s.tok != tName {
 			p.failExpected("a name", "after '.'")

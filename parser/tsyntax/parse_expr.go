@@ -169,7 +169,7 @@ func (p *parser) parseSimpleArrow(pos Pos, async, condThen bool) Expr {
 	ppos := p.pos()
 	name := p.s.val
 	p.next()
-	id := &Ident{P: ppos, Name: name}
+	id := p.newIdent(ppos, name)
 	f := &Func{P: ppos, Params: []*Param{{P: ppos, Name: id}}}
 	p.next() // =>
 	p.parseArrowBody(f, async, condThen)
@@ -499,7 +499,8 @@ func (p *parser) parseMemberName(x Expr, optional bool) Expr {
 	if p.s.tok != tName && p.s.tok != tPrivate {
 		p.failExpected("a property name", "after '.'")
 	}
-	m := &Member{P: x.Position(), X: x, Name: p.s.val, NamePos: p.pos(), Optional: optional}
+	m := p.slabs.members.alloc()
+	m.P, m.X, m.Name, m.NamePos, m.Optional = x.Position(), x, p.s.val, p.pos(), optional
 	p.next()
 	return m
 }
@@ -622,7 +623,7 @@ func (p *parser) parsePrimary() Expr {
 		if !p.s.esc {
 			switch p.s.val {
 			case "this", "super":
-				n := &Ident{P: pos, Name: p.s.val}
+				n := p.newIdent(pos, p.s.val)
 				p.next()
 				return n
 			case "null":
@@ -650,15 +651,15 @@ func (p *parser) parsePrimary() Expr {
 				p.unexpected()
 			}
 		}
-		n := &Ident{P: pos, Name: p.s.val}
+		n := p.newIdent(pos, p.s.val)
 		p.next()
 		return n
 	case tString:
-		n := &StringLit{P: pos, Value: p.s.val}
+		n := p.newStr(pos, p.s.val)
 		p.next()
 		return n
 	case tNumber:
-		n := &NumberLit{P: pos, Text: p.s.val}
+		n := p.newNum(pos, p.s.val)
 		p.next()
 		return n
 	case tTemplate, tTemplateHead:

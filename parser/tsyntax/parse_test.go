@@ -119,6 +119,62 @@ var stmtCases = []struct{ src, want string }{
 		"[(Control Kind:\"label\" Body:[(ExprStmt Expr:(Ident Name:\"y\"))] Label:\"x\")]"},
 }
 
+// miscCases: assorted constructs of real projects.
+var miscCases = []struct{ src, want string }{
+	{"let x: typeof import('./a')",
+		"[(VarDecl Kind:\"let\" Decls:[(VarDeclarator Name:(Ident Name:\"x\") Type:(TypeQuery Expr:(ImportCall Arg:(StringLit Value:\"./a\"))))])]"},
+	{"function f<const T extends readonly unknown[]>(x: T) {}",
+		"[(FuncDecl Name:\"f\" Func:(Func TypeParams:[(TypeParam Name:\"T\" Constraint:(TypeOperator Op:\"readonly\" Type:(ArrayType Elem:(KeywordType Name:\"unknown\"))) Modifiers:[\"const\"])] Params:[(Param Name:(Ident Name:\"x\") Type:(TypeRef Name:\"T\"))] Body:(Block)))]"},
+	{"type A<T> = T extends [infer H, ...infer R] ? [H, ...A<R>] : []",
+		"[(TypeAliasDecl Name:\"A\" TypeParams:[(TypeParam Name:\"T\")] Type:(ConditionalType Check:(TypeRef Name:\"T\") Extends:(TupleType Elems:[(TupleElem Type:(InferType Name:\"H\")) (TupleElem Type:(InferType Name:\"R\") Rest:true)]) Then:(TupleType Elems:[(TupleElem Type:(TypeRef Name:\"H\")) (TupleElem Type:(TypeRef Name:\"A\" Args:[(TypeRef Name:\"R\")]) Rest:true)]) Else:(TupleType)))]"},
+	{"a?.(); delete a?.b; a ?? (b || c)",
+		"[(ExprStmt Expr:(Call Callee:(Ident Name:\"a\") Args:[] Optional:true)) (ExprStmt Expr:(Unary Op:\"delete\" X:(Member X:(Ident Name:\"a\") Name:\"b\" Optional:true))) (ExprStmt Expr:(Binary Op:\"??\" X:(Ident Name:\"a\") Y:(Paren X:(Binary Op:\"||\" X:(Ident Name:\"b\") Y:(Ident Name:\"c\")))))]"},
+	{"import(\"./x\").then(m => m.default)",
+		"[(ExprStmt Expr:(Call Callee:(Member X:(ImportCall Arg:(StringLit Value:\"./x\")) Name:\"then\") Args:[(Arrow Func:(Func Params:[(Param Name:(Ident Name:\"m\"))] ExprBody:(Member X:(Ident Name:\"m\") Name:\"default\")))]))]"},
+	{"export { x as \"string name\" }",
+		"[(ExportNames Names:[(ImportName Name:\"x\" Alias:\"string name\")])]"},
+	{"class A { static override readonly x = 1; 'constructor'() {} }",
+		"[(ClassDecl Name:\"A\" Class:(Class Members:[(ClassMember Kind:\"property\" Name:(Ident Name:\"x\") Modifiers:[\"static\" \"override\" \"readonly\"] Init:(NumberLit Text:\"1\")) (ClassMember Kind:\"constructor\" Func:(Func Body:(Block)))]))]"},
+	{"class B<in T> {}",
+		"[(ClassDecl Name:\"B\" Class:(Class TypeParams:[(TypeParam Name:\"T\" Modifiers:[\"in\"])]))]"},
+	{"declare module Foo.Bar {}",
+		"[(ModuleDecl Name:\"Foo.Bar\" Declare:true Body:[])]"},
+	{"namespace A { export import B = C.D; }",
+		"[(ModuleDecl Name:\"A\" Body:[(ExportDecl Decl:(ImportEquals Name:\"B\" Ref:(Member X:(Ident Name:\"C\") Name:\"D\")))])]"},
+	{"type O = { <T>(x: T): T; new <T>(x: T): Foo<T> }",
+		"[(TypeAliasDecl Name:\"O\" Type:(ObjectType Members:[(CallSig Func:(Func TypeParams:[(TypeParam Name:\"T\")] Params:[(Param Name:(Ident Name:\"x\") Type:(TypeRef Name:\"T\"))] Return:(TypeRef Name:\"T\"))) (CallSig Ctor:true Func:(Func TypeParams:[(TypeParam Name:\"T\")] Params:[(Param Name:(Ident Name:\"x\") Type:(TypeRef Name:\"T\"))] Return:(TypeRef Name:\"Foo\" Args:[(TypeRef Name:\"T\")])))]))]"},
+	{"let a = <T,>(x: T) => x; x = async function () {}",
+		"[(VarDecl Kind:\"let\" Decls:[(VarDeclarator Name:(Ident Name:\"a\") Init:(Arrow Func:(Func TypeParams:[(TypeParam Name:\"T\")] Params:[(Param Name:(Ident Name:\"x\") Type:(TypeRef Name:\"T\"))] ExprBody:(Ident Name:\"x\"))))]) (ExprStmt Expr:(Assign Op:\"=\" Target:(Ident Name:\"x\") Value:(FuncExpr Async:true Func:(Func Body:(Block)))))]"},
+	{"async function g() { for await (const x of await y) {} }",
+		"[(FuncDecl Name:\"g\" Async:true Func:(Func Body:(Block Stmts:[(Control Kind:\"for-of\" Exprs:[(Unary Op:\"await\" X:(Ident Name:\"y\"))] Body:[(VarDecl Kind:\"const\" Decls:[(VarDeclarator Name:(Ident Name:\"x\"))]) (Block)] Await:true)])))]"},
+	{"@Component({ a: 1 }) export default class X {}",
+		"[(ExportDecl Default:true Decl:(ClassDecl Name:\"X\" Class:(Class Decorators:[(Call Callee:(Ident Name:\"Component\") Args:[(ObjectLit Props:[(Prop Kind:\"init\" Key:(Ident Name:\"a\") Value:(NumberLit Text:\"1\"))])])])))]"},
+	{"class C { @dec\n [key]() {} }",
+		"[(ClassDecl Name:\"C\" Class:(Class Members:[(ClassMember Kind:\"method\" Name:(Computed Expr:(Ident Name:\"key\")) Decorators:[(Ident Name:\"dec\")] Func:(Func Body:(Block)))]))]"},
+	{"x = `${ {a: 1}.a } and ${() => {}}`",
+		"[(ExprStmt Expr:(Assign Op:\"=\" Target:(Ident Name:\"x\") Value:(Template Cooked:[\"\" \" and \" \"\"] Raw:[\"\" \" and \" \"\"] Exprs:[(Member X:(ObjectLit Props:[(Prop Kind:\"init\" Key:(Ident Name:\"a\") Value:(NumberLit Text:\"1\"))]) Name:\"a\") (Arrow Func:(Func Body:(Block)))])))]"},
+	{"export default abstract class Y {}",
+		"[(ExportDecl Default:true Decl:(ClassDecl Name:\"Y\" Class:(Class Abstract:true)))]"},
+	{"let v = a! + b!",
+		"[(VarDecl Kind:\"let\" Decls:[(VarDeclarator Name:(Ident Name:\"v\") Init:(Binary Op:\"+\" X:(NonNull X:(Ident Name:\"a\")) Y:(NonNull X:(Ident Name:\"b\"))))])]"},
+	{"const { a = 1, ...rest }: Props = props",
+		"[(VarDecl Kind:\"const\" Decls:[(VarDeclarator Name:(ObjectPattern Props:[(PatternProp Key:(Ident Name:\"a\") Value:(Ident Name:\"a\") Default:(NumberLit Text:\"1\"))] Rest:(Ident Name:\"rest\")) Type:(TypeRef Name:\"Props\") Init:(Ident Name:\"props\"))])]"},
+	{"class D { constructor(private readonly a: string, protected b?: number) {} }",
+		"[(ClassDecl Name:\"D\" Class:(Class Members:[(ClassMember Kind:\"constructor\" Func:(Func Params:[(Param Name:(Ident Name:\"a\") Type:(KeywordType Name:\"string\") Modifiers:[\"private\" \"readonly\"]) (Param Name:(Ident Name:\"b\") Type:(KeywordType Name:\"number\") Optional:true Modifiers:[\"protected\"])] Body:(Block)))]))]"},
+	{"type Fn = (cb: (err: Error | null, data?: Buffer) => void) => void",
+		"[(TypeAliasDecl Name:\"Fn\" Type:(FuncType Func:(Func Params:[(Param Name:(Ident Name:\"cb\") Type:(FuncType Func:(Func Params:[(Param Name:(Ident Name:\"err\") Type:(UnionType Types:[(TypeRef Name:\"Error\") (KeywordType Name:\"null\")])) (Param Name:(Ident Name:\"data\") Type:(TypeRef Name:\"Buffer\") Optional:true)] Return:(KeywordType Name:\"void\"))))] Return:(KeywordType Name:\"void\"))))]"},
+	{"type Getters<T> = { [K in keyof T as `get${Capitalize<string & K>}`]: () => T[K] }",
+		"[(TypeAliasDecl Name:\"Getters\" TypeParams:[(TypeParam Name:\"T\")] Type:(MappedType Param:\"K\" In:(TypeOperator Op:\"keyof\" Type:(TypeRef Name:\"T\")) As:(TemplateType Quasis:[\"get\" \"\"] Types:[(TypeRef Name:\"Capitalize\" Args:[(IntersectionType Types:[(KeywordType Name:\"string\") (TypeRef Name:\"K\")])])]) Value:(FuncType Func:(Func Return:(IndexedType Object:(TypeRef Name:\"T\") Index:(TypeRef Name:\"K\"))))))]"},
+	{"let n = <number>(<unknown>x)",
+		"[(VarDecl Kind:\"let\" Decls:[(VarDeclarator Name:(Ident Name:\"n\") Init:(AsExpr X:(Paren X:(AsExpr X:(Ident Name:\"x\") Type:(KeywordType Name:\"unknown\"))) Type:(KeywordType Name:\"number\")))])]"},
+	{"if (a) { } else { }",
+		"[(Control Kind:\"if\" Exprs:[(Ident Name:\"a\")] Body:[(Block) (Block)])]"},
+	{"x = y ? z : w ? v : u",
+		"[(ExprStmt Expr:(Assign Op:\"=\" Target:(Ident Name:\"x\") Value:(Cond Test:(Ident Name:\"y\") Then:(Ident Name:\"z\") Else:(Cond Test:(Ident Name:\"w\") Then:(Ident Name:\"v\") Else:(Ident Name:\"u\")))))]"},
+	{"a = b ? c => d : e => f",
+		"[(ExprStmt Expr:(Assign Op:\"=\" Target:(Ident Name:\"a\") Value:(Cond Test:(Ident Name:\"b\") Then:(Arrow Func:(Func Params:[(Param Name:(Ident Name:\"c\"))] ExprBody:(Ident Name:\"d\"))) Else:(Arrow Func:(Func Params:[(Param Name:(Ident Name:\"e\"))] ExprBody:(Ident Name:\"f\"))))))]"},
+}
+
 // exprCases: expressions, precedence, arrows, literals.
 var exprCases = []struct{ src, want string }{
 	{"a + b * c ** d ** e",
@@ -406,3 +462,4 @@ func TestTypes(t *testing.T)               { runCases(t, typeCases) }
 func TestASI(t *testing.T)                 { runCases(t, asiCases) }
 func TestRegexVsDivision(t *testing.T)     { runCases(t, regexCases) }
 func TestGenericVsComparison(t *testing.T) { runCases(t, genericCases) }
+func TestMisc(t *testing.T)                { runCases(t, miscCases) }

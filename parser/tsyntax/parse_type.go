@@ -234,7 +234,9 @@ func (p *parser) parsePostfixType() Type {
 		open := p.pos()
 		p.next()
 		if p.eat(tRBrack) {
-			t = &ArrayType{P: pos, Elem: t}
+			at := p.slabs.arrTypes.alloc()
+			at.P, at.Elem = pos, t
+			t = at
 			continue
 		}
 		idx := p.parseTypeInner()
@@ -261,10 +263,10 @@ func (p *parser) parsePrimaryType() Type {
 			switch w := p.s.val; w {
 			case "this":
 				p.next()
-				return &KeywordType{P: pos, Name: "this"}
+				return p.newKw(pos, "this")
 			case "true", "false":
 				p.next()
-				return &LiteralType{P: pos, Lit: &BoolLit{P: pos, Value: w == "true"}}
+				return p.newLit(pos, &BoolLit{P: pos, Value: w == "true"})
 			case "typeof":
 				return p.parseTypeQuery(pos)
 			case "import":
@@ -275,18 +277,18 @@ func (p *parser) parsePrimaryType() Type {
 				if isKeywordType(w) {
 					if k, _, _ := p.peek(); k != tDot {
 						p.next()
-						return &KeywordType{P: pos, Name: w}
+						return p.newKw(pos, w)
 					}
 				}
 			}
 		}
 		return p.parseTypeRef()
 	case tString:
-		t := &LiteralType{P: pos, Lit: &StringLit{P: pos, Value: p.s.val}}
+		t := p.newLit(pos, p.newStr(pos, p.s.val))
 		p.next()
 		return t
 	case tNumber:
-		t := &LiteralType{P: pos, Lit: &NumberLit{P: pos, Text: p.s.val}}
+		t := p.newLit(pos, p.newNum(pos, p.s.val))
 		p.next()
 		return t
 	case tMinus:
@@ -294,9 +296,9 @@ func (p *parser) parsePrimaryType() Type {
 		if p.s.tok != tNumber {
 			p.failExpected("a number", "after '-' in a type")
 		}
-		n := &NumberLit{P: p.pos(), Text: p.s.val}
+		n := p.newNum(p.pos(), p.s.val)
 		p.next()
-		return &LiteralType{P: pos, Lit: &Unary{P: pos, Op: "-", X: n}}
+		return p.newLit(pos, &Unary{P: pos, Op: "-", X: n})
 	case tTemplate, tTemplateHead:
 		return p.parseTemplateType(pos)
 	case tLBrace:
@@ -336,7 +338,8 @@ func (p *parser) parseTypeRefOnly() *TypeRef {
 		name += "." + p.s.val
 		p.next()
 	}
-	r := &TypeRef{P: pos, Name: name}
+	r := p.slabs.refs.alloc()
+	r.P, r.Name = pos, name
 	if (p.s.tok == tLt || p.s.tok == tShl) && !p.s.nl {
 		r.Args = p.parseTypeArgs()
 	}
@@ -413,7 +416,7 @@ func (p *parser) parseTypeQuery(pos Pos) Type {
 		if p.s.tok != tString {
 			p.failExpected("a module specifier string", "in import()")
 		}
-		x = &ImportCall{P: ipos, Arg: &StringLit{P: p.pos(), Value: p.s.val}}
+		x = &ImportCall{P: ipos, Arg: p.newStr(p.pos(), p.s.val)}
 		p.next()
 		if p.eat(tComma) && p.s.tok != tRParen {
 			p.parseAssignIn()
@@ -424,7 +427,7 @@ func (p *parser) parseTypeQuery(pos Pos) Type {
 		if p.s.tok != tName {
 			p.failExpected("a name", "after 'typeof'")
 		}
-		x = &Ident{P: p.pos(), Name: p.s.val}
+		x = p.newIdent(p.pos(), p.s.val)
 		p.next()
 	}
 	for p.s.tok == tDot {
@@ -602,12 +605,13 @@ func (p *parser) parseTypeMembers(what string) []TypeMember {
 	p.expect(tLBrace, "before "+what)
 	noCond := p.noCond
 	p.noCond = false
-	ms := []TypeMember{}
+	base := len(p.scratch.members)
 	for p.s.tok != tRBrace {
 		if p.s.tok == tEOF {
 			p.expectClose(tRBrace, "to close "+what, open)
 		}
-		ms = append(ms, p.parseTypeMember())
+		m := p.parseTypeMember()
+		p.scratch.members = append(p.scratch.members, m)
 		if p.eat(tSemi) || p.eat(tComma) {
 			continue
 		}
@@ -620,6 +624,10 @@ func (p *parser) parseTypeMembers(what string) []TypeMember {
 	}
 	p.next()
 	p.noCond = noCond
+	ms := make([]TypeMember, len(p.scratch.members)-base)
+	copy(ms, p.scratch.members[base:])
+	clear(p.scratch.members[base:])
+	p.scratch.members = p.scratch.members[:base]
 	return ms
 }
 
@@ -681,7 +689,8 @@ func (p *parser) parseTypeMember() TypeMember {
 	if p.s.tok == tLParen || p.s.tok == tLt {
 		return &MethodSig{P: pos, Name: name, Computed: comp, Optional: optional, Kind: "method", Func: p.parseSig()}
 	}
-	ps := &PropSig{P: pos, Name: name, Computed: comp, Optional: optional, Readonly: readonly}
+	ps := p.slabs.props.alloc()
+	ps.P, ps.Name, ps.Computed, ps.Optional, ps.Readonly = pos, name, comp, optional, readonly
 	if p.eat(tColon) {
 		ps.Type = p.parseType()
 	}

@@ -156,7 +156,7 @@ func TestPositions(t *testing.T) {
 
 // TestPositionsInTables runs the position invariants over every table source.
 func TestPositionsInTables(t *testing.T) {
-	for _, cases := range [][]struct{ src, want string }{stmtCases, exprCases, typeCases, asiCases, regexCases, genericCases} {
+	for _, cases := range [][]struct{ src, want string }{stmtCases, exprCases, typeCases, asiCases, regexCases, genericCases, miscCases} {
 		for _, c := range cases {
 			f, err := Parse([]byte(c.src))
 			if err != nil {
