@@ -445,6 +445,14 @@ func (m *Map) fillEmpty() {
 	initMap(&m.Views)
 	initMap(&m.OlapDictionaries)
 	initMap(&m.SelectRowPolicies)
+	for _, w := range m.WebApps {
+		if w.PullsDataFrom == nil {
+			w.PullsDataFrom = []Signature{}
+		}
+		if w.PushesDataTo == nil {
+			w.PushesDataTo = []Signature{}
+		}
+	}
 	for _, a := range m.APIEndpoints {
 		if a.PullsDataFrom == nil {
 			a.PullsDataFrom = []Signature{}

@@ -131,10 +131,11 @@ type SQLResource struct {
 
 // WorkflowConfig is a workflow's schedule, retries and timeout.
 type WorkflowConfig struct {
-	Name     string `json:"name"`
-	Schedule string `json:"schedule"`
-	Retries  int    `json:"retries"`
-	Timeout  string `json:"timeout"`
+	Name     string   `json:"name"`
+	Schedule string   `json:"schedule"`
+	Retries  int      `json:"retries"`
+	Timeout  string   `json:"timeout"`
+	Tasks    []string `json:"tasks"` // upstream writes null
 }
 
 // Workflow is a Temporal workflow defined in code.
@@ -157,6 +158,10 @@ type WebApp struct {
 	Name      string          `json:"name"`
 	MountPath string          `json:"mount_path"`
 	Metadata  *WebAppMetadata `json:"metadata,omitempty"`
+	// PullsDataFrom and PushesDataTo are the lineage upstream's TypeScript
+	// library finds in the handler.
+	PullsDataFrom []Signature `json:"pulls_data_from"`
+	PushesDataTo  []Signature `json:"pushes_data_to"`
 }
 
 func versionSuffix(v string) string {

@@ -278,7 +278,7 @@ func (ev *evaluator) engine(m *module, p Pos, v value) (infra.Engine, error) {
 				pv, pp, given := x.argument(i, param[0])
 				if !given {
 					if param[2] == "s" || param[2] == "i" {
-						return infra.Engine{}, ev.errAt(m.file, x.pos, "%s needs %s", cls, param[0])
+						return infra.Engine{}, ev.errAt(m.file, x.pos, "%s is required", ev.engineParam(cls, param[0]))
 					}
 					continue
 				}
@@ -308,6 +308,15 @@ func (ev *evaluator) engine(m *module, p Pos, v value) (infra.Engine, error) {
 	return infra.Engine{}, ev.errAt(m.file, p, "engine must be an engine such as MergeTreeEngine() or ReplacingMergeTreeEngine(ver=...), found %s", describe(v))
 }
 
+// engineParam names an engine parameter as the user wrote it: Python's
+// `S3QueueEngine s3_path`, TypeScript's `s3Path (S3Queue engine)`.
+func (ev *evaluator) engineParam(cls, param string) string {
+	if ev.lang == python {
+		return cls + " " + param
+	}
+	return fmt.Sprintf("%s (%s engine)", ev.lang.option(param), strings.TrimSuffix(cls, "Engine"))
+}
+
 func newEngine(name string, spec [][3]string) infra.Engine {
 	if spec == nil {
 		return infra.Engine{Name: name}
@@ -324,7 +333,7 @@ func (ev *evaluator) engineValue(m *module, p Pos, cls string, param [3]string, 
 		return nil, nil
 	}
 	bad := func(want string) error {
-		return ev.errAt(m.file, p, "%s %s must be %s known before the program runs, found %s", cls, param[0], want, describe(v))
+		return ev.errAt(m.file, p, "%s must be %s known before the program runs, found %s", ev.engineParam(cls, param[0]), want, describe(v))
 	}
 	switch strings.TrimSuffix(param[2], "?") {
 	case "s":

@@ -711,8 +711,8 @@ func (ev *evaluator) call(m *module, e *Call) (value, error) {
 		return ev.callMethod(m, f, c)
 	case funcVal:
 		if f.creates != nil {
-			return nil, ev.errAt(m.file, e.P, "calling %s() creates a %s at run time (%s:%d:%d): moose-dev reads resources only from module-level statements; define each one at module level",
-				f.name, f.creates.Text, f.file, f.creates.Pos.Line, f.creates.Pos.Col)
+			return nil, ev.errAt(m.file, e.P, "calling %s() creates %s %s at run time (%s:%d:%d): moose-dev reads resources only from module-level statements; define each one at module level",
+				f.name, article(f.creates.Text), f.creates.Text, f.file, f.creates.Pos.Line, f.creates.Pos.Col)
 		}
 	}
 	return unknownVal{pos: e.P, why: fmt.Sprintf("the result of calling %s", describe(fn))}, nil

@@ -973,7 +973,7 @@ func (ev *evaluator) webApp(m *module, c callVal) (value, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &infra.WebApp{Name: name, MountPath: "/"}
+	w := &infra.WebApp{Name: name, MountPath: "/", PullsDataFrom: []infra.Signature{}, PushesDataTo: []infra.Signature{}}
 	if cfg, err := ev.configArg(m, c, 2, "moose_lib.WebAppConfig", "WebApp"); err != nil {
 		return nil, err
 	} else if cfg != nil {

@@ -363,12 +363,18 @@ func partOf(class string, cfg func() *tsConfig) func(m *tsModule, v value, p Pos
 // suggest names the option a misspelt one probably meant.
 func suggest(k string, opts map[string]tsOpt) string {
 	lk := strings.ToLower(k)
+	var near []string
 	for name := range opts {
-		if strings.ToLower(name) == lk || snakeCase(name) == k {
-			return fmt.Sprintf(" (did you mean %q?)", name)
+		ln := strings.ToLower(name)
+		if ln == lk || snakeCase(name) == k || (len(lk) >= 3 && (strings.HasPrefix(ln, lk) || strings.HasPrefix(lk, ln))) {
+			near = append(near, fmt.Sprintf("%q", name))
 		}
 	}
-	return ""
+	if len(near) == 0 {
+		return ""
+	}
+	sort.Strings(near)
+	return " (did you mean " + strings.Join(near, " or ") + "?)"
 }
 
 // ---- construction ----
@@ -456,7 +462,21 @@ func (m *tsModule) construct(x *tsyntax.New) (value, error) {
 		if err := cfgArg(2, tsApiConfig); err != nil {
 			return nil, err
 		}
-		return genericResources[ref.qual](m.prog.ev, m.mod, g, call)
+		before := len(m.prog.ev.out.APIEndpoints)
+		v, err := genericResources[ref.qual](m.prog.ev, m.mod, g, call)
+		if err != nil || len(call.args) < 2 || len(m.prog.ev.out.APIEndpoints) == before {
+			return v, err
+		}
+		id := "EGRESS_" + apiName(v)
+		if c, ok := call.args[len(call.args)-1].(callVal); ok && len(call.args) > 2 {
+			if ver, ok := c.kwargs["version"].(strVal); ok {
+				id += "_" + strings.ReplaceAll(string(ver), ".", "_")
+			}
+		}
+		if a := m.prog.ev.out.APIEndpoints[id]; a != nil {
+			a.PullsDataFrom, a.PushesDataTo = m.prog.ev.lineageOf(call.args[1])
+		}
+		return v, nil
 	case "MaterializedView":
 		g, err := models(1)
 		if err != nil {
@@ -528,7 +548,24 @@ func (m *tsModule) construct(x *tsyntax.New) (value, error) {
 		if err := cfgArg(1, tsWorkflowConfig); err != nil {
 			return nil, err
 		}
-		return plainResources[ref.qual](m.prog.ev, m.mod, call)
+		v, err := plainResources[ref.qual](m.prog.ev, m.mod, call)
+		if err != nil {
+			return nil, err
+		}
+		w := m.prog.ev.out.Workflows[apiName(v)]
+		w.Path = w.Name // TypeScript's workflows are found by name
+		// upstream follows the starting task's code when the task is built
+		// in the workflow's own file
+		if c, ok := call.args[1].(callVal); ok {
+			if task, ok := c.kwargs["starting_task"].(callVal); ok && task.file == m.mod.file && len(task.args) > 1 {
+				if o, ok := task.args[1].(*tsObject); ok {
+					if run, _, ok := o.get("run"); ok {
+						w.PullsDataFrom, w.PushesDataTo = m.prog.ev.lineageOf(run)
+					}
+				}
+			}
+		}
+		return v, nil
 	case "WebApp":
 		if err := cfgArg(2, tsWebAppConfig); err != nil {
 			return nil, err
@@ -552,11 +589,27 @@ func (m *tsModule) construct(x *tsyntax.New) (value, error) {
 		default:
 			return nil, m.errAt(x.P, "WebApp needs a mountPath (e.g. \"/myapp\") known before the program runs")
 		}
-		return plainResources[ref.qual](m.prog.ev, m.mod, call)
+		v, err := plainResources[ref.qual](m.prog.ev, m.mod, call)
+		if err != nil {
+			return nil, err
+		}
+		if w := m.prog.ev.out.WebApps[apiName(v)]; w != nil && len(call.args) > 1 {
+			w.PullsDataFrom, w.PushesDataTo = m.prog.ev.lineageOf(call.args[1])
+		}
+		return v, nil
 	case "Task":
+		call.file = m.mod.file
 		return call, nil
 	}
 	return unknownVal{pos: at, why: "an instance of " + cls}, nil
+}
+
+// apiName is the name of a registered resource value.
+func apiName(v value) string {
+	if r, ok := v.(resourceVal); ok {
+		return r.name
+	}
+	return ""
 }
 
 // materializedViewCall maps TypeScript's one options object onto Python's
@@ -696,6 +749,24 @@ func (m *tsModule) args(list []tsyntax.Expr) ([]value, []Pos, error) {
 // ---- calls ----
 
 func (m *tsModule) call(x *tsyntax.Call) (value, error) {
+	if mem, ok := x.Callee.(*tsyntax.Member); ok {
+		// a method of a string or an array, evaluated as JavaScript does
+		base, err := m.eval(mem.X)
+		if err != nil {
+			return nil, err
+		}
+		switch base.(type) {
+		case strVal, listVal:
+			args, _, err := m.args(x.Args)
+			if err != nil {
+				return nil, err
+			}
+			if v, ok := builtinMethod(base, mem.Name, args); ok {
+				return v, nil
+			}
+			return unknownVal{pos: tsPos(x.P), why: fmt.Sprintf("the result of %s.%s(...)", describe(base), mem.Name)}, nil
+		}
+	}
 	callee, err := m.eval(x.Callee)
 	if err != nil {
 		return nil, err
@@ -710,8 +781,8 @@ func (m *tsModule) call(x *tsyntax.Call) (value, error) {
 		return m.streamMethod(f, args, argPos, at)
 	case funcVal:
 		if f.creates != nil {
-			return nil, &Error{File: m.mod.file, Pos: at, Msg: fmt.Sprintf("calling %s() creates a %s at run time (%s:%d:%d): moose-dev reads resources only from module-level statements; define each one at module level",
-				f.name, f.creates.Text, f.file, f.creates.Pos.Line, f.creates.Pos.Col)}
+			return nil, &Error{File: m.mod.file, Pos: at, Msg: fmt.Sprintf("calling %s() creates %s %s at run time (%s:%d:%d): moose-dev reads resources only from module-level statements; define each one at module level",
+				f.name, article(f.creates.Text), f.creates.Text, f.file, f.creates.Pos.Line, f.creates.Pos.Col)}
 		}
 	case extRef:
 		switch f.qual {
@@ -742,6 +813,153 @@ func (m *tsModule) call(x *tsyntax.Call) (value, error) {
 		}
 	}
 	return unknownVal{pos: at, why: "the result of calling " + describe(callee)}, nil
+}
+
+// builtinMethod is a string's or an array's method with known arguments,
+// for the ones configs use.
+func builtinMethod(base value, name string, args []value) (value, bool) {
+	strArg := func(i int) (string, bool) {
+		if i >= len(args) {
+			return "", false
+		}
+		s, ok := args[i].(strVal)
+		return string(s), ok
+	}
+	intArg := func(i int, def int) (int, bool) {
+		if i >= len(args) {
+			return def, true
+		}
+		if _, none := args[i].(noneVal); none {
+			return def, true
+		}
+		n, ok := args[i].(intVal)
+		return int(n), ok
+	}
+	slice := func(n int) (int, int, bool) {
+		from, ok1 := intArg(0, 0)
+		to, ok2 := intArg(1, n)
+		if !ok1 || !ok2 {
+			return 0, 0, false
+		}
+		if from < 0 {
+			from += n
+		}
+		if to < 0 {
+			to += n
+		}
+		from, to = max(0, min(from, n)), max(0, min(to, n))
+		if to < from {
+			to = from
+		}
+		return from, to, true
+	}
+	switch b := base.(type) {
+	case strVal:
+		s := string(b)
+		switch name {
+		case "toUpperCase", "toLocaleUpperCase":
+			return strVal(strings.ToUpper(s)), true
+		case "toLowerCase", "toLocaleLowerCase":
+			return strVal(strings.ToLower(s)), true
+		case "trim":
+			return strVal(strings.TrimSpace(s)), true
+		case "trimStart":
+			return strVal(strings.TrimLeft(s, " \t\n\r")), true
+		case "trimEnd":
+			return strVal(strings.TrimRight(s, " \t\n\r")), true
+		case "toString", "valueOf":
+			return b, true
+		case "concat":
+			for _, a := range args {
+				t, ok := tsString(a)
+				if !ok {
+					return nil, false
+				}
+				s += t
+			}
+			return strVal(s), true
+		case "split":
+			sep, ok := strArg(0)
+			if !ok {
+				return nil, false
+			}
+			out := listVal{}
+			for _, part := range strings.Split(s, sep) {
+				out = append(out, strVal(part))
+			}
+			return out, true
+		case "replace", "replaceAll":
+			old, ok1 := strArg(0)
+			repl, ok2 := strArg(1)
+			if !ok1 || !ok2 || strings.Contains(repl, "$") {
+				return nil, false
+			}
+			if name == "replace" {
+				return strVal(strings.Replace(s, old, repl, 1)), true
+			}
+			return strVal(strings.ReplaceAll(s, old, repl)), true
+		case "slice", "substring":
+			from, to, ok := slice(len(s))
+			if !ok {
+				return nil, false
+			}
+			return strVal(s[from:to]), true
+		case "repeat":
+			n, ok := intArg(0, 0)
+			if !ok || n < 0 || n > 1<<16 {
+				return nil, false
+			}
+			return strVal(strings.Repeat(s, n)), true
+		case "startsWith", "endsWith", "includes":
+			t, ok := strArg(0)
+			if !ok {
+				return nil, false
+			}
+			f := map[string]func(string, string) bool{"startsWith": strings.HasPrefix, "endsWith": strings.HasSuffix, "includes": strings.Contains}[name]
+			return boolVal(f(s, t)), true
+		}
+	case listVal:
+		switch name {
+		case "join":
+			sep := ","
+			if len(args) > 0 {
+				t, ok := strArg(0)
+				if !ok {
+					return nil, false
+				}
+				sep = t
+			}
+			parts := make([]string, len(b))
+			for i, it := range b {
+				t, ok := tsString(it)
+				if !ok {
+					return nil, false
+				}
+				if _, none := it.(noneVal); none {
+					t = ""
+				}
+				parts[i] = t
+			}
+			return strVal(strings.Join(parts, sep)), true
+		case "slice":
+			from, to, ok := slice(len(b))
+			if !ok {
+				return nil, false
+			}
+			return append(listVal{}, b[from:to]...), true
+		case "concat":
+			out := append(listVal{}, b...)
+			for _, a := range args {
+				if items, ok := elements(a); ok {
+					out = append(out, items...)
+				} else {
+					out = append(out, a)
+				}
+			}
+			return out, true
+		}
+	}
+	return nil, false
 }
 
 // streamMethod is addTransform, addConsumer or addMultiTransform: the

@@ -67,7 +67,7 @@ func (m *tsModule) exec(st tsyntax.Stmt) error {
 		_, err := m.eval(s.Expr)
 		return err
 	case *tsyntax.Control:
-		return m.refuseInside(s, "a "+s.Kind+" statement")
+		return m.refuseInside(s, article(s.Kind)+" "+s.Kind+" statement")
 	case *tsyntax.Block:
 		return m.refuseInside(s, "a block")
 	case *tsyntax.ClassDecl:
@@ -283,6 +283,7 @@ func isMooseLib(spec string) bool {
 func (m *tsModule) funcValue(name string, f *tsyntax.Func, p tsyntax.Pos) value {
 	fv := funcVal{name: name, file: m.mod.file}
 	if f != nil {
+		fv.ts = &tsFunc{m: m, f: f}
 		for _, part := range []tsyntax.Node{f.Body, f.ExprBody} {
 			if part == nil || part == tsyntax.Node((*tsyntax.Block)(nil)) {
 				continue

@@ -43,6 +43,7 @@ type (
 	// callVal is the result of calling an external callable we model by its
 	// arguments, e.g. OlapConfig(order_by_fields=[...]).
 	callVal struct {
+		file   string // where it was called (TypeScript tasks, for lineage)
 		fn     string
 		args   []value
 		argPos []Pos
@@ -86,6 +87,7 @@ type (
 		name    string
 		creates *Token
 		file    string
+		ts      *tsFunc // a TypeScript function's body, for lineage
 	}
 	// methodVal is `resource.method`, waiting to be called.
 	methodVal struct {
@@ -208,4 +210,12 @@ func elements(v value) ([]value, bool) {
 		return x, true
 	}
 	return nil, false
+}
+
+// article is "an" before a vowel sound, "a" otherwise.
+func article(word string) string {
+	if word != "" && strings.ContainsRune("AEIOUaeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }
