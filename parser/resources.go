@@ -548,6 +548,10 @@ func (ev *evaluator) ingestAPI(m *module, g genericVal, c callVal) (value, error
 
 func (ev *evaluator) addIngestAPI(m *module, mv *modelVal, name string, cols []infra.Column, dest, dlq *infra.Topic,
 	version, path *string, md *infra.Metadata, at Pos) (*infra.APIEndpoint, error) {
+	schema, err := ev.modelSchema(mv, cols)
+	if err != nil {
+		return nil, err
+	}
 	if err := ev.register("IngestApi", name, m.file, at); err != nil {
 		return nil, err
 	}
@@ -574,7 +578,7 @@ func (ev *evaluator) addIngestAPI(m *module, mv *modelVal, name string, cols []i
 			"storage": map[string]any{"enabled": true, "order_by_fields": []string{}, "deduplicate": false, "name": nil}},
 	}
 	apiType, err := json.Marshal(map[string]any{"INGRESS": map[string]any{"target_topic_id": dest.ID(), "data_model": dataModel,
-		"dead_letter_queue": dlqName, "schema": jsonSchema(mv.name, cols)}})
+		"dead_letter_queue": dlqName, "schema": schema}})
 	if err != nil {
 		return nil, err
 	}
@@ -616,7 +620,11 @@ func (ev *evaluator) consumptionAPI(m *module, g genericVal, c callVal) (value, 
 			}
 		}
 	}
-	if err := ev.register("Api", name, m.file, c.pos); err != nil {
+	key := name // two versions of one API are two APIs
+	if version != nil {
+		key += ":" + *version
+	}
+	if err := ev.register("Api", key, m.file, c.pos); err != nil {
 		return nil, err
 	}
 	p := name
@@ -632,15 +640,13 @@ func (ev *evaluator) consumptionAPI(m *module, g genericVal, c callVal) (value, 
 		raw, _ := infra.MarshalColumnType(col.DataType)
 		params[i]["data_type"] = json.RawMessage(raw)
 	}
-	var output any = map[string]any{}
+	var response *modelVal
 	if len(g.params) > 1 {
-		if rm, ok := g.params[1].(*modelVal); ok {
-			rcols, err := ev.columns(rm)
-			if err != nil {
-				return nil, err
-			}
-			output = jsonSchema(rm.name, rcols)
-		}
+		response, _ = g.params[1].(*modelVal)
+	}
+	output, err := ev.responseSchema(response)
+	if err != nil {
+		return nil, err
 	}
 	apiType, _ := json.Marshal(map[string]any{"EGRESS": map[string]any{"query_params": params, "output_schema": output}})
 	a := &infra.APIEndpoint{Name: name, APIType: apiType, Path: p, Method: "GET", Version: version,
@@ -648,6 +654,35 @@ func (ev *evaluator) consumptionAPI(m *module, g genericVal, c callVal) (value, 
 		PullsDataFrom: []infra.Signature{}, PushesDataTo: []infra.Signature{}}
 	ev.out.APIEndpoints[a.ID()] = a
 	return resourceVal{"Api", name}, nil
+}
+
+// modelSchema is the JSON schema of a model as its library writes it:
+// pydantic's for Python, typia's collection for TypeScript.
+func (ev *evaluator) modelSchema(mv *modelVal, cols []infra.Column) (any, error) {
+	if mv.ts != nil {
+		return tsJSONSchema(mv.ts.scope, mv.ts.typ)
+	}
+	return jsonSchema(mv.name, cols), nil
+}
+
+// responseSchema is an API's output schema: its response model's (an
+// empty object in Python without one, typia's empty collection in
+// TypeScript).
+func (ev *evaluator) responseSchema(mv *modelVal) (any, error) {
+	if mv == nil {
+		if ev.lang == typescript {
+			return tsJSONSchema(nil, nil)
+		}
+		return map[string]any{}, nil
+	}
+	if mv.ts != nil {
+		return tsJSONSchema(mv.ts.scope, mv.ts.typ)
+	}
+	cols, err := ev.columns(mv)
+	if err != nil {
+		return nil, err
+	}
+	return jsonSchema(mv.name, cols), nil
 }
 
 // jsonSchema is the JSON schema pydantic writes for a flat model: enough
