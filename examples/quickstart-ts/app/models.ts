@@ -1,5 +1,5 @@
 // Data models for the quickstart project. Edit me while `moose-dev dev` runs.
-import { DateTime, Int64, Key } from "@514labs/moose-lib";
+import { DateTime, Int64, Key, OlapTable, Stream } from "@514labs/moose-lib";
 
 export interface PageView {
   id: Key<string>;
@@ -16,3 +16,8 @@ export interface Signup {
   tags: string[];
   signedUpAt: DateTime;
 }
+
+export const pageViews = new OlapTable<PageView>("PageView", { orderByFields: ["id", "viewedAt"] });
+export const pageViewStream = new Stream<PageView>("PageView");
+
+export const signups = new OlapTable<Signup>("Signup");

@@ -1,10 +1,6 @@
-import { OlapTable, Stream } from "@514labs/moose-lib";
-import { PageView, Signup } from "./models";
+export * from "./models";
 
-export const pageViews = new OlapTable<PageView>("PageView", { orderByFields: ["id", "viewedAt"] });
-export const pageViewStream = new Stream<PageView>("PageView");
-
-export const signups = new OlapTable<Signup>("Signup");
+import { pageViews } from "./models";
 
 /** Code moose-dev does not run: parsed, then skipped. */
 export function describe(): string {
