@@ -21,6 +21,7 @@ type Loader struct {
 	lang      *language
 	langErr   error // an unknown language, reported by Load
 	cache     map[string]cachedParse
+	tsMemo    map[tsMemoKey]*tsColumnsMemo // TypeScript models' columns (ts_memo.go)
 }
 
 type cachedParse struct {

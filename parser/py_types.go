@@ -17,7 +17,7 @@ import (
 // columns converts a model's fields to columns.
 func (ev *evaluator) columns(mv *modelVal) ([]infra.Column, error) {
 	if mv.ts != nil {
-		return tsColumns(mv.ts.scope, mv.ts.typ)
+		return ev.ts.columns(mv.ts)
 	}
 	cols := make([]infra.Column, 0, len(mv.fields))
 	for _, f := range mv.fields {

@@ -423,6 +423,10 @@ func (m *tsModule) construct(x *tsyntax.New) (value, error) {
 		if err != nil {
 			return nil, err
 		}
+		if mv, ok := g.params[0].(*modelVal); ok {
+			mv.ts.allowIndex = cls == "Stream" || cls == "IngestApi" || cls == "DeadLetterQueue" ||
+				(cls == "IngestPipeline" && len(call.args) > 1 && pipelineWithoutTable(call.args[1]))
+		}
 		c := map[string]*tsConfig{"OlapTable": tsOlapConfig, "Stream": tsStreamConfig, "DeadLetterQueue": tsStreamConfig,
 			"IngestPipeline": tsPipelineConfig, "IngestApi": tsIngestConfig}[cls]
 		if cls == "IngestPipeline" {
@@ -604,6 +608,17 @@ func (m *tsModule) construct(x *tsyntax.New) (value, error) {
 	return unknownVal{pos: at, why: "an instance of " + cls}, nil
 }
 
+// pipelineWithoutTable reports whether IngestPipeline options turn the
+// table off.
+func pipelineWithoutTable(v value) bool {
+	o, ok := v.(*tsObject)
+	if !ok {
+		return false
+	}
+	t, _, ok := o.get("table")
+	return ok && (t == value(boolVal(false)) || t == value(noneVal{}))
+}
+
 // apiName is the name of a registered resource value.
 func apiName(v value) string {
 	if r, ok := v.(resourceVal); ok {
@@ -712,10 +727,12 @@ func (m *tsModule) model(t tsyntax.Type) value {
 }
 
 // tsModel is a TypeScript model: its type as written, and the scope its
-// names resolve in.
+// names resolve in; allowIndex for the resources whose type may carry an
+// index signature (streams, ingest APIs, a pipeline without a table).
 type tsModel struct {
-	scope tsScope
-	typ   tsyntax.Type
+	scope      tsScope
+	typ        tsyntax.Type
+	allowIndex bool
 }
 
 func (m *tsModule) args(list []tsyntax.Expr) ([]value, []Pos, error) {

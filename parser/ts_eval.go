@@ -17,9 +17,11 @@ import (
 
 // tsProgram is the TypeScript project being evaluated.
 type tsProgram struct {
-	ev    *evaluator
-	mods  map[string]*tsModule // by project-relative file
-	paths *tsPaths
+	ev       *evaluator
+	mods     map[string]*tsModule // by project-relative file
+	paths    *tsPaths
+	touched  map[*tsModule]bool // modules a type reading looks names up in (ts_memo.go)
+	memoUsed map[tsMemoKey]*tsColumnsMemo
 }
 
 // tsModule is one project module.
@@ -103,7 +105,8 @@ func (ev *evaluator) loadTypeScript() error {
 	if err != nil {
 		return err
 	}
-	ev.ts = &tsProgram{ev: ev, mods: map[string]*tsModule{}, paths: paths}
+	ev.ts = &tsProgram{ev: ev, mods: map[string]*tsModule{}, paths: paths, memoUsed: map[tsMemoKey]*tsColumnsMemo{}}
+	defer func() { ev.l.tsMemo = ev.ts.memoUsed }() // what this load did not use is stale
 	main := ev.mainFile
 	if st, err := os.Stat(filepath.Join(ev.l.root, filepath.FromSlash(main))); err != nil || st.IsDir() {
 		return fmt.Errorf("%s not found: the project's main module is missing", main)
@@ -470,6 +473,7 @@ func (pr *tsProgram) findFile(p string) string {
 
 // lookupType resolves a name in a type position (tsScope).
 func (m *tsModule) lookupType(name string) (tsTypeBinding, bool) {
+	m.prog.touch(m)
 	head, rest, dotted := strings.Cut(name, ".")
 	b, ok := m.decls[head]
 	if !ok {
@@ -518,6 +522,7 @@ func (m *tsModule) typeOf(b *tsBinding, seen map[*tsModule]bool) (tsTypeBinding,
 // lookupExportType resolves an exported type name (dotted for a
 // re-exported namespace).
 func (m *tsModule) lookupExportType(name string, seen map[*tsModule]bool) (tsTypeBinding, bool) {
+	m.prog.touch(m)
 	if seen[m] {
 		return tsTypeBinding{}, false
 	}
