@@ -1,0 +1,117 @@
+package parser
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/moose-dev/moose-dev/infra"
+)
+
+const tsTables = `import { OlapTable } from "@514labs/moose-lib";
+import { Visit } from "./models";
+export const visits = new OlapTable<Visit>("Visit", { orderByFields: ["id"] });
+`
+
+func visitColumns(t *testing.T, l *Loader) string {
+	t.Helper()
+	res, err := l.Load("local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range res.Map.Tables["local_Visit"].Columns {
+		raw, _ := infra.MarshalColumnType(c.DataType)
+		names = append(names, c.Name+":"+string(raw))
+	}
+	return strings.Join(names, ",")
+}
+
+// Upstream's incremental compile goes stale when an interface changes in a
+// file other than the one building the table; ours reads by content.
+func TestAnInterfaceChangedInAnotherFileIsSeen(t *testing.T) {
+	root := t.TempDir()
+	writeProject(t, root, map[string]string{
+		"app/index.ts":  "export * from \"./tables\";\n",
+		"app/tables.ts": tsTables,
+		"app/models.ts": "import { Key } from \"@514labs/moose-lib\";\nexport interface Visit { id: Key<string>; page: string }\n",
+	})
+	l := NewLoader(root, "app", "Typescript")
+	if got := visitColumns(t, l); got != `id:"String",page:"String"` {
+		t.Fatalf("columns = %s", got)
+	}
+	writeProject(t, root, map[string]string{
+		"app/models.ts": "import { Key, Int64 } from \"@514labs/moose-lib\";\nexport interface Visit { id: Key<string>; page: string; ms: Int64 }\n",
+	})
+	if got := visitColumns(t, l); got != `id:"String",page:"String",ms:"Int64"` {
+		t.Fatalf("after the edit, columns = %s", got)
+	}
+	// and through an alias in a third file the table's file never names
+	writeProject(t, root, map[string]string{
+		"app/models.ts": "import { Key } from \"@514labs/moose-lib\";\nimport { Ms } from \"./units\";\nexport interface Visit { id: Key<string>; ms: Ms }\n",
+		"app/units.ts":  "export type Ms = number;\n",
+	})
+	if got := visitColumns(t, l); got != `id:"String",ms:"Float64"` {
+		t.Fatalf("columns = %s", got)
+	}
+	writeProject(t, root, map[string]string{"app/units.ts": "import { UInt32 } from \"@514labs/moose-lib\";\nexport type Ms = UInt32;\n"})
+	if got := visitColumns(t, l); got != `id:"String",ms:"UInt32"` {
+		t.Fatalf("after editing only the alias's file, columns = %s", got)
+	}
+}
+
+func TestTypeScriptLoaderReparsesOnlyChangedFiles(t *testing.T) {
+	root := t.TempDir()
+	writeProject(t, root, map[string]string{
+		"app/index.ts":  "export * from \"./tables\";\n",
+		"app/tables.ts": tsTables,
+		"app/models.ts": "import { Key } from \"@514labs/moose-lib\";\nexport interface Visit { id: Key<string> }\n",
+	})
+	l := NewLoader(root, "app", "Typescript")
+	visitColumns(t, l)
+	before := l.cache["app/models.ts"].mod
+	writeProject(t, root, map[string]string{"app/index.ts": "export * from \"./tables\";\n// edited\n"})
+	visitColumns(t, l)
+	if l.cache["app/models.ts"].mod != before {
+		t.Fatal("an unchanged file was parsed again")
+	}
+	if len(l.tsMemo) != 1 {
+		t.Fatalf("the model's columns are not remembered: %d entries", len(l.tsMemo))
+	}
+}
+
+func TestTypeScriptUnloadedFilesAreUpstreamsWarning(t *testing.T) {
+	root := t.TempDir()
+	writeProject(t, root, map[string]string{
+		"app/index.ts":       "export * from \"./tables\";\n",
+		"app/tables.ts":      tsTables,
+		"app/models.ts":      "export interface Visit { id: string }\n", // types only: the compiler drops the import
+		"app/stray.ts":       "export const x = 1;\n",
+		"app/types.d.ts":     "declare const y: number;\n",
+		"app/node_modules/a": "",
+	})
+	os.MkdirAll(filepath.Join(root, "app", ".hidden"), 0o755)
+	os.WriteFile(filepath.Join(root, "app", ".hidden", "h.ts"), []byte("x"), 0o644)
+	l := NewLoader(root, "app", "Typescript")
+	res, err := l.Load("local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(res.Unloaded, ","); got != "app/models.ts,app/stray.ts" {
+		t.Fatalf("unloaded = %s", got)
+	}
+	want := "Found 2 source file(s) that weren't loaded: app/models.ts, app/stray.ts. These files may contain resources that won't be registered. Make sure they're imported or re-exported in app/index.ts."
+	if got := l.UnloadedWarning(res.Unloaded); got != want {
+		t.Fatalf("warning:\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestTheMainModuleMustExist(t *testing.T) {
+	root := t.TempDir()
+	writeProject(t, root, map[string]string{"app/other.ts": "export const x = 1;\n"})
+	_, err := NewLoader(root, "app", "Typescript").Load("local")
+	if err == nil || err.Error() != "app/index.ts not found: the project's main module is missing" {
+		t.Fatalf("err = %v", err)
+	}
+}
