@@ -50,8 +50,12 @@ func TestScripts(t *testing.T) {
 			if _, err := os.Stat(cfg); !os.IsNotExist(err) {
 				return err
 			}
-			toml := fmt.Sprintf("language = \"Python\"\n[clickhouse_config]\nhost_port = %d\n[redpanda_config]\nbroker = \"127.0.0.1:%d\"\n",
-				chtest.FreePort(t), chtest.FreePort(t))
+			language := "Python" // a script whose project has app/index.ts is a TypeScript one
+			if _, err := os.Stat(filepath.Join(env.WorkDir, "app", "index.ts")); err == nil {
+				language = "Typescript"
+			}
+			toml := fmt.Sprintf("language = %q\n[clickhouse_config]\nhost_port = %d\n[redpanda_config]\nbroker = \"127.0.0.1:%d\"\n",
+				language, chtest.FreePort(t), chtest.FreePort(t))
 			if extra, err := os.ReadFile(filepath.Join(env.WorkDir, "extra.toml")); err == nil {
 				toml += string(extra)
 			}
