@@ -1038,7 +1038,9 @@ func (c *ttConv) unsupported(t ttType, p *ttProp, path string) error {
 }
 
 // typiaTargets is typia's metadata check, which upstream runs on the same
-// type: a tag applied to a value its target does not cover is an error.
+// type: a tag applied to a value its target does not cover, or two tags of
+// one exclusive kind (two tags.Type: Int32 & tags.Type<"int64">) on one
+// value, is an error.
 func (c *ttConv) typiaTargets(t ttType, p *ttProp, path string) error {
 	in, ok := ttNonNull(t).(*ttInter)
 	if !ok {
@@ -1052,9 +1054,8 @@ func (c *ttConv) typiaTargets(t ttType, p *ttProp, path string) error {
 			base = "array"
 		}
 	}
-	if base == "" {
-		return nil
-	}
+	type tagInfo struct{ name, kind, value string }
+	var tags []tagInfo
 	for _, m := range in.types {
 		tag, err := c.r.getProperty(m, "typia.tag")
 		if err != nil || tag == nil {
@@ -1064,8 +1065,39 @@ func (c *ttConv) typiaTargets(t ttType, p *ttProp, path string) error {
 		if err != nil {
 			continue
 		}
+		kind, value := "", ""
+		if kq, _ := c.r.getProperty(props, "kind"); kq != nil {
+			if kt, err := c.r.fullType(kq); err == nil {
+				if l, ok := kt.(*ttLit); ok && l.kind == 's' {
+					kind = l.s
+				}
+			}
+		}
+		if vq, _ := c.r.getProperty(props, "value"); vq != nil {
+			if vt, err := c.r.fullType(vq); err == nil {
+				value = c.r.key(vt, 0)
+			}
+		}
+		tagName := "a typia tag"
+		if kind != "" {
+			tagName = "tags." + strings.ToUpper(kind[:1]) + kind[1:]
+			if kind == "pattern" && c.hasDecimal(in) {
+				tagName = "ClickHouseDecimal (a tags.Pattern)"
+			}
+		}
+		dup := false
+		for _, o := range tags {
+			if o.kind == kind && o.value == value {
+				dup = true // the checker's intersection holds one instance of a tag
+			}
+		}
+		if !dup {
+			tags = append(tags, tagInfo{tagName, kind, value})
+		}
+		if base == "" {
+			continue
+		}
 		tq, _ := c.r.getProperty(props, "target")
-		kq, _ := c.r.getProperty(props, "kind")
 		if tq == nil {
 			continue
 		}
@@ -1084,18 +1116,20 @@ func (c *ttConv) typiaTargets(t ttType, p *ttProp, path string) error {
 			}
 		}
 		if !found {
-			tagName := "a typia tag"
-			if kq != nil {
-				if kt, err := c.r.fullType(kq); err == nil {
-					if l, ok := kt.(*ttLit); ok && l.kind == 's' && l.s != "" {
-						tagName = "tags." + strings.ToUpper(l.s[:1]) + l.s[1:]
-						if l.s == "pattern" && c.hasDecimal(in) {
-							tagName = "ClickHouseDecimal (a tags.Pattern)"
-						}
-					}
-				}
-			}
 			return c.fieldErr(p, path, "%s applies to %s values, not to %s (upstream's typia refuses the type)", tagName, strings.Join(targets, " or "), base)
+		}
+	}
+	// a kind declared exclusive (typia's `exclusive: true`, or a list that
+	// holds the kind itself) may appear once; different kinds may combine
+	// (tags.Format with tags.Pattern is accepted)
+	once := map[string]bool{"default": true, "example": true, "examples": true, "maxItems": true, "maxLength": true,
+		"minItems": true, "minLength": true, "multipleOf": true, "type": true, "uniqueItems": true, "format": true,
+		"pattern": true, "minimum": true, "maximum": true, "exclusiveMinimum": true, "exclusiveMaximum": true}
+	for i, a := range tags {
+		for _, b := range tags[:i] {
+			if a.kind == b.kind && once[a.kind] {
+				return c.fieldErr(p, path, "two typia tags of kind %q on one value (upstream's typia refuses the type)", a.kind)
+			}
 		}
 	}
 	return nil

@@ -103,8 +103,9 @@ func (r *ttResolver) lib(ctx *ttCtx, n *tsyntax.TypeRef, l *tsLibName, args []tt
 	written := n.Name
 	switch {
 	case ttIsMooseLib(l.Module):
-		if len(path) == 2 && path[0] == "tags" {
-			return r.typiaTag(ctx, n, path[1], args)
+		if len(path) >= 1 && path[0] == "tags" {
+			// moose-lib uses typia's tags but does not export them (0.6.533)
+			return nil, ttErrf(ctx.file(), n.P, "@514labs/moose-lib does not export tags (TypeScript refuses the import upstream); import { tags } from \"typia\"")
 		}
 		if len(path) == 1 {
 			return r.mooseLib(ctx, n, path[0], args)
