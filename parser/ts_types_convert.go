@@ -1046,6 +1046,9 @@ func (c *ttConv) typiaTargets(t ttType, p *ttProp, path string) error {
 	if !ok {
 		return nil
 	}
+	if q, err := c.r.getProperty(in, "typia.tag"); err != nil || q == nil {
+		return nil
+	}
 	base := ""
 	for _, m := range in.types {
 		if f := ttFamily(m); f != "" {
@@ -1054,85 +1057,97 @@ func (c *ttConv) typiaTargets(t ttType, p *ttProp, path string) error {
 			base = "array"
 		}
 	}
-	type tagInfo struct{ name, kind, value string }
-	var tags []tagInfo
+	var tags []*ttTagInfo
 	for _, m := range in.types {
-		tag, err := c.r.getProperty(m, "typia.tag")
-		if err != nil || tag == nil {
+		ti := c.r.tagInfo(m)
+		if ti == nil {
 			continue
 		}
-		props, err := c.r.markerType(tag)
-		if err != nil {
-			continue
-		}
-		kind, value := "", ""
-		if kq, _ := c.r.getProperty(props, "kind"); kq != nil {
-			if kt, err := c.r.fullType(kq); err == nil {
-				if l, ok := kt.(*ttLit); ok && l.kind == 's' {
-					kind = l.s
-				}
+		name := func() string {
+			if ti.kind == "" {
+				return "a typia tag"
 			}
-		}
-		if vq, _ := c.r.getProperty(props, "value"); vq != nil {
-			if vt, err := c.r.fullType(vq); err == nil {
-				value = c.r.key(vt, 0)
+			if ti.kind == "pattern" && c.hasDecimal(in) {
+				return "ClickHouseDecimal (a tags.Pattern)"
 			}
+			return "tags." + strings.ToUpper(ti.kind[:1]) + ti.kind[1:]
 		}
-		tagName := "a typia tag"
-		if kind != "" {
-			tagName = "tags." + strings.ToUpper(kind[:1]) + kind[1:]
-			if kind == "pattern" && c.hasDecimal(in) {
-				tagName = "ClickHouseDecimal (a tags.Pattern)"
-			}
-		}
-		dup := false
 		for _, o := range tags {
-			if o.kind == kind && o.value == value {
-				dup = true // the checker's intersection holds one instance of a tag
+			if o.kind == ti.kind && ti.once {
+				if o.value == ti.value {
+					continue // the checker's intersection holds one instance of a tag
+				}
+				return c.fieldErr(p, path, "two typia tags of kind %q on one value (upstream's typia refuses the type)", ti.kind)
 			}
 		}
-		if !dup {
-			tags = append(tags, tagInfo{tagName, kind, value})
-		}
-		if base == "" {
-			continue
-		}
-		tq, _ := c.r.getProperty(props, "target")
-		if tq == nil {
-			continue
-		}
-		tt, err := c.r.fullType(tq)
-		if err != nil {
-			continue
-		}
-		targets, ok := ttLiteralTexts(tt)
-		if !ok {
+		tags = append(tags, ti)
+		if base == "" || ti.targets == nil {
 			continue
 		}
 		found := false
-		for _, x := range targets {
+		for _, x := range ti.targets {
 			if x == base {
 				found = true
 			}
 		}
 		if !found {
-			return c.fieldErr(p, path, "%s applies to %s values, not to %s (upstream's typia refuses the type)", tagName, strings.Join(targets, " or "), base)
-		}
-	}
-	// a kind declared exclusive (typia's `exclusive: true`, or a list that
-	// holds the kind itself) may appear once; different kinds may combine
-	// (tags.Format with tags.Pattern is accepted)
-	once := map[string]bool{"default": true, "example": true, "examples": true, "maxItems": true, "maxLength": true,
-		"minItems": true, "minLength": true, "multipleOf": true, "type": true, "uniqueItems": true, "format": true,
-		"pattern": true, "minimum": true, "maximum": true, "exclusiveMinimum": true, "exclusiveMaximum": true}
-	for i, a := range tags {
-		for _, b := range tags[:i] {
-			if a.kind == b.kind && once[a.kind] {
-				return c.fieldErr(p, path, "two typia tags of kind %q on one value (upstream's typia refuses the type)", a.kind)
-			}
+			return c.fieldErr(p, path, "%s applies to %s values, not to %s (upstream's typia refuses the type)", name(), strings.Join(ti.targets, " or "), base)
 		}
 	}
 	return nil
+}
+
+// ttTagInfo is what typia's check reads of one tag.
+type ttTagInfo struct {
+	kind, value string
+	targets     []string // nil when not literal
+	once        bool     // the kind may appear once on a value
+}
+
+// ttOnceKinds are the kinds typia declares exclusive (`exclusive: true`, or
+// a list that holds the kind itself); different kinds may combine
+// (tags.Format with tags.Pattern is accepted).
+var ttOnceKinds = map[string]bool{"default": true, "example": true, "examples": true, "maxItems": true, "maxLength": true,
+	"minItems": true, "minLength": true, "multipleOf": true, "type": true, "uniqueItems": true, "format": true,
+	"pattern": true, "minimum": true, "maximum": true, "exclusiveMinimum": true, "exclusiveMaximum": true}
+
+// tagInfo reads a constituent's typia tag once (nil: it is not a tag).
+func (r *ttResolver) tagInfo(m ttType) *ttTagInfo {
+	if ti, ok := r.tags[m]; ok {
+		return ti
+	}
+	var ti *ttTagInfo
+	defer func() { r.tags[m] = ti }()
+	tag, err := r.getProperty(m, "typia.tag")
+	if err != nil || tag == nil {
+		return nil
+	}
+	props, err := r.markerType(tag)
+	if err != nil {
+		return nil
+	}
+	ti = &ttTagInfo{}
+	if kq, _ := r.getProperty(props, "kind"); kq != nil {
+		if kt, err := r.fullType(kq); err == nil {
+			if l, ok := kt.(*ttLit); ok && l.kind == 's' {
+				ti.kind = l.s
+			}
+		}
+	}
+	ti.once = ttOnceKinds[ti.kind]
+	if vq, _ := r.getProperty(props, "value"); vq != nil {
+		if vt, err := r.fullType(vq); err == nil {
+			ti.value = r.key(vt, 0)
+		}
+	}
+	if tq, _ := r.getProperty(props, "target"); tq != nil {
+		if tt, err := r.fullType(tq); err == nil {
+			if targets, ok := ttLiteralTexts(tt); ok {
+				ti.targets = targets
+			}
+		}
+	}
+	return ti
 }
 
 func (c *ttConv) hasDecimal(t ttType) bool {
