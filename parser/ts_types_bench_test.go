@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-
 )
 
 // ttBenchProject is 1,000 models of 20 fields over 50 files, the issue's
@@ -101,4 +100,3 @@ func BenchmarkTSColumnsFresh(b *testing.B) {
 		}
 	}
 }
-
