@@ -224,7 +224,7 @@ func (p *ttTestProject) resources() []ttTestResource {
 			}
 			for _, d := range vd.Decls {
 				n, ok := d.Init.(*tsyntax.New)
-				if !ok || len(n.TypeArgs) != 1 || len(n.Args) == 0 {
+				if !ok || len(n.TypeArgs) == 0 || len(n.Args) == 0 {
 					continue
 				}
 				id, ok := n.Callee.(*tsyntax.Ident)

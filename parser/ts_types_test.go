@@ -17,7 +17,8 @@ import (
 var ttUpdate = flag.Bool("tstypes.update", false, "rewrite want.err in testdata/tstypes")
 
 // TestTSTypesCorpus reads every archive under testdata/tstypes: a
-// TypeScript project whose `new OlapTable<T>("name")` tables were given to
+// TypeScript project whose `new OlapTable<T>("name")` tables (and Streams,
+// IngestApis and Apis: topic columns, ingest columns, query parameters) were given to
 // the upstream CLI (moose-cli 0.6.533, captured with
 // testdata/ts/capture.sh of the corpus: upstream.json is the map it wrote,
 // upstream.err its failure). Each table's columns from tsColumns must equal
@@ -90,7 +91,7 @@ func TestTSTypesCorpus(t *testing.T) {
 			var errs []string
 			var ok []ttTestResource
 			for _, r := range res {
-				if _, err := tsColumns(ttTestScope{r.mod}, r.typ); err != nil {
+				if _, err := tsColumnsOpt(ttTestScope{r.mod}, r.typ, r.class == "Stream" || r.class == "IngestApi"); err != nil {
 					errs = append(errs, err.Error())
 				} else {
 					ok = append(ok, r)
@@ -119,31 +120,77 @@ func TestTSTypesCorpus(t *testing.T) {
 					Name    string            `json:"name"`
 					Columns []json.RawMessage `json:"columns"`
 				} `json:"tables"`
+				Topics map[string]struct {
+					Name    string            `json:"name"`
+					Columns []json.RawMessage `json:"columns"`
+				} `json:"topics"`
+				APIs map[string]struct {
+					Name    string `json:"name"`
+					APIType struct {
+						Ingress *struct {
+							DataModel struct {
+								Columns []json.RawMessage `json:"columns"`
+							} `json:"data_model"`
+						} `json:"INGRESS"`
+						Egress *struct {
+							QueryParams []json.RawMessage `json:"query_params"`
+						} `json:"EGRESS"`
+					} `json:"api_type"`
+				} `json:"api_endpoints"`
 			}
 			if err := json.Unmarshal(upJSON, &m); err != nil {
 				t.Fatal(err)
 			}
 			byName := map[string][]json.RawMessage{}
 			for _, tb := range m.Tables {
-				byName[tb.Name] = tb.Columns
+				byName["OlapTable "+tb.Name] = tb.Columns
+			}
+			for _, tp := range m.Topics {
+				byName["Stream "+tp.Name] = tp.Columns
+			}
+			for _, a := range m.APIs {
+				if a.APIType.Ingress != nil {
+					byName["IngestApi "+a.Name] = a.APIType.Ingress.DataModel.Columns
+				}
+				if a.APIType.Egress != nil {
+					byName["Api "+a.Name] = a.APIType.Egress.QueryParams
+				}
 			}
 			checked := len(res) - len(ok)
 			for _, r := range ok {
-				if r.class != "OlapTable" {
-					continue
-				}
-				up, found := byName[r.name]
+				up, found := byName[r.class+" "+r.name]
 				if !found {
-					t.Errorf("%s: no table %q in upstream's map", r.mod.path, r.name)
+					t.Errorf("%s: no %s %q in upstream's map", r.mod.path, r.class, r.name)
 					continue
 				}
 				checked++
-				cols, err := tsColumns(ttTestScope{r.mod}, r.typ)
+				// a Stream's and an IngestApi's type may have an index signature
+				allowIndex := r.class == "Stream" || r.class == "IngestApi"
+				cols, err := tsColumnsOpt(ttTestScope{r.mod}, r.typ, allowIndex)
 				if err != nil {
 					t.Fatal(err)
 				}
+				if r.class == "Api" {
+					// an Api's query parameters are its columns' name, data_type and required
+					var params []json.RawMessage
+					for _, c := range cols {
+						b, err := json.Marshal(struct {
+							DataType json.RawMessage `json:"data_type"`
+							Name     string          `json:"name"`
+							Required bool            `json:"required"`
+						}{ttMust(infra.MarshalColumnType(c.DataType)), c.Name, c.Required})
+						if err != nil {
+							t.Fatal(err)
+						}
+						params = append(params, b)
+					}
+					if got, want := ttRawColumnsJSON(t, params, false), ttRawColumnsJSON(t, up, false); got != want {
+						t.Errorf("api %s: query parameters differ\ngot:\n%s\nwant (upstream):\n%s", r.name, got, want)
+					}
+					continue
+				}
 				for i := range cols {
-					if _, ok := cols[i].DataType.(infra.Array); ok {
+					if _, ok := cols[i].DataType.(infra.Array); ok && r.class == "OlapTable" {
 						cols[i].Required = true
 					}
 				}
@@ -178,11 +225,18 @@ func TestTSTypesCorpus(t *testing.T) {
 					t.Errorf("table %s is listed in known.txt but its order matches upstream's: remove it from known.txt", r.name)
 				}
 			}
-			if checked != len(m.Tables) {
-				t.Errorf("checked %d tables of upstream's %d", checked, len(m.Tables))
+			if checked != len(byName) {
+				t.Errorf("checked %d resources of upstream's %d", checked, len(byName))
 			}
 		})
 	}
+}
+
+func ttMust(b []byte, err error) json.RawMessage {
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
 
 func firstLines(s string, n int) string {
