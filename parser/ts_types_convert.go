@@ -122,9 +122,6 @@ func (c *ttConv) column(p *ttProp, path string) (infra.Column, error) {
 	if err != nil {
 		return infra.Column{}, err
 	}
-	if err := c.typiaTargets(t, p, path); err != nil {
-		return infra.Column{}, err
-	}
 	col := infra.Column{Name: p.name, DataType: cv.dt, Required: !cv.nullable, PrimaryKey: isKey, Annotations: cv.ann}
 	get := func(prop, marker, example string) (*string, error) {
 		q, err := r.getProperty(ttNonNull(t), prop)
@@ -323,6 +320,9 @@ func (c *ttConv) convert(t ttType, node tsyntax.Type, fieldName, path string, is
 		}
 	}
 	if err != nil {
+		return out, err
+	}
+	if err := c.typiaTargets(t, p, path); err != nil {
 		return out, err
 	}
 	out.dt = dt

@@ -163,6 +163,7 @@ type ttProp struct {
 	inheritedFrom *ttProp
 	full          ttType // the type with optionality's undefined, once read
 	busy          bool   // its type is being resolved
+	ctx           *ttCtx // where node is read, when lazy is nil
 }
 
 func (*ttPrim) ttKind() string       { return "prim" }
@@ -350,12 +351,18 @@ func ttLitKey(l *ttLit) string {
 // disjoint primitives and literals reduced to never, duplicates removed,
 // order kept.
 func ttMkInter(types ...ttType) ttType {
-	flat := make([]ttType, 0, len(types)+2)
+	flat := types
 	for _, t := range types {
-		if i, ok := t.(*ttInter); ok {
-			flat = append(flat, i.types...)
-		} else {
-			flat = append(flat, t)
+		if _, ok := t.(*ttInter); ok {
+			flat = make([]ttType, 0, len(types)+4)
+			for _, t := range types {
+				if i, ok := t.(*ttInter); ok {
+					flat = append(flat, i.types...)
+				} else {
+					flat = append(flat, t)
+				}
+			}
+			break
 		}
 	}
 	size := 1

@@ -688,12 +688,10 @@ func ttMemberName(name string, computed tsyntax.Expr) (string, bool) {
 }
 
 func (r *ttResolver) lazyProp(ctx *ttCtx, name string, optional bool, node tsyntax.Type, pos tsyntax.Pos) *ttProp {
-	p := &ttProp{name: name, optional: optional, node: node, file: ctx.file(), pos: pos}
+	p := &ttProp{name: name, optional: optional, node: node, file: ctx.file(), pos: pos, ctx: ctx}
 	if node == nil {
 		p.typ, p.done = ttAny, true
-		return p
 	}
-	p.lazy = func() (ttType, error) { return r.resolve(ctx, node) }
 	return p
 }
 
@@ -722,7 +720,11 @@ func (r *ttResolver) propType(p *ttProp) (ttType, error) {
 			return nil, ttErrf(p.file, p.pos, "the type of %s refers to itself", p.name)
 		}
 		p.busy = true
-		p.typ, p.err = p.lazy()
+		if p.lazy != nil {
+			p.typ, p.err = p.lazy()
+		} else {
+			p.typ, p.err = r.resolve(p.ctx, p.node)
+		}
 		p.busy, p.done = false, true
 	}
 	return p.typ, p.err
@@ -1181,12 +1183,16 @@ func (r *ttResolver) indexOf(t ttType) ([]ttIndex, error) {
 				return nil, err
 			}
 			return x.index, nil
-		case ttArrayK:
-			e := x.elem
-			return []ttIndex{{key: ttNumber, value: func() (ttType, error) { return e, nil }}}, nil
-		case ttTupleK:
-			v := ttTupleUnion(x)
-			return []ttIndex{{key: ttNumber, value: func() (ttType, error) { return v, nil }}}, nil
+		case ttArrayK, ttTupleK:
+			// an array's or tuple's number index, made once
+			if x.index == nil {
+				v := x.elem
+				if x.kind == ttTupleK {
+					v = ttTupleUnion(x)
+				}
+				x.index = []ttIndex{{key: ttNumber, value: func() (ttType, error) { return v, nil }}}
+			}
+			return x.index, nil
 		}
 	case *ttInter:
 		var out []ttIndex
