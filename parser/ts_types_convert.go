@@ -358,9 +358,14 @@ func ttSymbolName(t ttType) string {
 	return ""
 }
 
+// ttIsEnum is the plugin's isEnum (the EnumLiteral flag): an enum of
+// literal members or one member. An enum without members is not one for
+// the checker (its type is a plain number).
 func ttIsEnum(t ttType) bool {
-	switch t.(type) {
-	case *ttEnum, *ttEnumMember:
+	switch x := t.(type) {
+	case *ttEnum:
+		return len(x.values) > 0 || x.bad != ""
+	case *ttEnumMember:
 		return true
 	}
 	return false

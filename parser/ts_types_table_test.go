@@ -96,6 +96,11 @@ enum S { X = "a" + "b", Y = ` + "`c`" + ` }
 interface T { f: F; s: S }`, typ: "T",
 			want: `f {"name":"F","values":[{"name":"A","value":{"Int":4}},{"name":"B","value":{"Int":5}},{"name":"C","value":{"Int":6}},{"name":"D","value":{"Int":-1}}]}` + "\n" +
 				`s {"name":"S","values":[{"name":"X","value":{"String":"ab"}},{"name":"Y","value":{"String":"c"}}]}`},
+		// an enum of one value is that member's literal type, named after the member
+		// (captured for a string enum in enums.txtar); an empty enum is a number
+		{name: "enum of one number and an empty enum",
+			src: `enum One { A = 5 } enum None {} interface T { one: One; none: None }`, typ: "T",
+			want: `one {"name":"A","values":[{"name":"A","value":{"Int":5}}]}` + "\n" + `none "Float64"`},
 		// a template literal type over an enum's values expands to string literals
 		{name: "template literal over enum values",
 			src: `enum E { A = "a", B = "b" } interface T { k: ` + "`x-${E}`" + ` }`, typ: "T",
