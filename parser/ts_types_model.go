@@ -1,7 +1,6 @@
 package parser
 
 import (
-	"sort"
 	"strconv"
 	"strings"
 
@@ -666,14 +665,4 @@ func ttNumText(n float64) string {
 		return strconv.FormatInt(int64(n), 10)
 	}
 	return strconv.FormatFloat(n, 'g', -1, 64)
-}
-
-// ttSortedKeys is for deterministic iteration in tests and messages.
-func ttSortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
