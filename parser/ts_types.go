@@ -61,11 +61,28 @@ func tsColumnsIndexOK(s tsScope, t tsyntax.Type) ([]infra.Column, error) {
 	return tsColumnsOpt(s, t, true)
 }
 
-func tsColumnsOpt(s tsScope, t tsyntax.Type, allowIndex bool) (cols []infra.Column, err error) {
-	r := newTTResolver()
+func tsColumnsOpt(s tsScope, t tsyntax.Type, allowIndex bool) ([]infra.Column, error) {
+	return newTSTypeReader().columns(s, t, allowIndex)
+}
+
+// tsTypeReader converts the types of many resources of one load, sharing
+// what it resolved (a declaration used by many models is read once, a
+// library type built once). The declarations and scopes it is given must
+// not change while it is in use: make one per load. Not for concurrent use.
+type tsTypeReader struct{ r *ttResolver }
+
+func newTSTypeReader() *tsTypeReader { return &tsTypeReader{r: newTTResolver()} }
+
+// columns is tsColumns (allowIndex false) or tsColumnsIndexOK (true) with
+// this reader's memory.
+func (tr *tsTypeReader) columns(s tsScope, t tsyntax.Type, allowIndex bool) (cols []infra.Column, err error) {
+	r := tr.r
+	r.steps, r.depth = 0, 0
 	defer func() {
 		if p := recover(); p != nil {
 			if b, ok := p.(ttBudget); ok {
+				// the reader's state may be half-built: start afresh next time
+				tr.r = newTTResolver()
 				cols, err = nil, &Error{File: s.file(), Pos: ttPos(t.Position()), Msg: string(b)}
 				return
 			}
@@ -140,16 +157,22 @@ func ttErrf(file string, pos tsyntax.Pos, format string, args ...any) error {
 
 // ttWithField names the field an error concerns, unless a nested field was
 // already named.
+// Errors may be kept (a property's failed type is remembered), so this
+// returns a copy rather than changing err.
 func ttWithField(err error, field string, file string, pos tsyntax.Pos) error {
 	var te *ttErr
 	if errors.As(err, &te) {
-		if te.field == "" {
-			te.field = field
+		if te.field != "" && te.file != "" {
+			return te
 		}
-		if te.file == "" {
-			te.file, te.pos = file, pos
+		c := *te
+		if c.field == "" {
+			c.field = field
 		}
-		return te
+		if c.file == "" {
+			c.file, c.pos = file, pos
+		}
+		return &c
 	}
 	return &ttErr{file: file, pos: pos, field: field, msg: err.Error()}
 }
@@ -160,7 +183,9 @@ func ttError(err error, file string, at tsyntax.Pos) error {
 		return &Error{File: file, Pos: ttPos(at), Msg: err.Error()}
 	}
 	if te.file == "" {
-		te.file, te.pos = file, at
+		c := *te
+		c.file, c.pos = file, at
+		te = &c
 	}
 	msg := te.msg
 	if te.field != "" {

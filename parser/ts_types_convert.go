@@ -122,9 +122,6 @@ func (c *ttConv) column(p *ttProp, path string) (infra.Column, error) {
 	if err != nil {
 		return infra.Column{}, err
 	}
-	if err := c.typiaTargets(t, p, path); err != nil {
-		return infra.Column{}, err
-	}
 	col := infra.Column{Name: p.name, DataType: cv.dt, Required: !cv.nullable, PrimaryKey: isKey, Annotations: cv.ann}
 	get := func(prop, marker, example string) (*string, error) {
 		q, err := r.getProperty(ttNonNull(t), prop)
@@ -325,6 +322,9 @@ func (c *ttConv) convert(t ttType, node tsyntax.Type, fieldName, path string, is
 	if err != nil {
 		return out, err
 	}
+	if err := c.typiaTargets(t, p, path); err != nil {
+		return out, err
+	}
 	out.dt = dt
 	if agg != nil {
 		out.ann = append(out.ann, *agg)
@@ -358,9 +358,14 @@ func ttSymbolName(t ttType) string {
 	return ""
 }
 
+// ttIsEnum is the plugin's isEnum (the EnumLiteral flag): an enum of
+// literal members or one member. An enum without members is not one for
+// the checker (its type is a plain number).
 func ttIsEnum(t ttType) bool {
-	switch t.(type) {
-	case *ttEnum, *ttEnumMember:
+	switch x := t.(type) {
+	case *ttEnum:
+		return len(x.values) > 0 || x.bad != ""
+	case *ttEnumMember:
 		return true
 	}
 	return false
@@ -1038,10 +1043,15 @@ func (c *ttConv) unsupported(t ttType, p *ttProp, path string) error {
 }
 
 // typiaTargets is typia's metadata check, which upstream runs on the same
-// type: a tag applied to a value its target does not cover is an error.
+// type: a tag applied to a value its target does not cover, or two tags of
+// one exclusive kind (two tags.Type: Int32 & tags.Type<"int64">) on one
+// value, is an error.
 func (c *ttConv) typiaTargets(t ttType, p *ttProp, path string) error {
 	in, ok := ttNonNull(t).(*ttInter)
 	if !ok {
+		return nil
+	}
+	if q, err := c.r.getProperty(in, "typia.tag"); err != nil || q == nil {
 		return nil
 	}
 	base := ""
@@ -1052,53 +1062,97 @@ func (c *ttConv) typiaTargets(t ttType, p *ttProp, path string) error {
 			base = "array"
 		}
 	}
-	if base == "" {
-		return nil
-	}
+	var tags []*ttTagInfo
 	for _, m := range in.types {
-		tag, err := c.r.getProperty(m, "typia.tag")
-		if err != nil || tag == nil {
+		ti := c.r.tagInfo(m)
+		if ti == nil {
 			continue
 		}
-		props, err := c.r.markerType(tag)
-		if err != nil {
-			continue
+		name := func() string {
+			if ti.kind == "" {
+				return "a typia tag"
+			}
+			if ti.kind == "pattern" && c.hasDecimal(in) {
+				return "ClickHouseDecimal (a tags.Pattern)"
+			}
+			return "tags." + strings.ToUpper(ti.kind[:1]) + ti.kind[1:]
 		}
-		tq, _ := c.r.getProperty(props, "target")
-		kq, _ := c.r.getProperty(props, "kind")
-		if tq == nil {
-			continue
+		for _, o := range tags {
+			if o.kind == ti.kind && ti.once {
+				if o.value == ti.value {
+					continue // the checker's intersection holds one instance of a tag
+				}
+				return c.fieldErr(p, path, "two typia tags of kind %q on one value (upstream's typia refuses the type)", ti.kind)
+			}
 		}
-		tt, err := c.r.fullType(tq)
-		if err != nil {
-			continue
-		}
-		targets, ok := ttLiteralTexts(tt)
-		if !ok {
+		tags = append(tags, ti)
+		if base == "" || ti.targets == nil {
 			continue
 		}
 		found := false
-		for _, x := range targets {
+		for _, x := range ti.targets {
 			if x == base {
 				found = true
 			}
 		}
 		if !found {
-			tagName := "a typia tag"
-			if kq != nil {
-				if kt, err := c.r.fullType(kq); err == nil {
-					if l, ok := kt.(*ttLit); ok && l.kind == 's' && l.s != "" {
-						tagName = "tags." + strings.ToUpper(l.s[:1]) + l.s[1:]
-						if l.s == "pattern" && c.hasDecimal(in) {
-							tagName = "ClickHouseDecimal (a tags.Pattern)"
-						}
-					}
-				}
-			}
-			return c.fieldErr(p, path, "%s applies to %s values, not to %s (upstream's typia refuses the type)", tagName, strings.Join(targets, " or "), base)
+			return c.fieldErr(p, path, "%s applies to %s values, not to %s (upstream's typia refuses the type)", name(), strings.Join(ti.targets, " or "), base)
 		}
 	}
 	return nil
+}
+
+// ttTagInfo is what typia's check reads of one tag.
+type ttTagInfo struct {
+	kind, value string
+	targets     []string // nil when not literal
+	once        bool     // the kind may appear once on a value
+}
+
+// ttOnceKinds are the kinds typia declares exclusive (`exclusive: true`, or
+// a list that holds the kind itself); different kinds may combine
+// (tags.Format with tags.Pattern is accepted).
+var ttOnceKinds = map[string]bool{"default": true, "example": true, "examples": true, "maxItems": true, "maxLength": true,
+	"minItems": true, "minLength": true, "multipleOf": true, "type": true, "uniqueItems": true, "format": true,
+	"pattern": true, "minimum": true, "maximum": true, "exclusiveMinimum": true, "exclusiveMaximum": true}
+
+// tagInfo reads a constituent's typia tag once (nil: it is not a tag).
+func (r *ttResolver) tagInfo(m ttType) *ttTagInfo {
+	if ti, ok := r.tags[m]; ok {
+		return ti
+	}
+	var ti *ttTagInfo
+	defer func() { r.tags[m] = ti }()
+	tag, err := r.getProperty(m, "typia.tag")
+	if err != nil || tag == nil {
+		return nil
+	}
+	props, err := r.markerType(tag)
+	if err != nil {
+		return nil
+	}
+	ti = &ttTagInfo{}
+	if kq, _ := r.getProperty(props, "kind"); kq != nil {
+		if kt, err := r.fullType(kq); err == nil {
+			if l, ok := kt.(*ttLit); ok && l.kind == 's' {
+				ti.kind = l.s
+			}
+		}
+	}
+	ti.once = ttOnceKinds[ti.kind]
+	if vq, _ := r.getProperty(props, "value"); vq != nil {
+		if vt, err := r.fullType(vq); err == nil {
+			ti.value = r.key(vt, 0)
+		}
+	}
+	if tq, _ := r.getProperty(props, "target"); tq != nil {
+		if tt, err := r.fullType(tq); err == nil {
+			if targets, ok := ttLiteralTexts(tt); ok {
+				ti.targets = targets
+			}
+		}
+	}
+	return ti
 }
 
 func (c *ttConv) hasDecimal(t ttType) bool {

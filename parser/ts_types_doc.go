@@ -7,9 +7,10 @@ import (
 )
 
 // TSDoc comments as the checker's JSDoc parser reads them for
-// getDocumentationComment: the text before the first tag, each line's
-// leading whitespace and first `*` removed, indentation beyond the
-// comment's margin kept, lines joined with "\n", leading blank lines and
+// getDocumentationComment: the text before the first tag (an `@` at a
+// line's start or after whitespace, outside backticks), each line's leading
+// whitespace and first `*` removed, indentation beyond the comment's margin
+// kept, lines joined with "\n", blank lines after the first line kept,
 // trailing whitespace dropped; inline `{@link ...}` tags kept as written.
 
 // ttDocOf is a property's documentation from its preceding comment (doc is
@@ -100,8 +101,8 @@ func ttJSDocText(body string, indent int) string {
 			i = j
 		case ch == '{' && !inBackticks:
 			state = savingComments
-			if end := ttJSDocLink(body[i:]); end > 0 {
-				push(body[i : i+end])
+			if end, text := ttJSDocLink(body[i:]); end > 0 {
+				push(text)
 				i += end
 			} else {
 				push("{")
@@ -143,21 +144,36 @@ func ttJSDocText(body string, indent int) string {
 
 // ttJSDocLink is the length of an inline `{@link ...}` (`{@linkcode`,
 // `{@linkplain`) tag at the start of s, or 0.
-func ttJSDocLink(s string) int {
-	for _, p := range []string{"{@link ", "{@linkcode ", "{@linkplain ", "{@link\t", "{@link}"} {
-		if strings.HasPrefix(s, p) {
-			if e := strings.IndexAny(s, "}\n"); e > 0 && s[e] == '}' {
-				return e + 1
+// It returns the length consumed and the link's text: a link that goes on
+// over a line break loses the break and the next line's indentation (not
+// its `*`), as the checker's link parser reads it.
+func ttJSDocLink(s string) (int, string) {
+	for _, p := range []string{"{@link ", "{@linkcode ", "{@linkplain ", "{@link\t", "{@link\n", "{@link}"} {
+		if !strings.HasPrefix(s, p) {
+			continue
+		}
+		var b strings.Builder
+		for i := 0; i < len(s); i++ {
+			switch s[i] {
+			case '}':
+				b.WriteByte('}')
+				return i + 1, b.String()
+			case '\r', '\n':
+				for i+1 < len(s) && (s[i+1] == ' ' || s[i+1] == '\t' || s[i+1] == '\r' || s[i+1] == '\n') {
+					i++
+				}
+			default:
+				b.WriteByte(s[i])
 			}
 		}
+		return 0, ""
 	}
-	return 0
+	return 0, ""
 }
 
+// ttJSDocFinish joins the comment's parts: blank lines after the first
+// line are kept (the checker keeps them), trailing whitespace is dropped.
 func ttJSDocFinish(comments []string) string {
-	for len(comments) > 0 && (comments[0] == "\n" || strings.TrimSpace(comments[0]) == "") {
-		comments = comments[1:]
-	}
 	s := strings.Join(comments, "")
 	return strings.TrimRight(s, " \t\r\n")
 }

@@ -78,6 +78,9 @@ func ttGeometry(name string) (ttType, bool) {
 // ttLibPath is a library binding's dotted path inside its module, the
 // namespace parts of a default or namespace import dropped.
 func ttLibPath(l *tsLibName) []string {
+	if l.Member == "" && !strings.Contains(l.Name, ".") {
+		return []string{l.Name}
+	}
 	var path []string
 	for _, p := range strings.Split(l.Name, ".") {
 		if p != "" {
@@ -99,12 +102,29 @@ func ttIsMooseLib(m string) bool {
 
 // lib is a library name's type.
 func (r *ttResolver) lib(ctx *ttCtx, n *tsyntax.TypeRef, l *tsLibName, args []ttType) (ttType, error) {
+	// a library type depends only on its name and arguments: build it once
+	key := l.Module + "\x00" + l.Name + "\x00" + l.Member
+	if len(args) > 0 {
+		key += "<" + r.keys(args) + ">"
+	}
+	if t, ok := r.libs[key]; ok {
+		return t, nil
+	}
+	t, err := r.libType(ctx, n, l, args)
+	if err == nil {
+		r.libs[key] = t
+	}
+	return t, err
+}
+
+func (r *ttResolver) libType(ctx *ttCtx, n *tsyntax.TypeRef, l *tsLibName, args []ttType) (ttType, error) {
 	path := ttLibPath(l)
 	written := n.Name
 	switch {
 	case ttIsMooseLib(l.Module):
-		if len(path) == 2 && path[0] == "tags" {
-			return r.typiaTag(ctx, n, path[1], args)
+		if len(path) >= 1 && path[0] == "tags" {
+			// moose-lib uses typia's tags but does not export them (0.6.533)
+			return nil, ttErrf(ctx.file(), n.P, "@514labs/moose-lib does not export tags (TypeScript refuses the import upstream); import { tags } from \"typia\"")
 		}
 		if len(path) == 1 {
 			return r.mooseLib(ctx, n, path[0], args)

@@ -1,7 +1,6 @@
 package parser
 
 import (
-	"sort"
 	"strconv"
 	"strings"
 
@@ -75,8 +74,24 @@ type ttEnumMember struct {
 	n    float64
 }
 
-type ttUnion struct{ types []ttType }
-type ttInter struct{ types []ttType }
+// ttUnion and ttInter cache what the plugin's rules ask of them repeatedly
+// (their properties, their non-nullable form); a constructed type is never
+// changed afterwards.
+type ttUnion struct {
+	types   []ttType
+	cache   ttPropsCache
+	nonNull ttType
+}
+type ttInter struct {
+	types []ttType
+	cache ttPropsCache
+}
+
+type ttPropsCache struct {
+	done  bool
+	props []*ttProp
+	err   error
+}
 
 // ttTemplate is a template literal type with a non-literal hole (`user-${string}`): a string.
 type ttTemplate struct{ text string }
@@ -145,6 +160,9 @@ type ttProp struct {
 	// inheritedFrom is the base property a redeclared property takes its
 	// documentation from when it has none of its own.
 	inheritedFrom *ttProp
+	full          ttType // the type with optionality's undefined, once read
+	busy          bool   // its type is being resolved
+	ctx           *ttCtx // where node is read, when lazy is nil
 }
 
 func (*ttPrim) ttKind() string       { return "prim" }
@@ -184,39 +202,50 @@ func ttPhantom(name string, t ttType) *ttProp {
 // true|false made boolean; an enum stays one constituent (so that stripping
 // null from `E | null` gives back E, as the checker's origin tracking does).
 func ttMkUnion(types ...ttType) ttType {
-	var flat []ttType
-	var add func(t ttType)
-	add = func(t ttType) {
-		switch t := t.(type) {
-		case *ttUnion:
-			for _, x := range t.types {
-				add(x)
+	if len(types) == 2 && (types[1] == ttUndefined || types[1] == ttNull) {
+		// the common `T | undefined` of an optional property
+		switch a := types[0].(type) {
+		case *ttObj, *ttInter, *ttEnum, *ttTemplate:
+			return &ttUnion{types: []ttType{a, types[1]}}
+		case *ttPrim:
+			switch a {
+			case ttString, ttNumber, ttBoolean, ttBigint, ttSymbol, ttObjectKw:
+				return &ttUnion{types: []ttType{a, types[1]}}
 			}
-		default:
+		}
+	}
+	flat := make([]ttType, 0, len(types)+2)
+	for _, t := range types {
+		if u, ok := t.(*ttUnion); ok {
+			flat = append(flat, u.types...)
+		} else {
 			flat = append(flat, t)
 		}
 	}
-	for _, t := range types {
-		add(t)
-	}
-	has := map[*ttPrim]bool{}
-	enums := map[*ttEnum]bool{}
+	var hasString, hasNumber, hasBoolean, hasBigint bool
+	var enums []*ttEnum
 	for _, t := range flat {
 		switch t := t.(type) {
 		case *ttPrim:
-			has[t] = true
+			switch t {
+			case ttAny:
+				return ttAny
+			case ttUnknown:
+				return ttUnknown
+			case ttString:
+				hasString = true
+			case ttNumber:
+				hasNumber = true
+			case ttBoolean:
+				hasBoolean = true
+			case ttBigint:
+				hasBigint = true
+			}
 		case *ttEnum:
-			enums[t] = true
+			enums = append(enums, t)
 		}
 	}
-	if has[ttAny] {
-		return ttAny
-	}
-	if has[ttUnknown] {
-		return ttUnknown
-	}
-	var out []ttType
-	seenLit := map[string]bool{}
+	out := make([]ttType, 0, len(flat))
 	hasTrue, hasFalse := false, false
 	for _, t := range flat {
 		switch x := t.(type) {
@@ -226,15 +255,20 @@ func ttMkUnion(types ...ttType) ttType {
 			}
 		case *ttLit:
 			switch {
-			case x.kind == 's' && has[ttString], x.kind == 'n' && has[ttNumber],
-				x.kind == 'b' && has[ttBoolean], x.kind == 'i' && has[ttBigint]:
+			case x.kind == 's' && hasString, x.kind == 'n' && hasNumber,
+				x.kind == 'b' && hasBoolean, x.kind == 'i' && hasBigint:
 				continue
 			}
-			k := ttLitKey(x)
-			if seenLit[k] {
+			dup := false
+			for _, o := range out {
+				if ol, ok := o.(*ttLit); ok && ttSameLit(ol, x) {
+					dup = true
+					break
+				}
+			}
+			if dup {
 				continue
 			}
-			seenLit[k] = true
 			if x.kind == 'b' {
 				if x.b {
 					hasTrue = true
@@ -243,11 +277,20 @@ func ttMkUnion(types ...ttType) ttType {
 				}
 			}
 		case *ttEnumMember:
-			if enums[x.enum] || (x.str && has[ttString]) || (!x.str && has[ttNumber]) {
+			if (x.str && hasString) || (!x.str && hasNumber) {
+				continue
+			}
+			inEnum := false
+			for _, e := range enums {
+				if e == x.enum {
+					inEnum = true
+				}
+			}
+			if inEnum {
 				continue
 			}
 		case *ttTemplate:
-			if has[ttString] {
+			if hasString {
 				continue
 			}
 		}
@@ -262,8 +305,8 @@ func ttMkUnion(types ...ttType) ttType {
 			out = append(out, t)
 		}
 	}
-	if hasTrue && hasFalse && !has[ttBoolean] {
-		var o2 []ttType
+	if hasTrue && hasFalse && !hasBoolean {
+		o2 := out[:0:0]
 		placed := false
 		for _, t := range out {
 			if l, ok := t.(*ttLit); ok && l.kind == 'b' {
@@ -286,6 +329,10 @@ func ttMkUnion(types ...ttType) ttType {
 	return &ttUnion{types: out}
 }
 
+func ttSameLit(a, b *ttLit) bool {
+	return a.kind == b.kind && a.s == b.s && a.b == b.b && (a.n == b.n || a.n != a.n && b.n != b.n)
+}
+
 func ttLitKey(l *ttLit) string {
 	switch l.kind {
 	case 's':
@@ -303,19 +350,19 @@ func ttLitKey(l *ttLit) string {
 // disjoint primitives and literals reduced to never, duplicates removed,
 // order kept.
 func ttMkInter(types ...ttType) ttType {
-	var flat []ttType
-	var add func(t ttType)
-	add = func(t ttType) {
-		if i, ok := t.(*ttInter); ok {
-			for _, x := range i.types {
-				add(x)
-			}
-			return
-		}
-		flat = append(flat, t)
-	}
+	flat := types
 	for _, t := range types {
-		add(t)
+		if _, ok := t.(*ttInter); ok {
+			flat = make([]ttType, 0, len(types)+4)
+			for _, t := range types {
+				if i, ok := t.(*ttInter); ok {
+					flat = append(flat, i.types...)
+				} else {
+					flat = append(flat, t)
+				}
+			}
+			break
+		}
 	}
 	size := 1
 	for _, t := range flat {
@@ -484,6 +531,9 @@ func ttNonNull(t ttType) ttType {
 			return ttNever
 		}
 	case *ttUnion:
+		if x.nonNull != nil {
+			return x.nonNull
+		}
 		var keep []ttType
 		for _, m := range x.types {
 			if m == ttNull || m == ttUndefined || m == ttVoid {
@@ -492,9 +542,11 @@ func ttNonNull(t ttType) ttType {
 			keep = append(keep, m)
 		}
 		if len(keep) == len(x.types) {
-			return t
+			x.nonNull = t
+		} else {
+			x.nonNull = ttMkUnion(keep...)
 		}
-		return ttMkUnion(keep...)
+		return x.nonNull
 	}
 	return t
 }
@@ -613,14 +665,4 @@ func ttNumText(n float64) string {
 		return strconv.FormatInt(int64(n), 10)
 	}
 	return strconv.FormatFloat(n, 'g', -1, 64)
-}
-
-// ttSortedKeys is for deterministic iteration in tests and messages.
-func ttSortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

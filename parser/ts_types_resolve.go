@@ -37,11 +37,15 @@ type ttResolver struct {
 	busy  map[string]bool   // alias instantiations being resolved
 	enums map[*tsyntax.EnumDecl]*ttEnum
 	ids   map[any]int
+	libs  map[string]ttType // library types by name and arguments
+	tags  map[ttType]*ttTagInfo
+	plain map[tsyntax.Stmt]ttType // instantiations of declarations without type arguments
 }
 
 func newTTResolver() *ttResolver {
 	return &ttResolver{inst: map[string]ttType{}, busy: map[string]bool{},
-		enums: map[*tsyntax.EnumDecl]*ttEnum{}, ids: map[any]int{}}
+		enums: map[*tsyntax.EnumDecl]*ttEnum{}, ids: map[any]int{}, libs: map[string]ttType{},
+		tags: map[ttType]*ttTagInfo{}, plain: map[tsyntax.Stmt]ttType{}}
 }
 
 func (r *ttResolver) step() {
@@ -107,17 +111,22 @@ func (r *ttResolver) key(t ttType, depth int) string {
 			return b.String()
 		}
 	}
-	return fmt.Sprintf("#%d", r.id(t))
+	return "#" + strconv.Itoa(r.id(t))
 }
 
 // resolve reads a type node.
 func (r *ttResolver) resolve(ctx *ttCtx, n tsyntax.Type) (ttType, error) {
 	r.step()
-	r.depth++
-	defer func() { r.depth-- }()
-	if r.depth > ttMaxDepth {
+	if r.depth >= ttMaxDepth {
 		return nil, ttErrf(ctx.file(), n.Position(), "the type nests more than %d levels deep (is it infinitely recursive?)", ttMaxDepth)
 	}
+	r.depth++
+	t, err := r.resolve1(ctx, n)
+	r.depth--
+	return t, err
+}
+
+func (r *ttResolver) resolve1(ctx *ttCtx, n tsyntax.Type) (ttType, error) {
 	switch n := n.(type) {
 	case *tsyntax.KeywordType:
 		if p, ok := ttPrims[n.Name]; ok {
@@ -466,6 +475,20 @@ func (r *ttResolver) decl(ctx *ttCtx, n *tsyntax.TypeRef, d tsyntax.Stmt, scope 
 	if e, ok := d.(*tsyntax.ExportDecl); ok && e.Decl != nil {
 		d = e.Decl
 	}
+	if len(args) == 0 {
+		if t, ok := r.plain[d]; ok {
+			return t, nil
+		}
+		t, err := r.decl1(ctx, n, d, scope, args)
+		if err == nil {
+			r.plain[d] = t
+		}
+		return t, err
+	}
+	return r.decl1(ctx, n, d, scope, args)
+}
+
+func (r *ttResolver) decl1(ctx *ttCtx, n *tsyntax.TypeRef, d tsyntax.Stmt, scope tsScope, args []ttType) (ttType, error) {
 	switch d := d.(type) {
 	case *tsyntax.InterfaceDecl:
 		env, err := r.bind(ctx, n, d.Name, d.TypeParams, args, scope)
@@ -601,22 +624,21 @@ func (r *ttResolver) ensure(o *ttObj) error {
 // prevLine is the line of the token before the first member, for the
 // checker's rule that a doc comment counts only after a line break.
 func (r *ttResolver) initMembers(o *ttObj, members []tsyntax.TypeMember, ctx *ttCtx, prevLine int) error {
-	seen := map[string]*ttProp{}
+	seen := ttPropSet{list: &o.props}
 	for _, m := range members {
 		switch m := m.(type) {
 		case *tsyntax.PropSig:
 			name, ok := ttMemberName(m.Name, m.Computed)
-			if ok && seen[name] == nil {
+			if ok && seen.get(name) == nil {
 				p := r.lazyProp(ctx, name, m.Optional, m.Type, m.P)
 				p.readonly = m.Readonly
 				p.docs = ttDocOf(m.Doc, m.P, prevLine)
-				seen[name] = p
-				o.props = append(o.props, p)
+				seen.add(p)
 			}
 			prevLine = m.P.Line
 		case *tsyntax.MethodSig:
 			name, ok := ttMemberName(m.Name, m.Computed)
-			if ok && seen[name] == nil {
+			if ok && seen.get(name) == nil {
 				var p *ttProp
 				switch {
 				case m.Kind == "get" && m.Func != nil && m.Func.Return != nil:
@@ -626,8 +648,7 @@ func (r *ttResolver) initMembers(o *ttObj, members []tsyntax.TypeMember, ctx *tt
 				default:
 					p = &ttProp{name: name, optional: m.Optional, typ: ttFunc(), done: true, file: ctx.file(), pos: m.P}
 				}
-				seen[name] = p
-				o.props = append(o.props, p)
+				seen.add(p)
 			}
 			prevLine = m.P.Line
 		case *tsyntax.IndexSig:
@@ -667,12 +688,10 @@ func ttMemberName(name string, computed tsyntax.Expr) (string, bool) {
 }
 
 func (r *ttResolver) lazyProp(ctx *ttCtx, name string, optional bool, node tsyntax.Type, pos tsyntax.Pos) *ttProp {
-	p := &ttProp{name: name, optional: optional, node: node, file: ctx.file(), pos: pos}
+	p := &ttProp{name: name, optional: optional, node: node, file: ctx.file(), pos: pos, ctx: ctx}
 	if node == nil {
 		p.typ, p.done = ttAny, true
-		return p
 	}
-	p.lazy = func() (ttType, error) { return r.resolve(ctx, node) }
 	return p
 }
 
@@ -697,20 +716,31 @@ func (r *ttResolver) lazyType(ctx *ttCtx, n tsyntax.Type) func() (ttType, error)
 // optionality adds).
 func (r *ttResolver) propType(p *ttProp) (ttType, error) {
 	if !p.done {
-		p.done = true
-		p.err = ttErrf(p.file, p.pos, "the type of %s refers to itself", p.name)
-		p.typ, p.err = p.lazy()
+		if p.busy {
+			return nil, ttErrf(p.file, p.pos, "the type of %s refers to itself", p.name)
+		}
+		p.busy = true
+		if p.lazy != nil {
+			p.typ, p.err = p.lazy()
+		} else {
+			p.typ, p.err = r.resolve(p.ctx, p.node)
+		}
+		p.busy, p.done = false, true
 	}
 	return p.typ, p.err
 }
 
 // fullType is a property's type as the checker reads it at its declaration.
 func (r *ttResolver) fullType(p *ttProp) (ttType, error) {
+	if p.full != nil {
+		return p.full, nil
+	}
 	t, err := r.propType(p)
 	if err != nil {
 		return nil, err
 	}
-	return ttWithUndefined(t, p.optional), nil
+	p.full = ttWithUndefined(t, p.optional)
+	return p.full, nil
 }
 
 func (r *ttResolver) initInterface(o *ttObj, d *tsyntax.InterfaceDecl, ctx *ttCtx) error {
@@ -733,10 +763,7 @@ func (r *ttResolver) initInterface(o *ttObj, d *tsyntax.InterfaceDecl, ctx *ttCt
 // again keeps its own position and, without a doc comment of its own, the
 // base's documentation (as the language service's lookup does).
 func (r *ttResolver) inherit(o *ttObj, bases []ttType) error {
-	own := map[string]*ttProp{}
-	for _, p := range o.props {
-		own[p.name] = p
-	}
+	own := ttPropSet{list: &o.props}
 	ownCount := len(o.props)
 	for _, bt := range bases {
 		if r.isDate(bt) {
@@ -748,14 +775,13 @@ func (r *ttResolver) inherit(o *ttObj, bases []ttType) error {
 			return err
 		}
 		for _, bp := range bprops {
-			if p, ok := own[bp.name]; ok {
+			if p := own.get(bp.name); p != nil {
 				if p.docs == nil && p.inheritedFrom == nil && r.indexOfProp(o, p) < ownCount {
 					p.inheritedFrom = bp
 				}
 				continue
 			}
-			own[bp.name] = bp
-			o.props = append(o.props, bp)
+			own.add(bp)
 		}
 		bidx, err := r.indexOf(bt)
 		if err != nil {
@@ -974,6 +1000,23 @@ func (r *ttResolver) propsOf(t ttType) ([]*ttProp, error) {
 		}
 		return x.props, nil
 	case *ttInter:
+		if !x.cache.done {
+			x.cache.props, x.cache.err = r.interProps(x)
+			x.cache.done = true
+		}
+		return x.cache.props, x.cache.err
+	case *ttUnion:
+		if !x.cache.done {
+			x.cache.props, x.cache.err = r.unionProps(x)
+			x.cache.done = true
+		}
+		return x.cache.props, x.cache.err
+	}
+	return nil, nil
+}
+
+func (r *ttResolver) interProps(x *ttInter) ([]*ttProp, error) {
+	{
 		var order []string
 		groups := map[string][]*ttProp{}
 		for _, m := range x.types {
@@ -998,7 +1041,11 @@ func (r *ttResolver) propsOf(t ttType) ([]*ttProp, error) {
 			out = append(out, r.mergeProps(g, true))
 		}
 		return out, nil
-	case *ttUnion:
+	}
+}
+
+func (r *ttResolver) unionProps(x *ttUnion) ([]*ttProp, error) {
+	{
 		var first []*ttProp
 		var rest [][]*ttProp
 		for i, m := range x.types {
@@ -1036,7 +1083,6 @@ func (r *ttResolver) propsOf(t ttType) ([]*ttProp, error) {
 		}
 		return out, nil
 	}
-	return nil, nil
 }
 
 // mergeProps is the property of an intersection (or union) that several
@@ -1137,12 +1183,16 @@ func (r *ttResolver) indexOf(t ttType) ([]ttIndex, error) {
 				return nil, err
 			}
 			return x.index, nil
-		case ttArrayK:
-			e := x.elem
-			return []ttIndex{{key: ttNumber, value: func() (ttType, error) { return e, nil }}}, nil
-		case ttTupleK:
-			v := ttTupleUnion(x)
-			return []ttIndex{{key: ttNumber, value: func() (ttType, error) { return v, nil }}}, nil
+		case ttArrayK, ttTupleK:
+			// an array's or tuple's number index, made once
+			if x.index == nil {
+				v := x.elem
+				if x.kind == ttTupleK {
+					v = ttTupleUnion(x)
+				}
+				x.index = []ttIndex{{key: ttNumber, value: func() (ttType, error) { return v, nil }}}
+			}
+			return x.index, nil
 		}
 	case *ttInter:
 		var out []ttIndex
@@ -1982,4 +2032,41 @@ func ttToInt32(f float64) int32 {
 		return 0
 	}
 	return int32(uint32(int64(math.Mod(math.Trunc(f), 4294967296))))
+}
+
+// ttPropSet appends properties to a list, looking names up by scanning
+// while the list is short (a model's usual size) and through an index after.
+type ttPropSet struct {
+	list  *[]*ttProp
+	index map[string]*ttProp
+}
+
+func (s *ttPropSet) get(name string) *ttProp {
+	if s.index != nil {
+		return s.index[name]
+	}
+	for _, p := range *s.list {
+		if p.name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+func (s *ttPropSet) add(p *ttProp) {
+	*s.list = append(*s.list, p)
+	if s.index == nil && len(*s.list) > 32 {
+		s.index = make(map[string]*ttProp, 64)
+		for _, q := range *s.list {
+			if _, ok := s.index[q.name]; !ok {
+				s.index[q.name] = q
+			}
+		}
+		return
+	}
+	if s.index != nil {
+		if _, ok := s.index[p.name]; !ok {
+			s.index[p.name] = p
+		}
+	}
 }

@@ -24,6 +24,7 @@ type ttTestModule struct {
 	imports map[string]ttTestImport
 	exports map[string]ttTestImport // `export { a as b } from`, `export { a as b }`
 	stars   []string                // `export * from`
+	memo    map[string]ttTestLookup // lookupType's answers (an evaluator's scope is a map too)
 }
 
 type ttTestImport struct {
@@ -112,7 +113,20 @@ type ttTestScope struct{ m *ttTestModule }
 func (s ttTestScope) file() string { return s.m.path }
 
 func (s ttTestScope) lookupType(name string) (tsTypeBinding, bool) {
-	return s.m.lookup(name, 0)
+	if b, ok := s.m.memo[name]; ok {
+		return b.b, b.ok
+	}
+	b, ok := s.m.lookup(name, 0)
+	if s.m.memo == nil {
+		s.m.memo = map[string]ttTestLookup{}
+	}
+	s.m.memo[name] = ttTestLookup{b, ok}
+	return b, ok
+}
+
+type ttTestLookup struct {
+	b  tsTypeBinding
+	ok bool
 }
 
 func (m *ttTestModule) resolveModule(spec string) *ttTestModule {
@@ -224,7 +238,7 @@ func (p *ttTestProject) resources() []ttTestResource {
 			}
 			for _, d := range vd.Decls {
 				n, ok := d.Init.(*tsyntax.New)
-				if !ok || len(n.TypeArgs) != 1 || len(n.Args) == 0 {
+				if !ok || len(n.TypeArgs) == 0 || len(n.Args) == 0 {
 					continue
 				}
 				id, ok := n.Callee.(*tsyntax.Ident)

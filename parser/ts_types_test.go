@@ -17,7 +17,8 @@ import (
 var ttUpdate = flag.Bool("tstypes.update", false, "rewrite want.err in testdata/tstypes")
 
 // TestTSTypesCorpus reads every archive under testdata/tstypes: a
-// TypeScript project whose `new OlapTable<T>("name")` tables were given to
+// TypeScript project whose `new OlapTable<T>("name")` tables (and Streams,
+// IngestApis and Apis: topic columns, ingest columns, query parameters) were given to
 // the upstream CLI (moose-cli 0.6.533, captured with
 // testdata/ts/capture.sh of the corpus: upstream.json is the map it wrote,
 // upstream.err its failure). Each table's columns from tsColumns must equal
@@ -26,7 +27,11 @@ var ttUpdate = flag.Bool("tstypes.update", false, "rewrite want.err in testdata/
 // in want.err. known.txt lists tables whose column order is upstream's
 // accident (the order in which its checker first met each key as a string
 // literal anywhere in the program): those are compared as sets, and must
-// still differ from upstream only in order.
+// still differ from upstream only in order (`order Table: why`); `nodocs
+// Table: why` marks a table whose comments we cannot read (a class's
+// members: tsyntax keeps no doc comment for them), compared without
+// comments. refused.txt says why we refuse
+// a table upstream accepts (its error is then in want.err too).
 func TestTSTypesCorpus(t *testing.T) {
 	files, err := filepath.Glob("testdata/tstypes/*.txtar")
 	if err != nil || len(files) == 0 {
@@ -41,7 +46,9 @@ func TestTSTypesCorpus(t *testing.T) {
 			src := map[string]string{}
 			var upJSON, upErr, wantErr []byte
 			hasWant := false
-			known := map[string]bool{}
+			known := map[string]bool{}  // column order is upstream's accident
+			nodocs := map[string]bool{} // upstream's comments come from class members, whose docs tsyntax does not keep
+			refused := false
 			for _, f := range ar.Files {
 				switch f.Name {
 				case "upstream.json":
@@ -50,10 +57,20 @@ func TestTSTypesCorpus(t *testing.T) {
 					upErr = f.Data
 				case "want.err":
 					wantErr, hasWant = f.Data, true
+				case "refused.txt":
+					refused = true
 				case "known.txt":
 					for _, l := range strings.Split(string(f.Data), "\n") {
-						if name, _, ok := strings.Cut(l, ":"); ok {
+						kind, rest, _ := strings.Cut(l, " ")
+						name, _, ok := strings.Cut(rest, ":")
+						switch {
+						case !ok:
+						case kind == "order":
 							known[strings.TrimSpace(name)] = true
+						case kind == "nodocs":
+							nodocs[strings.TrimSpace(name)] = true
+						default:
+							t.Fatalf("known.txt: %q: want `order Table: reason` or `nodocs Table: reason`", l)
 						}
 					}
 				default:
@@ -71,24 +88,31 @@ func TestTSTypesCorpus(t *testing.T) {
 			if len(res) == 0 {
 				t.Fatal("no resources in the archive")
 			}
-			if upErr != nil {
-				var errs []string
-				for _, r := range res {
-					if _, err := tsColumns(ttTestScope{r.mod}, r.typ); err != nil {
-						errs = append(errs, err.Error())
-					}
+			var errs []string
+			var ok []ttTestResource
+			for _, r := range res {
+				if _, err := tsColumnsOpt(ttTestScope{r.mod}, r.typ, r.class == "Stream" || r.class == "IngestApi"); err != nil {
+					errs = append(errs, err.Error())
+				} else {
+					ok = append(ok, r)
 				}
-				got := strings.Join(errs, "\n") + "\n"
-				if len(errs) == 0 {
-					t.Fatalf("upstream failed:\n%s\nbut every table converted", firstLines(string(upErr), 8))
-				}
-				if *ttUpdate {
-					ttStore(t, file, ar, "want.err", got)
-					return
-				}
-				if !hasWant || got != string(wantErr) {
-					t.Fatalf("got error:\n%swant:\n%s", got, wantErr)
-				}
+			}
+			gotErr := strings.Join(errs, "\n")
+			if gotErr != "" {
+				gotErr += "\n"
+			}
+			if upErr != nil && len(errs) == 0 {
+				t.Fatalf("upstream failed:\n%s\nbut every table converted", firstLines(string(upErr), 8))
+			}
+			if upJSON != nil && len(errs) > 0 && !refused {
+				t.Errorf("upstream accepted every table; we refused (list the reason in refused.txt if deliberate):\n%s", gotErr)
+			}
+			if *ttUpdate && (hasWant || gotErr != "") {
+				ttStore(t, file, ar, "want.err", gotErr)
+			} else if gotErr != string(wantErr) {
+				t.Errorf("got errors:\n%swant:\n%s", gotErr, wantErr)
+			}
+			if upJSON == nil {
 				return
 			}
 			var m struct {
@@ -96,33 +120,100 @@ func TestTSTypesCorpus(t *testing.T) {
 					Name    string            `json:"name"`
 					Columns []json.RawMessage `json:"columns"`
 				} `json:"tables"`
+				Topics map[string]struct {
+					Name    string            `json:"name"`
+					Columns []json.RawMessage `json:"columns"`
+				} `json:"topics"`
+				APIs map[string]struct {
+					Name    string `json:"name"`
+					APIType struct {
+						Ingress *struct {
+							DataModel struct {
+								Columns []json.RawMessage `json:"columns"`
+							} `json:"data_model"`
+						} `json:"INGRESS"`
+						Egress *struct {
+							QueryParams []json.RawMessage `json:"query_params"`
+						} `json:"EGRESS"`
+					} `json:"api_type"`
+				} `json:"api_endpoints"`
 			}
 			if err := json.Unmarshal(upJSON, &m); err != nil {
 				t.Fatal(err)
 			}
 			byName := map[string][]json.RawMessage{}
 			for _, tb := range m.Tables {
-				byName[tb.Name] = tb.Columns
+				byName["OlapTable "+tb.Name] = tb.Columns
 			}
-			checked := 0
-			for _, r := range res {
-				if r.class != "OlapTable" {
-					continue
+			for _, tp := range m.Topics {
+				byName["Stream "+tp.Name] = tp.Columns
+			}
+			for _, a := range m.APIs {
+				if a.APIType.Ingress != nil {
+					byName["IngestApi "+a.Name] = a.APIType.Ingress.DataModel.Columns
 				}
-				up, ok := byName[r.name]
-				if !ok {
-					t.Errorf("%s: no table %q in upstream's map", r.mod.path, r.name)
+				if a.APIType.Egress != nil {
+					byName["Api "+a.Name] = a.APIType.Egress.QueryParams
+				}
+			}
+			checked := len(res) - len(ok)
+			for _, r := range ok {
+				up, found := byName[r.class+" "+r.name]
+				if !found {
+					t.Errorf("%s: no %s %q in upstream's map", r.mod.path, r.class, r.name)
 					continue
 				}
 				checked++
-				cols, err := tsColumns(ttTestScope{r.mod}, r.typ)
+				// a Stream's and an IngestApi's type may have an index signature
+				allowIndex := r.class == "Stream" || r.class == "IngestApi"
+				cols, err := tsColumnsOpt(ttTestScope{r.mod}, r.typ, allowIndex)
 				if err != nil {
-					t.Errorf("table %s: %v", r.name, err)
+					t.Fatal(err)
+				}
+				if r.class == "Api" {
+					// an Api's query parameters are its columns' name, data_type and required
+					var params []json.RawMessage
+					for _, c := range cols {
+						b, err := json.Marshal(struct {
+							DataType json.RawMessage `json:"data_type"`
+							Name     string          `json:"name"`
+							Required bool            `json:"required"`
+						}{ttMust(infra.MarshalColumnType(c.DataType)), c.Name, c.Required})
+						if err != nil {
+							t.Fatal(err)
+						}
+						params = append(params, b)
+					}
+					if got, want := ttRawColumnsJSON(t, params, false), ttRawColumnsJSON(t, up, false); got != want {
+						t.Errorf("api %s: query parameters differ\ngot:\n%s\nwant (upstream):\n%s", r.name, got, want)
+					}
 					continue
 				}
 				for i := range cols {
-					if _, ok := cols[i].DataType.(infra.Array); ok {
+					if _, ok := cols[i].DataType.(infra.Array); ok && r.class == "OlapTable" {
 						cols[i].Required = true
+					}
+				}
+				if nodocs[r.name] {
+					withDocs := 0
+					for i, raw := range up {
+						var c map[string]any
+						if err := json.Unmarshal(raw, &c); err != nil {
+							t.Fatal(err)
+						}
+						if _, ok := c["comment"]; ok {
+							withDocs++
+							delete(c, "comment")
+							up[i], _ = json.Marshal(c)
+						}
+					}
+					for _, c := range cols {
+						if c.Comment != nil {
+							t.Errorf("table %s is listed as nodocs in known.txt but has comments now: remove it from known.txt", r.name)
+						}
+					}
+					if withDocs == 0 {
+						t.Errorf("table %s is listed as nodocs in known.txt but upstream has no comments in it", r.name)
 					}
 				}
 				got := ttColumnsJSON(t, cols, known[r.name])
@@ -134,11 +225,18 @@ func TestTSTypesCorpus(t *testing.T) {
 					t.Errorf("table %s is listed in known.txt but its order matches upstream's: remove it from known.txt", r.name)
 				}
 			}
-			if checked != len(m.Tables) {
-				t.Errorf("checked %d tables of upstream's %d", checked, len(m.Tables))
+			if checked != len(byName) {
+				t.Errorf("checked %d resources of upstream's %d", checked, len(byName))
 			}
 		})
 	}
+}
+
+func ttMust(b []byte, err error) json.RawMessage {
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
 
 func firstLines(s string, n int) string {
