@@ -178,9 +178,12 @@ for archive in "$@"; do
 			head -n 40 "$work/plain"
 			# Upstream hides the compiler's diagnostics; ask the compiler for them, marked as ours.
 			if grep -q "Failed to compile TypeScript" "$work/plain"; then
-				echo "--- capture.sh: tspc --noEmit diagnostics for app/ (upstream prints none of these) ---"
 				(cd "$proj" && PATH=$proj/node_modules/.bin:$PATH tspc -p tsconfig.json --noEmit --skipLibCheck 2>&1) |
-					sed -e "s#$proj#<project>#g" | grep -v '^node_modules/' | head -n 20 || true
+					sed -e "s#$proj#<project>#g" | { grep -v '^node_modules/' || true; } | head -n 20 >"$work/tsc"
+				if [[ -s $work/tsc ]]; then
+					echo "--- capture.sh: tspc --noEmit diagnostics for app/ (upstream prints none of these) ---"
+					cat "$work/tsc"
+				fi
 			fi
 		} >"$out/upstream.err"
 		result="FAILED ($rc)"
