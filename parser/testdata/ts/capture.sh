@@ -11,7 +11,8 @@
 #   upstream.err       exit status and the first 40 lines of upstream's output (only when it failed); when
 #                      upstream failed to compile, also the compiler's diagnostics, after a marker line
 #                      saying capture.sh added them (upstream prints none)
-#   upstream.unloaded  the paths of upstream's "Unloaded Files" warning, one a line (only when printed)
+#   upstream.unloaded  the paths of upstream's "Unloaded Files" warning, one a line, as printed (upstream lists
+#                      five and then says "and N more": that is the last line) (only when printed)
 #
 # The oracle is the real moose-cli/moose-lib 0.6.533 installed in $ORACLE (default ~/oracle) as
 # shared/spec/typescript.md describes. KEEP=1 keeps each project directory and prints its path.
@@ -193,7 +194,13 @@ import re, sys
 text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
 paths = []
 for m in re.finditer(r"that weren't loaded: (.*?)\. These files", text, re.S):
-    paths += [p.strip() for p in m.group(1).split(",") if p.strip()]
+    listed = m.group(1)
+    more = re.search(r" (and \d+ more)$", listed)
+    if more:
+        listed = listed[: more.start()]
+    paths += [p.strip() for p in listed.split(",") if p.strip()]
+    if more:
+        paths.append(more.group(1))  # upstream lists five files, then "and N more"
 if paths:
     with open(sys.argv[2], "w", encoding="utf-8") as f:
         f.write("".join(p + "\n" for p in paths))
