@@ -179,10 +179,17 @@ for archive in "$@"; do
 			head -n 40 "$work/plain"
 			# Upstream hides the compiler's diagnostics; ask the compiler for them, marked as ours.
 			if grep -q "Failed to compile TypeScript" "$work/plain"; then
-				(cd "$proj" && PATH=$proj/node_modules/.bin:$PATH tspc -p tsconfig.json --noEmit --skipLibCheck 2>&1) |
-					sed -e "s#$proj#<project>#g" | { grep -v '^node_modules/' || true; } | head -n 20 >"$work/tsc"
+				# The options upstream's moose-tspc forces (its tsconfig.moose-build.json), without emitting.
+				cat >"$proj/tsconfig.capture-check.json" <<-'JSON'
+					{"extends": "./tsconfig.json",
+					 "compilerOptions": {"experimentalDecorators": true, "esModuleInterop": true,
+					  "verbatimModuleSyntax": false, "module": "CommonJS", "moduleResolution": "Node",
+					  "skipLibCheck": true, "allowSyntheticDefaultImports": true, "noEmit": true}}
+				JSON
+				(cd "$proj" && PATH=$proj/node_modules/.bin:$PATH tspc -p tsconfig.capture-check.json 2>&1) |
+					sed -e "s#$proj#<project>#g" | { grep -v '^node_modules/' || true; } | head -n 20 >"$work/tsc" || true
 				if [[ -s $work/tsc ]]; then
-					echo "--- capture.sh: tspc --noEmit diagnostics for app/ (upstream prints none of these) ---"
+					echo "--- capture.sh: tspc --noEmit diagnostics, upstream's forced options (upstream prints none of these) ---"
 					cat "$work/tsc"
 				fi
 			fi
