@@ -11,7 +11,8 @@
 #   upstream.err       exit status and the first 40 lines of upstream's output (only when it failed); when
 #                      upstream failed to compile, also the compiler's diagnostics, after a marker line
 #                      saying capture.sh added them (upstream prints none)
-#   upstream.unloaded  the paths of upstream's "Unloaded Files" warning, one a line (only when printed)
+#   upstream.unloaded  the paths of upstream's "Unloaded Files" warning, one a line, as printed (upstream lists
+#                      five and then says "and N more": that is the last line) (only when printed)
 #
 # The oracle is the real moose-cli/moose-lib 0.6.533 installed in $ORACLE (default ~/oracle) as
 # shared/spec/typescript.md describes. KEEP=1 keeps each project directory and prints its path.
@@ -178,9 +179,19 @@ for archive in "$@"; do
 			head -n 40 "$work/plain"
 			# Upstream hides the compiler's diagnostics; ask the compiler for them, marked as ours.
 			if grep -q "Failed to compile TypeScript" "$work/plain"; then
-				echo "--- capture.sh: tspc --noEmit diagnostics for app/ (upstream prints none of these) ---"
-				(cd "$proj" && PATH=$proj/node_modules/.bin:$PATH tspc -p tsconfig.json --noEmit --skipLibCheck 2>&1) |
-					sed -e "s#$proj#<project>#g" | grep -v '^node_modules/' | head -n 20 || true
+				# The options upstream's moose-tspc forces (its tsconfig.moose-build.json), without emitting.
+				cat >"$proj/tsconfig.capture-check.json" <<-'JSON'
+					{"extends": "./tsconfig.json",
+					 "compilerOptions": {"experimentalDecorators": true, "esModuleInterop": true,
+					  "verbatimModuleSyntax": false, "module": "CommonJS", "moduleResolution": "Node",
+					  "skipLibCheck": true, "allowSyntheticDefaultImports": true, "noEmit": true}}
+				JSON
+				(cd "$proj" && PATH=$proj/node_modules/.bin:$PATH tspc -p tsconfig.capture-check.json 2>&1) |
+					sed -e "s#$proj#<project>#g" | { grep -v '^node_modules/' || true; } | head -n 20 >"$work/tsc" || true
+				if [[ -s $work/tsc ]]; then
+					echo "--- capture.sh: tspc --noEmit diagnostics, upstream's forced options (upstream prints none of these) ---"
+					cat "$work/tsc"
+				fi
 			fi
 		} >"$out/upstream.err"
 		result="FAILED ($rc)"
@@ -190,7 +201,13 @@ import re, sys
 text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
 paths = []
 for m in re.finditer(r"that weren't loaded: (.*?)\. These files", text, re.S):
-    paths += [p.strip() for p in m.group(1).split(",") if p.strip()]
+    listed = m.group(1)
+    more = re.search(r" (and \d+ more)$", listed)
+    if more:
+        listed = listed[: more.start()]
+    paths += [p.strip() for p in listed.split(",") if p.strip()]
+    if more:
+        paths.append(more.group(1))  # upstream lists five files, then "and N more"
 if paths:
     with open(sys.argv[2], "w", encoding="utf-8") as f:
         f.write("".join(p + "\n" for p in paths))
