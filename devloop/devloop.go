@@ -149,6 +149,9 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 	if msg := l.loader.UnloadedWarning(res.Unloaded); msg != "" {
 		p.Print(display.Line{Kind: display.Warning, Action: "Unloaded Files", Message: msg})
 	}
+	for _, w := range res.Warnings {
+		p.Print(display.Line{Kind: display.Warning, Action: "Upstream", Message: w})
+	}
 	desired := res.Map
 	if cycle := differ.FindViewCycle(desired); cycle != nil {
 		err := fmt.Errorf("views read each other in a cycle: %s", strings.Join(cycle, " -> "))

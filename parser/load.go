@@ -83,6 +83,9 @@ type Result struct {
 	// Unloaded are source files under the source directory that the main
 	// module never reaches (upstream's "Unloaded Files" warning).
 	Unloaded []string
+	// Warnings are `file:line:col: message`s about code moose-dev reads
+	// but upstream would refuse (its compile target).
+	Warnings []string
 }
 
 // Load reads and evaluates the project from its main module.
@@ -98,7 +101,7 @@ func (l *Loader) Load(defaultDB string) (*Result, error) {
 	if err := ev.finish(); err != nil {
 		return nil, err
 	}
-	res := &Result{Map: ev.out}
+	res := &Result{Map: ev.out, Warnings: ev.warnings}
 	for f := range ev.loaded {
 		res.Files = append(res.Files, f)
 	}

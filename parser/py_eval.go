@@ -34,6 +34,7 @@ type evaluator struct {
 	mainFile  string // "app/main.py", "app/index.ts": the executable of processes
 	flowOrder []*infra.Topic
 	loaded    map[string]bool // the project files read
+	warnings  []string
 }
 
 // loadPython evaluates the Python project from its main module.

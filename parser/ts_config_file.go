@@ -15,6 +15,7 @@ import (
 // tsPaths is what tsconfig.json says about resolving bare module
 // specifiers: `compilerOptions.baseUrl` and `paths`.
 type tsPaths struct {
+	target   string // compilerOptions.target, lower case ("" when unset)
 	baseURL  string // project-relative, "" when unset
 	hasBase  bool
 	patterns []tsPathPattern // longest prefix first, as the compiler matches
@@ -39,6 +40,7 @@ func readTSConfig(root string) (*tsPaths, error) {
 	}
 	var cfg struct {
 		CompilerOptions struct {
+			Target  string              `json:"target"`
 			BaseURL *string             `json:"baseUrl"`
 			Paths   map[string][]string `json:"paths"`
 		} `json:"compilerOptions"`
@@ -46,7 +48,7 @@ func readTSConfig(root string) (*tsPaths, error) {
 	if err := json.Unmarshal(jsonc(data), &cfg); err != nil {
 		return nil, fmt.Errorf("tsconfig.json: %v", err)
 	}
-	p := &tsPaths{}
+	p := &tsPaths{target: strings.ToLower(cfg.CompilerOptions.Target)}
 	base := "."
 	if cfg.CompilerOptions.BaseURL != nil {
 		base = path.Clean(filepath.ToSlash(*cfg.CompilerOptions.BaseURL))

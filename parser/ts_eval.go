@@ -144,6 +144,7 @@ func (pr *tsProgram) module(file string) (*tsModule, error) {
 	if err := m.declare(); err != nil {
 		return nil, err
 	}
+	pr.warnTarget(m)
 	return m, nil
 }
 

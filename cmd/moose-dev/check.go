@@ -31,6 +31,9 @@ func checkCmd(g *globals) *cobra.Command {
 			if msg := loader.UnloadedWarning(res.Unloaded); msg != "" {
 				fmt.Fprintln(os.Stderr, "warning: Unloaded Files: "+msg)
 			}
+			for _, w := range res.Warnings {
+				fmt.Fprintln(os.Stderr, "warning: "+w)
+			}
 			fmt.Printf("%s: %d table(s), %d topic(s) from %d file(s)\n", p.Root, len(res.Map.Tables), len(res.Map.Topics), len(res.Files))
 			if write {
 				data, err := infra.MarshalSorted(res.Map.Masked())
