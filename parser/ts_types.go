@@ -3,6 +3,7 @@ package parser
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/moose-dev/moose-dev/infra"
 	"github.com/moose-dev/moose-dev/parser/tsyntax"
@@ -65,6 +66,14 @@ func tsColumnsOpt(s tsScope, t tsyntax.Type, allowIndex bool) ([]infra.Column, e
 	return newTSTypeReader().columns(s, t, allowIndex)
 }
 
+// tsApiParamColumns is tsColumns for the query parameters of an `Api<Q, R>`:
+// upstream's typia reads Q as an HTTP query, whose properties must be
+// strings, numbers, booleans (their literals, enums and tagged forms) or
+// arrays of them; a Date or an object is refused at compile time.
+func tsApiParamColumns(s tsScope, t tsyntax.Type) ([]infra.Column, error) {
+	return newTSTypeReader().apiParams(s, t)
+}
+
 // tsTypeReader converts the types of many resources of one load, sharing
 // what it resolved (a declaration used by many models is read once, a
 // library type built once). The declarations and scopes it is given must
@@ -72,6 +81,68 @@ func tsColumnsOpt(s tsScope, t tsyntax.Type, allowIndex bool) ([]infra.Column, e
 type tsTypeReader struct{ r *ttResolver }
 
 func newTSTypeReader() *tsTypeReader { return &tsTypeReader{r: newTTResolver()} }
+
+// apiParams is tsApiParamColumns with this reader's memory.
+func (tr *tsTypeReader) apiParams(s tsScope, t tsyntax.Type) (cols []infra.Column, err error) {
+	cols, err = tr.columns(s, t, false)
+	if err != nil {
+		return nil, err
+	}
+	// the model resolved fine: read its properties again (memoised) for typia's query rule
+	r := tr.r
+	typ, err := r.resolve(&ttCtx{scope: s}, t)
+	if err != nil {
+		return nil, ttError(err, s.file(), t.Position())
+	}
+	props, err := r.propsOf(typ)
+	if err != nil {
+		return nil, ttError(err, s.file(), t.Position())
+	}
+	for _, p := range props {
+		pt, err := r.fullType(p)
+		if err != nil {
+			return nil, ttError(ttWithField(err, p.name, p.file, p.pos), s.file(), t.Position())
+		}
+		if bad := r.queryParamType(ttNonNull(pt), true); bad != nil {
+			return nil, &Error{File: p.file, Pos: ttPos(p.pos), Msg: fmt.Sprintf("field %q: %s is not a query parameter type: an Api's query parameters must be strings, numbers, booleans or arrays of them (upstream's typia refuses the type)", p.name, ttShow(bad, 0))}
+		}
+	}
+	return cols, nil
+}
+
+// queryParamType is nil when typia's HTTP query reader accepts t, else the
+// part it refuses.
+func (r *ttResolver) queryParamType(t ttType, arrayOK bool) ttType {
+	switch x := t.(type) {
+	case *ttPrim:
+		switch x {
+		case ttString, ttNumber, ttBoolean, ttBigint, ttAny, ttNever:
+			return nil
+		}
+		return t
+	case *ttLit, *ttEnum, *ttEnumMember, *ttTemplate:
+		return nil
+	case *ttUnion:
+		for _, m := range x.types {
+			if bad := r.queryParamType(ttNonNull(m), arrayOK); bad != nil {
+				return bad
+			}
+		}
+		return nil
+	case *ttInter:
+		for _, m := range x.types {
+			if ttFamily(m) != "" {
+				return nil // a tagged primitive
+			}
+		}
+		return t
+	case *ttObj:
+		if x.kind == ttArrayK && arrayOK {
+			return r.queryParamType(ttNonNull(x.elem), false)
+		}
+	}
+	return t
+}
 
 // columns is tsColumns (allowIndex false) or tsColumnsIndexOK (true) with
 // this reader's memory.
@@ -155,21 +226,21 @@ func ttErrf(file string, pos tsyntax.Pos, format string, args ...any) error {
 	return &ttErr{file: file, pos: pos, msg: fmt.Sprintf(format, args...)}
 }
 
-// ttWithField names the field an error concerns, unless a nested field was
-// already named.
-// Errors may be kept (a property's failed type is remembered), so this
-// returns a copy rather than changing err.
+// ttWithField names the field an error concerns and places it at the
+// field's declaration, unless a nested field was already named (an error
+// inside a field's type, e.g. at a `tags.Type<"uint8">` in it, is reported
+// at the field, which the message names). An index signature's error keeps
+// its own place. Errors may be kept (a property's failed type is
+// remembered), so this returns a copy rather than changing err.
 func ttWithField(err error, field string, file string, pos tsyntax.Pos) error {
 	var te *ttErr
 	if errors.As(err, &te) {
-		if te.field != "" && te.file != "" {
+		if te.field != "" {
 			return te
 		}
 		c := *te
-		if c.field == "" {
-			c.field = field
-		}
-		if c.file == "" {
+		c.field = field
+		if !strings.Contains(c.msg, "has an index signature") || c.file == "" {
 			c.file, c.pos = file, pos
 		}
 		return &c
