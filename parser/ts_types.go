@@ -17,6 +17,15 @@ import (
 // library's names into the structures their declarations produce
 // (ts_types_lib.go), and the plugin's rules are applied to that model
 // (ts_types_convert.go), in the plugin's order, with its accidents.
+//
+// Entry points for the evaluator: tsColumns (OlapTable, MaterializedView,
+// IngestPipeline with a table), tsColumnsIndexOK (Stream, IngestApi,
+// IngestPipeline with `table: false`: an index signature allowed),
+// tsApiParamColumns (an Api's query parameters), tsTypeName; or the same
+// through one tsTypeReader per load, which reads each shared declaration
+// once. A Task's types have no columns in the map: do not convert them.
+// Errors are *Error at the field (named by its path, "geo.lat") or at the
+// type node when the type itself is at fault.
 
 // tsScope is what the type reader needs from the evaluator: name lookup as seen from one module.
 type tsScope interface {
@@ -37,6 +46,8 @@ type tsTypeBinding struct {
 	// Lib is set for a library name: the module specifier and the exported name, e.g.
 	// Lib{"@514labs/moose-lib", "Int32"}, Lib{"typia", "tags"} (then the dotted rest is in Member: "Type"),
 	// Lib{"@514labs/moose-lib", "tags"} too (moose-lib re-exports typia's tags).
+	// (moose-lib 0.6.533 does not: upstream's compile refuses that import, and
+	// so does the type reader, with a message.)
 	Lib *tsLibName
 }
 
