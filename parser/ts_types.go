@@ -3,6 +3,7 @@ package parser
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/moose-dev/moose-dev/infra"
 	"github.com/moose-dev/moose-dev/parser/tsyntax"
@@ -16,6 +17,15 @@ import (
 // library's names into the structures their declarations produce
 // (ts_types_lib.go), and the plugin's rules are applied to that model
 // (ts_types_convert.go), in the plugin's order, with its accidents.
+//
+// Entry points for the evaluator: tsColumns (OlapTable, MaterializedView,
+// IngestPipeline with a table), tsColumnsIndexOK (Stream, IngestApi,
+// IngestPipeline with `table: false`: an index signature allowed),
+// tsApiParamColumns (an Api's query parameters), tsTypeName; or the same
+// through one tsTypeReader per load, which reads each shared declaration
+// once. A Task's types have no columns in the map: do not convert them.
+// Errors are *Error at the field (named by its path, "geo.lat") or at the
+// type node when the type itself is at fault.
 
 // tsScope is what the type reader needs from the evaluator: name lookup as seen from one module.
 type tsScope interface {
@@ -36,6 +46,8 @@ type tsTypeBinding struct {
 	// Lib is set for a library name: the module specifier and the exported name, e.g.
 	// Lib{"@514labs/moose-lib", "Int32"}, Lib{"typia", "tags"} (then the dotted rest is in Member: "Type"),
 	// Lib{"@514labs/moose-lib", "tags"} too (moose-lib re-exports typia's tags).
+	// (moose-lib 0.6.533 does not: upstream's compile refuses that import, and
+	// so does the type reader, with a message.)
 	Lib *tsLibName
 }
 
@@ -65,6 +77,14 @@ func tsColumnsOpt(s tsScope, t tsyntax.Type, allowIndex bool) ([]infra.Column, e
 	return newTSTypeReader().columns(s, t, allowIndex)
 }
 
+// tsApiParamColumns is tsColumns for the query parameters of an `Api<Q, R>`:
+// upstream's typia reads Q as an HTTP query, whose properties must be
+// strings, numbers, booleans (their literals, enums and tagged forms) or
+// arrays of them; a Date or an object is refused at compile time.
+func tsApiParamColumns(s tsScope, t tsyntax.Type) ([]infra.Column, error) {
+	return newTSTypeReader().apiParams(s, t)
+}
+
 // tsTypeReader converts the types of many resources of one load, sharing
 // what it resolved (a declaration used by many models is read once, a
 // library type built once). The declarations and scopes it is given must
@@ -72,6 +92,68 @@ func tsColumnsOpt(s tsScope, t tsyntax.Type, allowIndex bool) ([]infra.Column, e
 type tsTypeReader struct{ r *ttResolver }
 
 func newTSTypeReader() *tsTypeReader { return &tsTypeReader{r: newTTResolver()} }
+
+// apiParams is tsApiParamColumns with this reader's memory.
+func (tr *tsTypeReader) apiParams(s tsScope, t tsyntax.Type) (cols []infra.Column, err error) {
+	cols, err = tr.columns(s, t, false)
+	if err != nil {
+		return nil, err
+	}
+	// the model resolved fine: read its properties again (memoised) for typia's query rule
+	r := tr.r
+	typ, err := r.resolve(&ttCtx{scope: s}, t)
+	if err != nil {
+		return nil, ttError(err, s.file(), t.Position())
+	}
+	props, err := r.propsOf(typ)
+	if err != nil {
+		return nil, ttError(err, s.file(), t.Position())
+	}
+	for _, p := range props {
+		pt, err := r.fullType(p)
+		if err != nil {
+			return nil, ttError(ttWithField(err, p.name, p.file, p.pos), s.file(), t.Position())
+		}
+		if bad := r.queryParamType(ttNonNull(pt), true); bad != nil {
+			return nil, &Error{File: p.file, Pos: ttPos(p.pos), Msg: fmt.Sprintf("field %q: %s is not a query parameter type: an Api's query parameters must be strings, numbers, booleans or arrays of them (upstream's typia refuses the type)", p.name, ttShow(bad, 0))}
+		}
+	}
+	return cols, nil
+}
+
+// queryParamType is nil when typia's HTTP query reader accepts t, else the
+// part it refuses.
+func (r *ttResolver) queryParamType(t ttType, arrayOK bool) ttType {
+	switch x := t.(type) {
+	case *ttPrim:
+		switch x {
+		case ttString, ttNumber, ttBoolean, ttBigint, ttAny, ttNever:
+			return nil
+		}
+		return t
+	case *ttLit, *ttEnum, *ttEnumMember, *ttTemplate:
+		return nil
+	case *ttUnion:
+		for _, m := range x.types {
+			if bad := r.queryParamType(ttNonNull(m), arrayOK); bad != nil {
+				return bad
+			}
+		}
+		return nil
+	case *ttInter:
+		for _, m := range x.types {
+			if ttFamily(m) != "" {
+				return nil // a tagged primitive
+			}
+		}
+		return t
+	case *ttObj:
+		if x.kind == ttArrayK && arrayOK {
+			return r.queryParamType(ttNonNull(x.elem), false)
+		}
+	}
+	return t
+}
 
 // columns is tsColumns (allowIndex false) or tsColumnsIndexOK (true) with
 // this reader's memory.
@@ -155,21 +237,21 @@ func ttErrf(file string, pos tsyntax.Pos, format string, args ...any) error {
 	return &ttErr{file: file, pos: pos, msg: fmt.Sprintf(format, args...)}
 }
 
-// ttWithField names the field an error concerns, unless a nested field was
-// already named.
-// Errors may be kept (a property's failed type is remembered), so this
-// returns a copy rather than changing err.
+// ttWithField names the field an error concerns and places it at the
+// field's declaration, unless a nested field was already named (an error
+// inside a field's type, e.g. at a `tags.Type<"uint8">` in it, is reported
+// at the field, which the message names). An index signature's error keeps
+// its own place. Errors may be kept (a property's failed type is
+// remembered), so this returns a copy rather than changing err.
 func ttWithField(err error, field string, file string, pos tsyntax.Pos) error {
 	var te *ttErr
 	if errors.As(err, &te) {
-		if te.field != "" && te.file != "" {
+		if te.field != "" {
 			return te
 		}
 		c := *te
-		if c.field == "" {
-			c.field = field
-		}
-		if c.file == "" {
+		c.field = field
+		if !strings.Contains(c.msg, "has an index signature") || c.file == "" {
 			c.file, c.pos = file, pos
 		}
 		return &c

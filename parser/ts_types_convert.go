@@ -38,6 +38,10 @@ func (c *ttConv) fieldErr(p *ttProp, path, format string, args ...any) error {
 // checker's property order.
 func (c *ttConv) toColumns(t ttType, allowIndex bool, prefix string, ctx *ttCtx, at tsyntax.Pos) ([]infra.Column, error) {
 	r := c.r
+	if ctx != nil && (t == ttNull || t == ttUndefined || t == ttVoid || t == ttNever) {
+		// the checker's null has no properties: no columns (a Task<null> input)
+		return []infra.Column{}, nil
+	}
 	if ctx != nil {
 		notObject := false
 		switch x := t.(type) {
@@ -66,6 +70,9 @@ func (c *ttConv) toColumns(t ttType, allowIndex bool, prefix string, ctx *ttCtx,
 		}
 		msg := fmt.Sprintf("%s has an index signature (%s): upstream accepts one only in the type of an IngestApi or a Stream; use a field of type Record<string, T> instead",
 			ttShow(t, 0), strings.Join(sigs, ", "))
+		if idx[0].file != "" {
+			return nil, ttErrf(idx[0].file, idx[0].pos, "%s", msg)
+		}
 		if ctx != nil {
 			return nil, ttErrf(ctx.file(), at, "%s", msg)
 		}

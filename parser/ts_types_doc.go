@@ -10,7 +10,8 @@ import (
 // getDocumentationComment: the text before the first tag (an `@` at a
 // line's start or after whitespace, outside backticks), each line's leading
 // whitespace and first `*` removed, indentation beyond the comment's margin
-// kept, lines joined with "\n", blank lines after the first line kept,
+// kept, lines joined with their line break as written, blank lines after
+// the first line kept,
 // trailing whitespace dropped; inline `{@link ...}` tags kept as written.
 
 // ttDocOf is a property's documentation from its preceding comment (doc is
@@ -69,11 +70,14 @@ func ttJSDocText(body string, indent int) string {
 		ch := body[i]
 		switch {
 		case ch == '\n' || ch == '\r':
+			// the line break as written: a CRLF source keeps "\r\n" in the comment
+			nl := body[i : i+1]
 			if ch == '\r' && i+1 < len(body) && body[i+1] == '\n' {
+				nl = "\r\n"
 				i++
 			}
 			i++
-			comments = append(comments, "\n")
+			comments = append(comments, nl)
 			state = beginningOfLine
 			indent = 0
 		case ch == '@' && state != savingComments:

@@ -325,6 +325,17 @@ func (r *ttResolver) mooseLib(ctx *ttCtx, n *tsyntax.TypeRef, name string, args 
 			return nil, err
 		}
 		return r.insertable(args[0])
+	case "DeadLetterModel":
+		return ttDeadLetterModel(), none()
+	case "DeadLetter":
+		if err := one(); err != nil {
+			return nil, err
+		}
+		o := &ttObj{kind: ttPlain, name: "DeadLetter", iface: true, display: "DeadLetter", initDone: true}
+		o.props = append([]*ttProp{{name: "asTyped", typ: ttFunc(), done: true,
+			docs: []string{"Recovers the original record as its typed form.\nUseful for reprocessing failed records with proper type safety."}}},
+			ttDeadLetterModel().props...)
+		return o, nil
 	case "tags":
 		return nil, ttErrf(ctx.file(), n.P, "tags is a namespace; write tags.Type<...> or tags.Format<...>")
 	}
@@ -693,4 +704,23 @@ func (r *ttResolver) homomorphic(t ttType, mod string, only map[string]bool, omi
 		return nil
 	}
 	return o
+}
+
+// ttDeadLetterModel is moose-lib's DeadLetterModel interface as its .d.ts
+// declares it, documentation included (upstream's plugin reads that TSDoc
+// into column comments of an OlapTable<DeadLetterModel>).
+func ttDeadLetterModel() *ttObj {
+	prop := func(name string, t ttType, doc string) *ttProp {
+		return &ttProp{name: name, typ: t, done: true, docs: []string{doc}}
+	}
+	record := &ttObj{kind: ttPlain, name: "__type", initDone: true,
+		index: []ttIndex{{key: ttString, value: func() (ttType, error) { return ttAny, nil }}}}
+	return &ttObj{kind: ttPlain, name: "DeadLetterModel", iface: true, display: "DeadLetterModel", initDone: true,
+		props: []*ttProp{
+			prop("originalRecord", record, "The original record that failed processing"),
+			prop("errorMessage", ttString, "Human-readable error message describing the failure"),
+			prop("errorType", ttString, `Classification of the error type (e.g., "ValidationError", "TransformError")`),
+			prop("failedAt", ttDate(), "Timestamp when the failure occurred"),
+			prop("source", ttMkUnion(ttStr("api"), ttStr("transform"), ttStr("table")), "The source component where the failure occurred"),
+		}}
 }

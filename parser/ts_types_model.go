@@ -140,6 +140,8 @@ type ttTupleElem struct {
 type ttIndex struct {
 	key   ttType
 	value func() (ttType, error)
+	file  string // where the signature is written ("" when not in the project)
+	pos   tsyntax.Pos
 }
 
 // ttProp is a property. Its declared type is resolved lazily, so that

@@ -657,7 +657,7 @@ func (r *ttResolver) initMembers(o *ttObj, members []tsyntax.TypeMember, ctx *tt
 				return err
 			}
 			vn := m.Value
-			o.index = append(o.index, ttIndex{key: k, value: r.lazyType(ctx, vn)})
+			o.index = append(o.index, ttIndex{key: k, value: r.lazyType(ctx, vn), file: ctx.file(), pos: m.P})
 			prevLine = m.P.Line
 		default:
 			prevLine = m.Position().Line

@@ -82,7 +82,7 @@ import * as moose from "@514labs/moose-lib";
 			want: "id \"String\"\nn \"Float64\" optional"},
 		{name: "index signature refused for a table",
 			src: `interface L { id: string; [k: string]: any }`, typ: "L",
-			err: `app/index.ts:1:8: L has an index signature ([key: string]: any)`},
+			err: `app/index.ts:2:27: L has an index signature ([key: string]: any)`},
 		{name: "typia's default export and typia/lib/tags reach the same tags",
 			src: `interface T { a: string & typia.tags.Format<"uuid">; b: string & Format<"ipv4"> }`, typ: "T",
 			want: "a \"UUID\"\nb \"IPv4\""},
@@ -136,10 +136,10 @@ interface T { f: F; s: S }`, typ: "T",
 			want: `id "String"`},
 		{name: "unknown name",
 			src: `interface T { a: Nope }`, typ: "T",
-			err: `app/index.ts:2:18: field "a": cannot find the type Nope (it is neither declared nor imported in app/index.ts)`},
+			err: `app/index.ts:2:15: field "a": cannot find the type Nope (it is neither declared nor imported in app/index.ts)`},
 		{name: "generic arity",
 			src: `interface Box<T> { v: T } interface T { b: Box }`, typ: "T",
-			err: `app/index.ts:2:44: field "b": Box needs 1 type argument(s)`},
+			err: `app/index.ts:2:41: field "b": Box needs 1 type argument(s)`},
 		{name: "a model must be an object type",
 			src: ``, typ: "string",
 			err: `app/index.ts:1:8: the type of a model must be an object type (an interface, a type literal, a class), not string`},
@@ -156,7 +156,8 @@ interface T { f: F; s: S }`, typ: "T",
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			// the head's imports are on line 1, the source from line 2; the
-			// type converted is parsed on its own (its errors are at 1:8)
+			// type converted is parsed on its own (its own errors are at 1:8);
+			// an error inside a field's type is at the field
 			files := map[string]string{"app/index.ts": ttHeadInline(head) + c.src}
 			got, err := ttConvertSource(t, files, c.typ, c.allowIndex)
 			if c.err != "" {

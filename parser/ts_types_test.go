@@ -91,7 +91,7 @@ func TestTSTypesCorpus(t *testing.T) {
 			var errs []string
 			var ok []ttTestResource
 			for _, r := range res {
-				if _, err := tsColumnsOpt(ttTestScope{r.mod}, r.typ, r.class == "Stream" || r.class == "IngestApi"); err != nil {
+				if _, err := ttResourceColumns(r); err != nil {
 					errs = append(errs, err.Error())
 				} else {
 					ok = append(ok, r)
@@ -164,9 +164,7 @@ func TestTSTypesCorpus(t *testing.T) {
 					continue
 				}
 				checked++
-				// a Stream's and an IngestApi's type may have an index signature
-				allowIndex := r.class == "Stream" || r.class == "IngestApi"
-				cols, err := tsColumnsOpt(ttTestScope{r.mod}, r.typ, allowIndex)
+				cols, err := ttResourceColumns(r)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -230,6 +228,19 @@ func TestTSTypesCorpus(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ttResourceColumns converts a resource's type as its class needs: a
+// Stream's and an IngestApi's may have an index signature, an Api's query
+// parameters follow typia's query rule.
+func ttResourceColumns(r ttTestResource) ([]infra.Column, error) {
+	switch r.class {
+	case "Stream", "IngestApi":
+		return tsColumnsIndexOK(ttTestScope{r.mod}, r.typ)
+	case "Api":
+		return tsApiParamColumns(ttTestScope{r.mod}, r.typ)
+	}
+	return tsColumns(ttTestScope{r.mod}, r.typ)
 }
 
 func ttMust(b []byte, err error) json.RawMessage {
