@@ -3,6 +3,7 @@ package parser
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -426,6 +427,8 @@ func (m *tsModule) construct(x *tsyntax.New) (value, error) {
 		if mv, ok := g.params[0].(*modelVal); ok {
 			mv.ts.allowIndex = cls == "Stream" || cls == "IngestApi" || cls == "DeadLetterQueue" ||
 				(cls == "IngestPipeline" && len(call.args) > 1 && pipelineWithoutTable(call.args[1]))
+			// a type with an index signature takes fields it does not name
+			mv.extraAllow = mv.ts.allowIndex && hasIndexSignature(m, mv.ts.typ, 0)
 		}
 		c := map[string]*tsConfig{"OlapTable": tsOlapConfig, "Stream": tsStreamConfig, "DeadLetterQueue": tsStreamConfig,
 			"IngestPipeline": tsPipelineConfig, "IngestApi": tsIngestConfig}[cls]
@@ -462,6 +465,9 @@ func (m *tsModule) construct(x *tsyntax.New) (value, error) {
 		g, err := models(1)
 		if err != nil {
 			return nil, err
+		}
+		if mv, ok := g.params[0].(*modelVal); ok {
+			mv.ts.apiParams = true
 		}
 		if err := cfgArg(2, tsApiConfig); err != nil {
 			return nil, err
@@ -558,10 +564,10 @@ func (m *tsModule) construct(x *tsyntax.New) (value, error) {
 		}
 		w := m.prog.ev.out.Workflows[apiName(v)]
 		w.Path = w.Name // TypeScript's workflows are found by name
-		// upstream follows the starting task's code when the task is built
-		// in the workflow's own file
+		// upstream follows the starting task's code only when the task is
+		// built in the workflow's options (not a task named there)
 		if c, ok := call.args[1].(callVal); ok {
-			if task, ok := c.kwargs["starting_task"].(callVal); ok && task.file == m.mod.file && len(task.args) > 1 {
+			if task, ok := c.kwargs["starting_task"].(callVal); ok && m.inlineTask(x, task) && len(task.args) > 1 {
 				if o, ok := task.args[1].(*tsObject); ok {
 					if run, _, ok := o.get("run"); ok {
 						w.PullsDataFrom, w.PushesDataTo = m.prog.ev.lineageOf(run)
@@ -608,6 +614,53 @@ func (m *tsModule) construct(x *tsyntax.New) (value, error) {
 	return unknownVal{pos: at, why: "an instance of " + cls}, nil
 }
 
+// hasIndexSignature reports whether a model type (through aliases,
+// intersections and extends) declares `[key: string]: T`.
+func hasIndexSignature(s tsScope, t tsyntax.Type, depth int) bool {
+	if depth > 16 {
+		return false
+	}
+	members := func(ms []tsyntax.TypeMember) bool {
+		for _, mem := range ms {
+			if _, ok := mem.(*tsyntax.IndexSig); ok {
+				return true
+			}
+		}
+		return false
+	}
+	switch x := t.(type) {
+	case *tsyntax.ParenType:
+		return hasIndexSignature(s, x.Type, depth+1)
+	case *tsyntax.ObjectType:
+		return members(x.Members)
+	case *tsyntax.IntersectionType:
+		for _, it := range x.Types {
+			if hasIndexSignature(s, it, depth+1) {
+				return true
+			}
+		}
+	case *tsyntax.TypeRef:
+		b, ok := s.lookupType(x.Name)
+		if !ok || b.Decl == nil {
+			return false
+		}
+		switch d := b.Decl.(type) {
+		case *tsyntax.InterfaceDecl:
+			if members(d.Members) {
+				return true
+			}
+			for _, e := range d.Extends {
+				if hasIndexSignature(b.Scope, e, depth+1) {
+					return true
+				}
+			}
+		case *tsyntax.TypeAliasDecl:
+			return hasIndexSignature(b.Scope, d.Type, depth+1)
+		}
+	}
+	return false
+}
+
 // pipelineWithoutTable reports whether IngestPipeline options turn the
 // table off.
 func pipelineWithoutTable(v value) bool {
@@ -617,6 +670,25 @@ func pipelineWithoutTable(v value) bool {
 	}
 	t, _, ok := o.get("table")
 	return ok && (t == value(boolVal(false)) || t == value(noneVal{}))
+}
+
+// inlineTask reports whether the workflow construction x builds its
+// starting task in place (`startingTask: new Task(...)`).
+func (m *tsModule) inlineTask(x *tsyntax.New, task callVal) bool {
+	if len(x.Args) < 2 {
+		return false
+	}
+	o, ok := x.Args[1].(*tsyntax.ObjectLit)
+	if !ok {
+		return false
+	}
+	for _, p := range o.Props {
+		if propKey(p.Key) == "startingTask" {
+			_, isNew := p.Value.(*tsyntax.New)
+			return isNew && task.file == m.mod.file
+		}
+	}
+	return false
 }
 
 // apiName is the name of a registered resource value.
@@ -733,6 +805,7 @@ type tsModel struct {
 	scope      tsScope
 	typ        tsyntax.Type
 	allowIndex bool
+	apiParams  bool // an Api's query parameters (typia's HTTP query rules)
 }
 
 func (m *tsModule) args(list []tsyntax.Expr) ([]value, []Pos, error) {
@@ -801,6 +874,9 @@ func (m *tsModule) call(x *tsyntax.Call) (value, error) {
 			return nil, &Error{File: m.mod.file, Pos: at, Msg: fmt.Sprintf("calling %s() creates %s %s at run time (%s:%d:%d): moose-dev reads resources only from module-level statements; define each one at module level",
 				f.name, article(f.creates.Text), f.creates.Text, f.file, f.creates.Pos.Line, f.creates.Pos.Col)}
 		}
+		if v, ok, err := m.prog.callPure(f, args); ok || err != nil {
+			return v, err
+		}
 	case extRef:
 		switch f.qual {
 		case "moose_lib.mooseRuntimeEnv.get", "moose_lib.mooseEnvSecrets.get":
@@ -823,6 +899,23 @@ func (m *tsModule) call(x *tsyntax.Call) (value, error) {
 				if s, ok := tsString(args[0]); ok {
 					return strVal(s), nil
 				}
+			}
+		case "js.Number":
+			if len(args) == 1 {
+				if f, ok := tsFloat(args[0]); ok {
+					return tsNumberOf(f), nil
+				}
+				if s, ok := args[0].(strVal); ok {
+					if v := tsNumber(strings.TrimSpace(string(s))); v != nil {
+						if _, bad := v.(unknownVal); !bad {
+							return v, nil
+						}
+					}
+				}
+			}
+		case "js.Math.min", "js.Math.max", "js.Math.floor", "js.Math.ceil", "js.Math.round", "js.Math.abs", "js.Math.trunc", "js.Math.pow":
+			if v, ok := mathCall(strings.TrimPrefix(f.qual, "js.Math."), args); ok {
+				return v, nil
 			}
 		}
 		if strings.HasPrefix(f.qual, "js.process.env") {
@@ -977,6 +1070,95 @@ func builtinMethod(base value, name string, args []value) (value, bool) {
 		}
 	}
 	return nil, false
+}
+
+// mathCall is Math.fn over known numbers.
+func mathCall(fn string, args []value) (value, bool) {
+	nums := make([]float64, len(args))
+	for i, a := range args {
+		f, ok := tsFloat(a)
+		if !ok {
+			return nil, false
+		}
+		nums[i] = f
+	}
+	switch fn {
+	case "min", "max":
+		if len(nums) == 0 {
+			return nil, false
+		}
+		r := nums[0]
+		for _, n := range nums[1:] {
+			if fn == "min" {
+				r = math.Min(r, n)
+			} else {
+				r = math.Max(r, n)
+			}
+		}
+		return tsNumberOf(r), true
+	case "pow":
+		if len(nums) == 2 {
+			return tsNumberOf(math.Pow(nums[0], nums[1])), true
+		}
+	}
+	if len(nums) != 1 {
+		return nil, false
+	}
+	f := map[string]func(float64) float64{"floor": math.Floor, "ceil": math.Ceil, "abs": math.Abs, "trunc": math.Trunc,
+		"round": func(x float64) float64 { return math.Floor(x + 0.5) }}[fn]
+	return tsNumberOf(f(nums[0])), true
+}
+
+// callPure evaluates a call of a project function whose body is one
+// expression (`(a) => a * 2`, `function f(a) { return a * 2 }`) over
+// known arguments, as a config value; ok is false for any other function.
+func (pr *tsProgram) callPure(f funcVal, args []value) (value, bool, error) {
+	if f.ts == nil || pr.depth > 32 {
+		return nil, false, nil
+	}
+	fn := f.ts.f
+	body := fn.ExprBody
+	if body == nil && fn.Body != nil && len(fn.Body.Stmts) == 1 {
+		if r, ok := fn.Body.Stmts[0].(*tsyntax.Jump); ok && r.Kind == "return" && r.Expr != nil {
+			body = r.Expr
+		}
+	}
+	if body == nil {
+		return nil, false, nil
+	}
+	scope := &tsModule{prog: pr, mod: f.ts.m.mod, ast: f.ts.m.ast, decls: make(map[string]*tsBinding, len(f.ts.m.decls)+len(fn.Params)),
+		exports: f.ts.m.exports, stars: f.ts.m.stars, valueOf: f.ts.m.valueOf, done: true}
+	for k, v := range f.ts.m.decls {
+		scope.decls[k] = v
+	}
+	for i, p := range fn.Params {
+		id, ok := p.Name.(*tsyntax.Ident)
+		if !ok || p.Rest {
+			return nil, false, nil
+		}
+		var v value = noneVal{}
+		if i < len(args) {
+			v = args[i]
+		}
+		if _, none := v.(noneVal); none && p.Default != nil {
+			d, err := scope.eval(p.Default)
+			if err != nil {
+				return nil, false, err
+			}
+			v = d
+		}
+		scope.decls[id.Name] = &tsBinding{name: id.Name, isVar: true, set: true, val: v}
+	}
+	pr.depth++
+	defer func() { pr.depth-- }()
+	v, err := scope.eval(body)
+	if err != nil {
+		return nil, false, err
+	}
+	if _, unknown := v.(unknownVal); unknown {
+		return nil, false, nil
+	}
+	return v, true, nil
 }
 
 // streamMethod is addTransform, addConsumer or addMultiTransform: the

@@ -17,11 +17,14 @@ import (
 
 // tsProgram is the TypeScript project being evaluated.
 type tsProgram struct {
-	ev       *evaluator
-	mods     map[string]*tsModule // by project-relative file
-	paths    *tsPaths
-	touched  map[*tsModule]bool // modules a type reading looks names up in (ts_memo.go)
-	memoUsed map[tsMemoKey]*tsColumnsMemo
+	ev         *evaluator
+	mods       map[string]*tsModule // by project-relative file
+	paths      *tsPaths
+	touched    map[*tsModule]bool // modules a type reading looks names up in (ts_memo.go)
+	allTouched map[*tsModule]bool // ... and every reading of this load
+	memoUsed   map[tsMemoKey]*tsColumnsMemo
+	reader     *tsTypeReader // shared by the readings of a cold load
+	depth      int           // nesting of evaluated function calls (callPure)
 }
 
 // tsModule is one project module.
@@ -48,6 +51,7 @@ type tsBinding struct {
 	set      bool
 	val      value
 	imp      *tsImport
+	ns       *tsModule // a `namespace` declared here
 }
 
 // tsImport is a name bound to another module's export: name is the
@@ -105,7 +109,8 @@ func (ev *evaluator) loadTypeScript() error {
 	if err != nil {
 		return err
 	}
-	ev.ts = &tsProgram{ev: ev, mods: map[string]*tsModule{}, paths: paths, memoUsed: map[tsMemoKey]*tsColumnsMemo{}}
+	ev.ts = &tsProgram{ev: ev, mods: map[string]*tsModule{}, paths: paths, memoUsed: map[tsMemoKey]*tsColumnsMemo{},
+		allTouched: map[*tsModule]bool{}, reader: newTSTypeReader()}
 	defer func() { ev.l.tsMemo = ev.ts.memoUsed }() // what this load did not use is stale
 	main := ev.mainFile
 	if st, err := os.Stat(filepath.Join(ev.l.root, filepath.FromSlash(main))); err != nil || st.IsDir() {
@@ -338,8 +343,37 @@ func (m *tsModule) declareStmt(st tsyntax.Stmt, exported bool) error {
 		if exported {
 			m.exports[s.Name] = &tsExport{local: s.Name}
 		}
+	case *tsyntax.ModuleDecl:
+		if s.Body == nil || strings.ContainsAny(s.Name, "\"'./") || s.Name == "global" {
+			return nil // `declare module "x"`, `declare global`, dotted names: nothing at run time we read
+		}
+		ns, err := m.namespace(s)
+		if err != nil {
+			return err
+		}
+		b := m.bind(s.Name, s.P)
+		b.ns, b.isVar = ns, true
+		if exported {
+			m.exports[s.Name] = &tsExport{local: s.Name}
+		}
 	}
 	return nil
+}
+
+// namespace is a `namespace N { ... }` body: a scope of its own that sees
+// the enclosing module's names, whose exports are the namespace's members.
+func (m *tsModule) namespace(d *tsyntax.ModuleDecl) (*tsModule, error) {
+	ns := &tsModule{prog: m.prog, mod: m.mod, ast: &tsyntax.File{Stmts: d.Body}, decls: map[string]*tsBinding{}, exports: map[string]*tsExport{}}
+	for k, v := range m.decls {
+		ns.decls[k] = v
+	}
+	ns.valueOf = m.valueOf
+	for _, st := range d.Body {
+		if err := ns.declareStmt(st, false); err != nil {
+			return nil, err
+		}
+	}
+	return ns, nil
 }
 
 // typeBinding adds a type name, keeping a value of the same name.
@@ -482,6 +516,9 @@ func (m *tsModule) lookupType(name string) (tsTypeBinding, bool) {
 	}
 	if !dotted {
 		return m.typeOf(b, map[*tsModule]bool{})
+	}
+	if b.ns != nil {
+		return b.ns.lookupExportType(rest, map[*tsModule]bool{})
 	}
 	if b.imp != nil {
 		if b.imp.target == nil {

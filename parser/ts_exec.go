@@ -72,6 +72,20 @@ func (m *tsModule) exec(st tsyntax.Stmt) error {
 		return m.refuseInside(s, "a block")
 	case *tsyntax.ClassDecl:
 		return m.refuseStatic(s.Class)
+	case *tsyntax.ModuleDecl:
+		b := m.decls[s.Name]
+		if b == nil || b.ns == nil {
+			return nil
+		}
+		ns := b.ns
+		ns.running = true
+		for _, st := range ns.ast.Stmts {
+			if err := ns.exec(st); err != nil {
+				return err
+			}
+		}
+		ns.running, ns.done = false, true
+		b.set, b.val = true, tsNamespace{ns}
 	}
 	return nil
 }

@@ -11,10 +11,12 @@ import (
 
 // Lineage: the resources an API, a web app or a workflow's task reads and
 // writes, as upstream's TypeScript library finds them in the handler's
-// code: a table or stream named in the body (or in a project function it
-// calls) is read from, unless the name is only the receiver of a write
-// method (insert, send, publish, emit, write), which writes to it; SQL text
-// naming a table after FROM or JOIN reads it, after INTO writes it.
+// code (and in the project functions it calls): a table, view or stream
+// interpolated into a template (`${table}`, `${table.columns.x}`,
+// `${mv.targetTable}`) is read from, the receiver of a write method
+// (insert, send, publish, emit, write) is written to, and SQL text naming a
+// table after FROM or JOIN reads it, after INTO writes it. A resource only
+// held in a local variable is not followed, as upstream does not.
 
 // tsFunc is a function's syntax and the module it was written in.
 type tsFunc struct {
@@ -86,20 +88,12 @@ func (l *lineage) function(fn *tsFunc) {
 	if fn.f.ExprBody != nil {
 		body = append(body, fn.f.ExprBody)
 	}
-	receivers := map[*tsyntax.Ident]bool{}
 	for _, b := range body {
 		tsyntax.Walk(b, func(n tsyntax.Node) bool {
-			switch x := n.(type) {
-			case *tsyntax.VarDecl:
+			if x, ok := n.(*tsyntax.VarDecl); ok {
 				for _, d := range x.Decls {
 					for _, id := range patternNames(d.Name) {
 						local[id.Name] = true
-					}
-				}
-			case *tsyntax.Call:
-				if mem, ok := x.Callee.(*tsyntax.Member); ok && tsWriteMethods[mem.Name] {
-					if id, ok := mem.X.(*tsyntax.Ident); ok {
-						receivers[id] = true
 					}
 				}
 			}
@@ -111,23 +105,17 @@ func (l *lineage) function(fn *tsFunc) {
 			switch x := n.(type) {
 			case tsyntax.Type:
 				return false
-			case *tsyntax.Ident:
-				if local[x.Name] {
-					return true
+			case *tsyntax.Call:
+				if mem, ok := x.Callee.(*tsyntax.Member); ok && tsWriteMethods[mem.Name] {
+					if id, ok := mem.X.(*tsyntax.Ident); ok && !local[id.Name] {
+						if sig, ok := l.signature(fn.m.peek(id.Name)); ok {
+							l.pushes[sig] = true
+						}
+					}
 				}
-				v := fn.m.peek(x.Name)
-				if v == nil {
-					return true
-				}
-				if f, ok := v.(funcVal); ok && f.ts != nil {
-					l.function(f.ts)
-					return true
-				}
-				if sig, ok := l.signature(v); ok {
-					if receivers[x] {
-						l.pushes[sig] = true
-					} else {
-						l.pulls[sig] = true
+				if id, ok := x.Callee.(*tsyntax.Ident); ok && !local[id.Name] {
+					if f, ok := fn.m.peek(id.Name).(funcVal); ok && f.ts != nil {
+						l.function(f.ts)
 					}
 				}
 			case *tsyntax.StringLit:
@@ -138,9 +126,44 @@ func (l *lineage) function(fn *tsFunc) {
 						l.sqlText(*q)
 					}
 				}
+				for _, e := range x.Exprs {
+					if sig, ok := l.interpolated(fn.m, e, local); ok {
+						l.pulls[sig] = true
+					}
+				}
 			}
 			return true
 		})
+	}
+}
+
+// interpolated is the resource a template interpolates: `${table}`,
+// `${table.columns.x}`, `${mv.targetTable}` (its table).
+func (l *lineage) interpolated(m *tsModule, e tsyntax.Expr, local map[string]bool) (infra.Signature, bool) {
+	var chain []string
+	for {
+		switch x := e.(type) {
+		case *tsyntax.Member:
+			chain = append([]string{x.Name}, chain...)
+			e = x.X
+			continue
+		case *tsyntax.Paren:
+			e = x.X
+			continue
+		case *tsyntax.NonNull:
+			e = x.X
+			continue
+		case *tsyntax.Ident:
+			if local[x.Name] {
+				return infra.Signature{}, false
+			}
+			v := m.peek(x.Name)
+			if mv, ok := v.(mvVal); ok && len(chain) > 0 && chain[0] == "targetTable" {
+				v = tableVal{mv.target}
+			}
+			return l.signature(v)
+		}
+		return infra.Signature{}, false
 	}
 }
 
