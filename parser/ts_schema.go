@@ -133,7 +133,7 @@ func (s *schemaScope) lookupType(name string) (tsTypeBinding, bool) {
 // their bodies reach the resolver's own lib.es5.d.ts types.
 type schemaLibScope struct{ file_ string }
 
-func (l *schemaLibScope) file() string                         { return l.file_ }
+func (l *schemaLibScope) file() string                            { return l.file_ }
 func (l *schemaLibScope) lookupType(string) (tsTypeBinding, bool) { return tsTypeBinding{}, false }
 
 // smLibDocs are the documentation comments lib.es5.d.ts gives the utility
