@@ -868,7 +868,11 @@ func (m *tsModule) call(x *tsyntax.Call) (value, error) {
 	at := tsPos(x.P)
 	switch f := callee.(type) {
 	case methodVal:
-		return m.streamMethod(f, args, argPos, at)
+		if _, ok := f.recv.(streamVal); ok {
+			return m.streamMethod(f, args, argPos, at)
+		}
+		c := callVal{args: args, argPos: argPos, kwargs: map[string]value{}, kwPos: map[string]Pos{}, pos: at}
+		return m.prog.ev.callMethod(m.mod, f, c) // a pipeline's getTable() and the like
 	case funcVal:
 		if f.creates != nil {
 			return nil, &Error{File: m.mod.file, Pos: at, Msg: fmt.Sprintf("calling %s() creates %s %s at run time (%s:%d:%d): moose-dev reads resources only from module-level statements; define each one at module level",

@@ -918,37 +918,15 @@ func (m *tsModule) member(base value, name string, p tsyntax.Pos) value {
 			}
 		}
 		return unknownVal{pos: pos, why: fmt.Sprintf("column %q, which table %s does not have", name, b.t.Name)}
-	case pipelineVal:
-		switch name {
-		case "table":
-			return optionalPart(b.table != nil, tableVal{b.table})
-		case "stream":
-			return optionalPart(b.stream != nil, streamVal{b.stream})
-		case "deadLetterQueue":
-			return optionalPart(b.dlq != nil, streamVal{b.dlq})
-		case "ingestApi":
-			if b.api != nil {
-				return resourceVal{"IngestApi", b.api.Name}
-			}
-			return noneVal{}
-		}
+	case pipelineVal, mvVal, viewVal:
+		// the shared attributes, spelt as Python's library spells them
+		return resourceAttr(b, snakeCase(name), tsPos(p))
 	case streamVal:
 		switch name {
 		case "name":
 			return strVal(b.t.Name)
 		case "addTransform", "addConsumer", "addMultiTransform":
 			return methodVal{recv: b, name: name}
-		}
-	case mvVal:
-		switch name {
-		case "targetTable":
-			return tableVal{b.target}
-		case "name":
-			return strVal(b.mv.Name)
-		}
-	case viewVal:
-		if name == "name" {
-			return strVal(b.v.Name)
 		}
 	case strVal:
 		if name == "length" {

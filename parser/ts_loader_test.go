@@ -115,3 +115,27 @@ func TestTheMainModuleMustExist(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A pipeline's parts read the same by property or getter, as the shared
+// attributes of both libraries.
+func TestPipelinePartsByPropertyAndGetter(t *testing.T) {
+	root := t.TempDir()
+	writeProject(t, root, map[string]string{
+		"app/index.ts": `import { IngestPipeline, View, Key, sql } from "@514labs/moose-lib";
+interface E { id: Key<string> }
+export const p = new IngestPipeline<E>("E", { table: true, stream: true, ingestApi: false });
+export const v1 = new View("v1", sql` + "`SELECT * FROM ${p.table!}`" + `, [p.getTable()]);
+p.getStream().addConsumer((e) => {});
+`,
+	})
+	res, err := NewLoader(root, "app", "Typescript").Load("local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := res.Map.Views["v1"]; v == nil || v.SelectSQL != "SELECT * FROM `E`" || len(v.SourceTables) != 1 || v.SourceTables[0] != "`E`" {
+		t.Fatalf("view = %+v", res.Map.Views["v1"])
+	}
+	if res.Map.FunctionProcesses["E_E"] == nil {
+		t.Fatalf("the consumer added through getStream() is missing: %v", res.Map.FunctionProcesses)
+	}
+}
