@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/moose-dev/moose-dev/infra"
+	"github.com/moose-dev/moose-dev/parser/tsyntax"
 )
 
 // Loader loads a project's sources into an infra.Map. It keeps each file's
@@ -22,6 +23,8 @@ type Loader struct {
 	langErr   error // an unknown language, reported by Load
 	cache     map[string]cachedParse
 	tsMemo    map[tsMemoKey]*tsColumnsMemo // TypeScript models' columns (ts_memo.go)
+	// valueNames are the names each TypeScript syntax tree uses as values
+	valueNames map[*tsyntax.File]map[string]bool
 }
 
 type cachedParse struct {

@@ -125,21 +125,24 @@ func (ev *evaluator) loadTypeScript() error {
 
 func tsPos(p tsyntax.Pos) Pos { return Pos{Line: p.Line, Col: p.Col} }
 
+// parseTS parses a project file, its syntax error at file:line:col.
+func parseTS(rel string, data []byte) (any, error) {
+	f, err := tsyntax.Parse(data)
+	if err != nil {
+		if se, ok := err.(*tsyntax.Error); ok {
+			return nil, &Error{File: rel, Pos: tsPos(se.Pos), Msg: se.Msg}
+		}
+		return nil, fmt.Errorf("%s: %w", rel, err)
+	}
+	return f, nil
+}
+
 // module returns the parsed and declared module of a project file.
 func (pr *tsProgram) module(file string) (*tsModule, error) {
 	if m, ok := pr.mods[file]; ok {
 		return m, nil
 	}
-	parsed, err := pr.ev.l.readCached(file, func(rel string, data []byte) (any, error) {
-		f, err := tsyntax.Parse(data)
-		if err != nil {
-			if se, ok := err.(*tsyntax.Error); ok {
-				return nil, &Error{File: rel, Pos: tsPos(se.Pos), Msg: se.Msg}
-			}
-			return nil, fmt.Errorf("%s: %w", rel, err)
-		}
-		return f, nil
-	})
+	parsed, err := pr.ev.l.readCached(file, parseTS)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +190,7 @@ func (m *tsModule) bind(name string, p tsyntax.Pos) *tsBinding {
 }
 
 func (m *tsModule) declare() error {
-	m.valueOf = valueNames(m.ast)
+	m.valueOf = m.prog.ev.l.valueNamesOf(m.ast)
 	for _, st := range m.ast.Stmts {
 		if err := m.declareStmt(st, false); err != nil {
 			return err
