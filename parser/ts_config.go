@@ -564,15 +564,14 @@ func (m *tsModule) construct(x *tsyntax.New) (value, error) {
 		}
 		w := m.prog.ev.out.Workflows[apiName(v)]
 		w.Path = w.Name // TypeScript's workflows are found by name
-		// upstream follows the starting task's code only when the task is
-		// built in the workflow's options (not a task named there)
+		// upstream follows a task's code (and its onComplete children's)
+		// only when the task is built in place or bound to an unexported
+		// name of the workflow's file
 		if c, ok := call.args[1].(callVal); ok {
-			if task, ok := c.kwargs["starting_task"].(callVal); ok && m.inlineTask(x, task) && len(task.args) > 1 {
-				if o, ok := task.args[1].(*tsObject); ok {
-					if run, _, ok := o.get("run"); ok {
-						w.PullsDataFrom, w.PushesDataTo = m.prog.ev.lineageOf(run)
-					}
-				}
+			if task, ok := c.kwargs["starting_task"].(callVal); ok {
+				var handlers []value
+				m.followedTasks(task, &handlers, 0)
+				w.PullsDataFrom, w.PushesDataTo = m.prog.ev.lineageOf(listVal(handlers))
 			}
 		}
 		return v, nil
@@ -672,20 +671,40 @@ func pipelineWithoutTable(v value) bool {
 	return ok && (t == value(boolVal(false)) || t == value(noneVal{}))
 }
 
-// inlineTask reports whether the workflow construction x builds its
-// starting task in place (`startingTask: new Task(...)`).
-func (m *tsModule) inlineTask(x *tsyntax.New, task callVal) bool {
-	if len(x.Args) < 2 {
-		return false
+// followedTasks collects the run functions of a task and its onComplete
+// children that upstream's lineage pass follows: tasks of this file that
+// no export names.
+func (m *tsModule) followedTasks(task callVal, out *[]value, depth int) {
+	if depth > 32 || task.file != m.mod.file || m.exportsTask(task) || len(task.args) < 2 {
+		return
 	}
-	o, ok := x.Args[1].(*tsyntax.ObjectLit)
+	o, ok := task.args[1].(*tsObject)
 	if !ok {
-		return false
+		return
 	}
-	for _, p := range o.Props {
-		if propKey(p.Key) == "startingTask" {
-			_, isNew := p.Value.(*tsyntax.New)
-			return isNew && task.file == m.mod.file
+	if run, _, ok := o.get("run"); ok {
+		*out = append(*out, run)
+	}
+	if next, _, ok := o.get("onComplete"); ok {
+		items, _ := elements(next)
+		for _, it := range items {
+			if child, ok := it.(callVal); ok {
+				m.followedTasks(child, out, depth+1)
+			}
+		}
+	}
+}
+
+// exportsTask reports whether an export of the module names the task.
+func (m *tsModule) exportsTask(task callVal) bool {
+	for _, e := range m.exports {
+		if e.reexp != nil {
+			continue
+		}
+		if b := m.decls[e.local]; b != nil && b.isVar && b.set {
+			if c, ok := b.val.(callVal); ok && c.fn == task.fn && c.pos == task.pos && c.file == task.file {
+				return true
+			}
 		}
 	}
 	return false

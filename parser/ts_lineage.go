@@ -47,6 +47,10 @@ func (l *lineage) value(v value) {
 		if x.ts != nil {
 			l.function(x.ts)
 		}
+	case listVal:
+		for _, it := range x {
+			l.value(it)
+		}
 	case *tsObject:
 		for _, it := range x.vals {
 			if f, ok := it.(funcVal); ok && f.ts != nil {

@@ -166,8 +166,11 @@ for archive in "$@"; do
 	set -e
 	end=$(date +%s.%N)
 
-	# Upstream colours its output; keep plain text, with the temporary path made stable.
-	sed -e 's/\x1b\[[0-9;]*m//g' -e "s#$proj#<project>#g" "$work/log" >"$work/plain"
+	# Upstream colours its output; keep plain text, with the project path made stable.
+	# Process and thread ids vary from run to run: replace them too.
+	sed -e 's/\x1b\[[0-9;]*m//g' -e "s#$proj#<project>#g" \
+		-e 's/\(pid: \)[0-9][0-9]*/\1<pid>/' -e "s/\(thread '[^']*' (\)[0-9][0-9]*)/\1<tid>)/" \
+		"$work/log" >"$work/plain"
 
 	map=$proj/.moose/infrastructure_map.json
 	if [[ $rc -eq 0 && -s $map ]]; then
