@@ -502,7 +502,64 @@ func smCheckerOrder(ts []ttType) []ttType {
 			out[j], out[j-1] = out[j-1], out[j]
 		}
 	}
+	// object types among themselves by where they are declared (the
+	// checker creates a declaration's type when it checks it, in source
+	// order), files in the order they first appear
+	var slots []int
+	var objs []ttType
+	for i, t := range out {
+		if _, _, ok := smDeclaredAt(t); ok {
+			slots = append(slots, i)
+			objs = append(objs, t)
+		}
+	}
+	if len(objs) > 1 {
+		fileRank := map[string]int{}
+		for _, t := range objs {
+			f, _, _ := smDeclaredAt(t)
+			if _, ok := fileRank[f]; !ok {
+				fileRank[f] = len(fileRank)
+			}
+		}
+		less := func(a, b ttType) bool {
+			fa, pa, _ := smDeclaredAt(a)
+			fb, pb, _ := smDeclaredAt(b)
+			if fileRank[fa] != fileRank[fb] {
+				return fileRank[fa] < fileRank[fb]
+			}
+			if pa.Line != pb.Line {
+				return pa.Line < pb.Line
+			}
+			return pa.Col < pb.Col
+		}
+		for i := 1; i < len(objs); i++ {
+			for j := i; j > 0 && less(objs[j], objs[j-1]); j-- {
+				objs[j], objs[j-1] = objs[j-1], objs[j]
+			}
+		}
+		for k, i := range slots {
+			out[i] = objs[k]
+		}
+	}
 	return out
+}
+
+// smDeclaredAt is where an object type (or an intersection's first
+// object) is declared in the project.
+func smDeclaredAt(t ttType) (string, tsyntax.Pos, bool) {
+	switch x := t.(type) {
+	case *ttObj:
+		if x.kind == ttPlain && x.file != "" {
+			return x.file, x.pos, true
+		}
+	case *ttInter:
+		for _, m := range x.types {
+			if f, p, ok := smDeclaredAt(m); ok {
+				return f, p, true
+			}
+		}
+	}
+	return "", tsyntax.Pos{}, false
 }
 
 // ---- template literal types ----
@@ -597,6 +654,7 @@ func (g *schemaGen) properties(obj *smObject, t ttType, at smAt) error {
 	if err != nil {
 		return err
 	}
+	ps = g.pickOrder(t, ps)
 	class := false
 	if o, ok := t.(*ttObj); ok && o.iface {
 		if _, isClass := g.declOf(o).(*tsyntax.ClassDecl); isClass {
@@ -1293,4 +1351,39 @@ func smCommentTag(dt smDocTag) (map[string][]*smTag, bool) {
 // declOf is the project declaration an object type was instantiated from.
 func (g *schemaGen) declOf(o *ttObj) tsyntax.Stmt {
 	return g.names.declOfObj(o)
+}
+
+// pickOrder is a Pick's properties in the order of its keys (Pick maps
+// over K, not over keyof T as the type model's homomorphic Pick does).
+func (g *schemaGen) pickOrder(t ttType, ps []*ttProp) []*ttProp {
+	g.names.refresh()
+	var a *smOrigin
+	for i, o := range g.names.origins[t] {
+		if d, ok := o.decl.(*tsyntax.TypeAliasDecl); ok && o.argsOK && len(o.args) == 2 && g.global["Pick"] == d {
+			a = &g.names.origins[t][i]
+		}
+	}
+	if a == nil {
+		return ps
+	}
+	var out []*ttProp
+	used := map[*ttProp]bool{}
+	for _, k := range smUnionMembers(a.args[1]) {
+		l, ok := k.(*ttLit)
+		if !ok || l.kind != 's' {
+			continue
+		}
+		for _, p := range ps {
+			if p.name == l.s && !used[p] {
+				out = append(out, p)
+				used[p] = true
+			}
+		}
+	}
+	for _, p := range ps {
+		if !used[p] {
+			out = append(out, p)
+		}
+	}
+	return out
 }

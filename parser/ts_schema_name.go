@@ -3,6 +3,7 @@ package parser
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -437,11 +438,17 @@ func (n *smNamer) typeString(t ttType, depth int) string {
 		if a, ok := n.alias(t); ok {
 			return smGeneric(a, f, "")
 		}
-		parts := []string{}
+		// the checker prints null and undefined last
+		parts, tail := []string{}, []string{}
 		for _, m := range smCheckerOrder(x.types) {
+			if m == ttNull || m == ttUndefined {
+				tail = append(tail, f(m))
+				continue
+			}
 			parts = append(parts, f(m))
 		}
-		return strings.Join(parts, " | ")
+		sort.Strings(tail)
+		return strings.Join(append(parts, tail...), " | ")
 	case *ttInter:
 		if a, ok := n.alias(t); ok {
 			return smGeneric(a, f, "")
