@@ -162,7 +162,7 @@ var smLibArity = map[string]int{
 	"tags:Type": 1, "tags:Format": 1, "tags:Pattern": 1, "tags:Minimum": 1, "tags:Maximum": 1,
 	"tags:ExclusiveMinimum": 1, "tags:ExclusiveMaximum": 1, "tags:MultipleOf": 1, "tags:MinLength": 1,
 	"tags:MaxLength": 1, "tags:MinItems": 1, "tags:MaxItems": 1, "tags:Default": 1, "tags:Example": 1,
-	"tags:Examples": 1, "tags:Sequence": 1,
+	"tags:Examples": 1, "tags:Sequence": 1, "moose:ClickHouseJson": 4,
 }
 
 // libAlias is a library type name as an alias the resolver memoises: its
@@ -188,9 +188,19 @@ func (g *schemaGen) libAlias(b tsTypeBinding) (*tsyntax.TypeAliasDecl, tsScope) 
 	}
 	var tps []*tsyntax.TypeParam
 	var args []tsyntax.Type
+	dflt := smLibDefaults[key]
 	for i := 0; i < arity; i++ {
 		p := fmt.Sprintf("P%d", i)
-		tps = append(tps, &tsyntax.TypeParam{Name: p})
+		tp := &tsyntax.TypeParam{Name: p}
+		if i < len(dflt) {
+			switch dflt[i] {
+			case "[]":
+				tp.Default = &tsyntax.TupleType{}
+			default:
+				tp.Default = &tsyntax.KeywordType{Name: dflt[i]}
+			}
+		}
+		tps = append(tps, tp)
 		args = append(args, &tsyntax.TypeRef{Name: p})
 	}
 	d := &tsyntax.TypeAliasDecl{Name: name, TypeParams: tps, Type: &tsyntax.TypeRef{Name: smLibRef, Args: args}, Declare: true}
@@ -232,6 +242,23 @@ var smLibDocs = map[string]string{
 	"Record":   "Construct a type with a set of properties K of type T",
 	"Omit":     "Construct a type with the properties of T except for those in type K.",
 }
+
+// smMarkerDocs are moose-lib's doc comments on the marker types that can
+// become components (typia reads `LowCardinality & string` as the marker
+// object, its first member), for their descriptions.
+var smMarkerDocs = map[string]string{
+	"ClickHouseDefault":      "/**\n * typia may have trouble handling this type.\n * In which case, use {@link WithDefault} as a workaround\n *\n * @example\n * { field: number & ClickHouseDefault<\"0\"> }\n */",
+	"ClickHouseNamedTuple":   "/**\n * By default, nested objects map to the `Nested` type in clickhouse.\n * Write `nestedObject: AnotherInterfaceType & ClickHouseNamedTuple`\n * to map AnotherInterfaceType to the named tuple type.\n */",
+	"ClickHouseCodec":        "/**\n * Attach compression codec to a column type.\n *\n * Any valid ClickHouse codec expression is allowed. ClickHouse validates the codec at runtime.\n *\n * @template T The base data type\n */",
+	"ClickHouseMaterialized": "/**\n * ClickHouse MATERIALIZED column annotation.\n * The column value is computed at INSERT time and physically stored.\n * Cannot be explicitly inserted by users.\n *\n * @example\n */",
+	"ClickHouseAlias":        "/**\n * ClickHouse ALIAS column annotation.\n * The column value is computed on-the-fly at SELECT time and NOT physically stored.\n * Cannot be explicitly inserted by users.\n *\n * @example\n */",
+	"ClickHouseTTL":          "/**\n * @example\n */",
+}
+
+// smLibDefaults are the default type arguments of moose-lib's generic
+// markers that have them (the checker names an instantiation by the
+// arguments written, so trailing defaults are not part of its name).
+var smLibDefaults = map[string][]string{"moose:ClickHouseJson": {"undefined", "undefined", "[]", "[]"}}
 
 // smHomomorphic are the utility types that are mapped types over `keyof T`:
 // their instantiations keep their own alias name even when a user's alias
@@ -584,6 +611,9 @@ func (g *schemaGen) declDocOf(decl tsyntax.Stmt) smDoc {
 	if ta, ok := decl.(*tsyntax.TypeAliasDecl); ok && g.decls.lib[ta] {
 		if d, ok := smLibDocs[ta.Name]; ok && g.global[ta.Name] == ta {
 			return smDoc{text: d, has: true}
+		}
+		if d, ok := smMarkerDocs[ta.Name]; ok {
+			return smParseDoc(d, tsyntax.Pos{Line: 1, Col: 1}, 0)
 		}
 		return smDoc{}
 	}

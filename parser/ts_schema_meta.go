@@ -47,6 +47,7 @@ type smConstant struct {
 type smConstValue struct {
 	value any // string, float64, bool, or a bigint's decimal text (smBig)
 	tags  [][]*smTag
+	doc   smDoc // an enum member's documentation
 }
 
 // smBig is a bigint literal's value (its decimal digits, sign included).
@@ -274,10 +275,14 @@ func (g *schemaGen) iterate(m *smMeta, t ttType, intersected bool, at smAt) erro
 		}
 		return nil
 	case *ttEnumMember:
+		var v *smConstValue
 		if x.str {
-			smAddConst(m, "string", x.s)
+			v = smAddConst(m, "string", x.s)
 		} else {
-			smAddConst(m, "number", x.n)
+			v = smAddConst(m, "number", x.n)
+		}
+		if v != nil {
+			v.doc = g.enumMemberDoc(x)
 		}
 		return nil
 	case *ttPrim:
@@ -382,7 +387,8 @@ func smAddAtomic(m *smMeta, typ string) *smAtomic {
 	return a
 }
 
-func smAddConst(m *smMeta, typ string, v any) {
+// smAddConst adds a literal; the value added, nil when it was there.
+func smAddConst(m *smMeta, typ string, v any) *smConstValue {
 	var c *smConstant
 	for _, x := range m.constants {
 		if x.typ == typ {
@@ -395,10 +401,39 @@ func smAddConst(m *smMeta, typ string, v any) {
 	}
 	for _, x := range c.values {
 		if x.value == v {
-			return
+			return nil
 		}
 	}
-	c.values = append(c.values, &smConstValue{value: v})
+	nv := &smConstValue{value: v}
+	c.values = append(c.values, nv)
+	return nv
+}
+
+// enumMemberDoc is the documentation of the enum member a literal is.
+func (g *schemaGen) enumMemberDoc(x *ttEnumMember) smDoc {
+	for d, e := range g.r.enums {
+		if e != x.enum {
+			continue
+		}
+		sc := g.decls.scopes[d]
+		if w, ok := sc.(*schemaScope); ok {
+			sc = w.inner
+		}
+		dd, ok := sc.(tsDeclDocs)
+		if !ok {
+			return smDoc{}
+		}
+		for _, m := range d.Members {
+			if m.Name == x.name {
+				doc, col := dd.declDoc(m.P)
+				if doc == "" {
+					return smDoc{}
+				}
+				return smParseDoc(doc, tsyntax.Pos{Line: m.P.Line, Col: col}, 0)
+			}
+		}
+	}
+	return smDoc{}
 }
 
 // smEmend is typia's emend_metadata_atomics: a plain atomic absorbs its

@@ -39,6 +39,12 @@ func (w *smWriter) station(m *smMeta, attr smAttr, blockNever bool) map[string]a
 	for _, c := range m.constants {
 		for _, v := range c.values {
 			s := map[string]any{"const": smJSONValue(v.value)}
+			if t := smTitle(v.doc); t != nil {
+				s["title"] = *t
+			}
+			if d := smDescription(v.doc); d != nil {
+				s["description"] = *d
+			}
 			union = append(union, smPlugin(s, v.tags)...)
 		}
 	}
