@@ -317,11 +317,21 @@ func (g *schemaGen) iterate(m *smMeta, t ttType, intersected bool, at smAt) erro
 		}
 		return nil
 	case *ttTemplate:
-		row, err := g.templateRow(x, at)
+		texts, err := smExpandTemplate(x.text, at)
 		if err != nil {
 			return err
 		}
-		m.templates = append(m.templates, &smTemplate{row: row, text: x.text})
+		for _, text := range texts {
+			if !strings.Contains(text, "${") {
+				smAddConst(m, "string", strings.TrimSuffix(strings.TrimPrefix(text, "`"), "`"))
+				continue
+			}
+			row, err := g.templateRow(&ttTemplate{text: text}, at)
+			if err != nil {
+				return err
+			}
+			m.templates = append(m.templates, &smTemplate{row: row, text: text})
+		}
 		return nil
 	case *ttObj:
 		switch x.kind {
@@ -598,6 +608,90 @@ func smDeclaredAt(t ttType) (string, tsyntax.Pos, bool) {
 }
 
 // ---- template literal types ----
+
+// smExpandTemplate distributes a template literal type over the literal
+// unions in its holes, as the checker does (`${"a" | "b"}-${string}` is
+// `a-${string}` | `b-${string}`).
+func smExpandTemplate(text string, at smAt) ([]string, error) {
+	body := strings.TrimSuffix(strings.TrimPrefix(text, "`"), "`")
+	outs := []string{""}
+	for {
+		i := strings.Index(body, "${")
+		if i < 0 {
+			break
+		}
+		depth, j := 0, i+2
+		for ; j < len(body); j++ {
+			if body[j] == '{' {
+				depth++
+			} else if body[j] == '}' {
+				if depth == 0 {
+					break
+				}
+				depth--
+			}
+		}
+		if j >= len(body) {
+			return nil, at.errf("cannot read the template literal type %s", text)
+		}
+		hole := body[i+2 : j]
+		vals, ok := smHoleLiterals(hole)
+		for k := range outs {
+			outs[k] += body[:i]
+		}
+		if !ok {
+			for k := range outs {
+				outs[k] += "${" + hole + "}"
+			}
+		} else {
+			var next []string
+			for _, o := range outs {
+				for _, v := range vals {
+					next = append(next, o+v)
+				}
+			}
+			if len(next) > 1000 {
+				return nil, at.errf("the template literal type %s has too many members", text)
+			}
+			outs = next
+		}
+		body = body[j+1:]
+	}
+	for k := range outs {
+		outs[k] = "`" + outs[k] + body + "`"
+	}
+	return outs, nil
+}
+
+// smHoleLiterals reads a template hole that is a union of literals (as the
+// type model prints it) into their texts.
+func smHoleLiterals(hole string) ([]string, bool) {
+	if hole == "boolean" {
+		return []string{"false", "true"}, true
+	}
+	var out []string
+	for _, part := range strings.Split(hole, " | ") {
+		part = strings.TrimSpace(part)
+		switch {
+		case strings.HasPrefix(part, `"`):
+			s, err := strconv.Unquote(part)
+			if err != nil {
+				return nil, false
+			}
+			out = append(out, s)
+		case part == "true" || part == "false" || part == "null" || part == "undefined":
+			out = append(out, part)
+		case part == "boolean":
+			out = append(out, "false", "true")
+		default:
+			if _, err := strconv.ParseFloat(part, 64); err != nil {
+				return nil, false
+			}
+			out = append(out, part)
+		}
+	}
+	return out, len(out) > 0
+}
 
 // templateRow reads a template literal type's text (`id-${string}`) back
 // into typia's row: the literal parts and the holes' metadata.
