@@ -298,3 +298,123 @@ func smDiff(want, got string) string {
 	}
 	return b.String()
 }
+
+// smQueryAPIs lists the query-parameter types of a project's Api constructions.
+func smQueryAPIs(p *ttTestProject) []smAPI {
+	var out []smAPI
+	for _, n := range sortedTTMods(p) {
+		m := p.mods[n]
+		tsyntax.WalkFile(m.file, func(node tsyntax.Node) bool {
+			nw, ok := node.(*tsyntax.New)
+			if !ok {
+				return true
+			}
+			id, ok := nw.Callee.(*tsyntax.Ident)
+			if !ok || (id.Name != "Api" && id.Name != "ConsumptionApi") || len(nw.TypeArgs) == 0 {
+				return true
+			}
+			out = append(out, smAPI{key: id.Name, file: n, typ: nw.TypeArgs[0], scope: ttTestScope{m}})
+			return true
+		})
+	}
+	return out
+}
+
+func sortedTTMods(p *ttTestProject) []string {
+	names := make([]string, 0, len(p.mods))
+	for n := range p.mods {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// TestTSQueryParamsCheckCaptured: every Api of a project upstream accepted
+// passes the check; the project upstream refused for its Date parameter is
+// refused at the field.
+func TestTSQueryParamsCheckCaptured(t *testing.T) {
+	files, err := filepath.Glob("testdata/ts/*.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, file := range files {
+		ar, err := txtar.ParseFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs := map[string]string{}
+		ok := false
+		for _, f := range ar.Files {
+			if f.Name == "upstream.json" {
+				ok = true
+			}
+			if strings.HasSuffix(f.Name, ".ts") {
+				srcs[f.Name] = string(f.Data)
+			}
+		}
+		base := filepath.Base(file)
+		if !ok && base != "err_api_date_param.txtar" {
+			continue
+		}
+		p := smTestProject(t, srcs)
+		for _, api := range smQueryAPIs(p) {
+			checked++
+			err := tsQueryParamsCheck(api.scope, api.typ)
+			if base == "err_api_date_param.txtar" {
+				e, isErr := err.(*Error)
+				if !isErr || e.File != "app/index.ts" || e.Pos.Line != 5 || e.Pos.Col != 3 || !strings.Contains(e.Msg, `"since"`) {
+					t.Errorf("%s: got %v, want the field since refused at app/index.ts:5:3", base, err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Errorf("%s: upstream accepted %s's query parameters, got %v", base, api.file, err)
+			}
+		}
+	}
+	if checked < 5 {
+		t.Fatalf("only %d Api constructions checked", checked)
+	}
+}
+
+func TestTSQueryParamsCheck(t *testing.T) {
+	cases := []struct {
+		typ  string
+		want string // "" for accepted; else a substring of the error, which must name a field at line 3
+	}{
+		{"{ a: string; b?: number; c: boolean | null }", ""},
+		{`{ order?: "asc" | "desc"; tags?: string[]; n?: number & tags.Type<"int32"> }`, ""},
+		{"{ ids: number[]; any: any }", ""},
+		{"{\n x: string;\n nested: { a: string } }", `field "nested"`},
+		{"{\n x: string;\n d: Date[] }", `only atomic or literal types are allowed in an array`},
+		{"{\n x: string;\n u: string | number }", `a union of different types`},
+		{"{\n x: string;\n t: [string, number] }", `a tuple type is not allowed`},
+		{"{\n x: string;\n m: string[][] }", `field "m"`},
+		{"{\n x: string;\n mixed: (string | number)[] }", `a union type is not allowed in an array`},
+		{"{\n x: string;\n i: Inner }", `nested object type`},
+		{"{ [k: string]: string }", `index signature`},
+	}
+	for _, c := range cases {
+		src := "import { tags } from \"typia\";\ninterface Inner { a: string }\ntype Q = " + c.typ + ";\n"
+		p := smTestProject(t, map[string]string{"app/index.ts": src})
+		s := ttTestScope{p.mods["app/index.ts"]}
+		err := tsQueryParamsCheck(s, &tsyntax.TypeRef{Name: "Q"})
+		if c.want == "" {
+			if err != nil {
+				t.Errorf("%s: %v", c.typ, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want an error with %q", c.typ, err, c.want)
+		}
+	}
+	// the top level must be one object
+	for _, typ := range []string{"string", "Inner | null", "Inner | { b: number }"} {
+		p := smTestProject(t, map[string]string{"app/index.ts": "interface Inner { a: string }\ntype Q = " + typ + ";\n"})
+		if err := tsQueryParamsCheck(ttTestScope{p.mods["app/index.ts"]}, &tsyntax.TypeRef{Name: "Q"}); err == nil {
+			t.Errorf("%s: accepted", typ)
+		}
+	}
+}
