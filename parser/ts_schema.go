@@ -3,6 +3,7 @@ package parser
 import (
 	"bytes"
 	"crypto/sha256"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,17 +67,19 @@ func tsJSONSchema(s tsScope, t tsyntax.Type) (out map[string]any, err error) {
 // instantiations name the types), the declarations seen, typia's
 // metadata collection.
 type schemaGen struct {
-	r      *ttResolver
-	decls  *schemaDecls
-	coll   *smCollection
-	names  *smNamer
-	global map[string]*tsyntax.TypeAliasDecl
-	lib    *schemaLibScope
-	steps  int
+	r        *ttResolver
+	decls    *schemaDecls
+	coll     *smCollection
+	names    *smNamer
+	global   map[string]*tsyntax.TypeAliasDecl
+	libDecls map[string]smLibDecl
+	lib      *schemaLibScope
+	steps    int
 }
 
 func newSchemaGen(s tsScope) *schemaGen {
-	g := &schemaGen{r: newTTResolver(), decls: newSchemaDecls(), global: map[string]*tsyntax.TypeAliasDecl{}}
+	g := &schemaGen{r: newTTResolver(), decls: newSchemaDecls(), global: map[string]*tsyntax.TypeAliasDecl{},
+		libDecls: map[string]smLibDecl{}}
 	g.lib = &schemaLibScope{file_: s.file()}
 	g.coll = newSMCollection()
 	g.names = newSMNamer(g)
@@ -113,6 +116,11 @@ func (s *schemaScope) file() string { return s.inner.file() }
 func (s *schemaScope) lookupType(name string) (tsTypeBinding, bool) {
 	b, ok := s.inner.lookupType(name)
 	if ok {
+		if b.Lib != nil {
+			if d, sc := s.g.libAlias(b); d != nil {
+				return tsTypeBinding{Decl: d, Scope: sc}, true
+			}
+		}
 		if b.Decl != nil {
 			sc := b.Scope
 			if sc == nil {
@@ -136,6 +144,94 @@ type schemaLibScope struct{ file_ string }
 func (l *schemaLibScope) file() string                            { return l.file_ }
 func (l *schemaLibScope) lookupType(string) (tsTypeBinding, bool) { return tsTypeBinding{}, false }
 
+// smLibArity are the type aliases of moose-lib and typia's tags whose
+// instantiations the checker prints by their alias name (`Inner &
+// ClickHouseNamedTuple`, `Box<Float32>`), with their number of type
+// parameters. Aliases that are their argument (Key<T> = T) have no name
+// of their own and are left alone.
+var smLibArity = map[string]int{
+	"moose:DateTime64": 1, "moose:DateTimeString": 0, "moose:DateTime64String": 1, "moose:Float32": 0, "moose:Float64": 0,
+	"moose:Int8": 0, "moose:Int16": 0, "moose:Int32": 0, "moose:Int64": 0, "moose:UInt8": 0, "moose:UInt16": 0,
+	"moose:UInt32": 0, "moose:UInt64": 0, "moose:ClickHouseInt": 1, "moose:ClickHouseFloat": 1, "moose:Decimal": 2,
+	"moose:ClickHouseDecimal": 2, "moose:FixedString": 1, "moose:ClickHouseFixedStringSize": 1,
+	"moose:ClickHouseByteSize": 1, "moose:ClickHousePrecision": 1, "moose:LowCardinality": 0,
+	"moose:ClickHouseDefault": 1, "moose:ClickHouseMaterialized": 1, "moose:ClickHouseAlias": 1,
+	"moose:ClickHouseTTL": 1, "moose:ClickHouseCodec": 1, "moose:ClickHouseNamedTuple": 0,
+	"moose:ClickHousePoint": 0, "moose:ClickHouseRing": 0, "moose:ClickHouseLineString": 0,
+	"moose:ClickHouseMultiLineString": 0, "moose:ClickHousePolygon": 0, "moose:ClickHouseMultiPolygon": 0,
+	"tags:Type": 1, "tags:Format": 1, "tags:Pattern": 1, "tags:Minimum": 1, "tags:Maximum": 1,
+	"tags:ExclusiveMinimum": 1, "tags:ExclusiveMaximum": 1, "tags:MultipleOf": 1, "tags:MinLength": 1,
+	"tags:MaxLength": 1, "tags:MinItems": 1, "tags:MaxItems": 1, "tags:Default": 1, "tags:Example": 1,
+	"tags:Examples": 1, "tags:Sequence": 1, "moose:ClickHouseJson": 4,
+}
+
+// libAlias is a library type name as an alias the resolver memoises: its
+// body is the library binding itself, under a name only its scope binds.
+func (g *schemaGen) libAlias(b tsTypeBinding) (*tsyntax.TypeAliasDecl, tsScope) {
+	path := ttLibPath(b.Lib)
+	key, name := "", ""
+	switch {
+	case ttIsMooseLib(b.Lib.Module) && len(path) == 1:
+		key, name = "moose:"+path[0], path[0]
+	case (ttIsMooseLib(b.Lib.Module) || b.Lib.Module == "typia") && len(path) == 2 && path[0] == "tags":
+		key, name = "tags:"+path[1], path[1]
+	case (b.Lib.Module == "typia/lib/tags" || strings.HasPrefix(b.Lib.Module, "typia/lib/tags/")) && len(path) == 1:
+		key, name = "tags:"+path[0], path[0]
+	}
+	arity, ok := smLibArity[key]
+	if !ok {
+		return nil, nil
+	}
+	id := b.Lib.Module + "|" + b.Lib.Name + "|" + b.Lib.Member
+	if x, ok := g.libDecls[id]; ok {
+		return x.decl, x.scope
+	}
+	var tps []*tsyntax.TypeParam
+	var args []tsyntax.Type
+	dflt := smLibDefaults[key]
+	for i := 0; i < arity; i++ {
+		p := fmt.Sprintf("P%d", i)
+		tp := &tsyntax.TypeParam{Name: p}
+		if i < len(dflt) {
+			switch dflt[i] {
+			case "[]":
+				tp.Default = &tsyntax.TupleType{}
+			default:
+				tp.Default = &tsyntax.KeywordType{Name: dflt[i]}
+			}
+		}
+		tps = append(tps, tp)
+		args = append(args, &tsyntax.TypeRef{Name: p})
+	}
+	d := &tsyntax.TypeAliasDecl{Name: name, TypeParams: tps, Type: &tsyntax.TypeRef{Name: smLibRef, Args: args}, Declare: true}
+	sc := &schemaLibBind{file_: g.lib.file_, b: b}
+	g.libDecls[id] = smLibDecl{d, sc}
+	g.decls.lib[d] = true
+	return d, sc
+}
+
+// smLibRef is the name a library alias's body refers to its library type by.
+const smLibRef = "__moose_dev_library_type"
+
+type smLibDecl struct {
+	decl  *tsyntax.TypeAliasDecl
+	scope tsScope
+}
+
+// schemaLibBind binds only smLibRef, to a library type.
+type schemaLibBind struct {
+	file_ string
+	b     tsTypeBinding
+}
+
+func (l *schemaLibBind) file() string { return l.file_ }
+func (l *schemaLibBind) lookupType(name string) (tsTypeBinding, bool) {
+	if name == smLibRef {
+		return l.b, true
+	}
+	return tsTypeBinding{}, false
+}
+
 // smLibDocs are the documentation comments lib.es5.d.ts gives the utility
 // types typia names components after (the component's description).
 var smLibDocs = map[string]string{
@@ -146,6 +242,23 @@ var smLibDocs = map[string]string{
 	"Record":   "Construct a type with a set of properties K of type T",
 	"Omit":     "Construct a type with the properties of T except for those in type K.",
 }
+
+// smMarkerDocs are moose-lib's doc comments on the marker types that can
+// become components (typia reads `LowCardinality & string` as the marker
+// object, its first member), for their descriptions.
+var smMarkerDocs = map[string]string{
+	"ClickHouseDefault":      "/**\n * typia may have trouble handling this type.\n * In which case, use {@link WithDefault} as a workaround\n *\n * @example\n * { field: number & ClickHouseDefault<\"0\"> }\n */",
+	"ClickHouseNamedTuple":   "/**\n * By default, nested objects map to the `Nested` type in clickhouse.\n * Write `nestedObject: AnotherInterfaceType & ClickHouseNamedTuple`\n * to map AnotherInterfaceType to the named tuple type.\n */",
+	"ClickHouseCodec":        "/**\n * Attach compression codec to a column type.\n *\n * Any valid ClickHouse codec expression is allowed. ClickHouse validates the codec at runtime.\n *\n * @template T The base data type\n */",
+	"ClickHouseMaterialized": "/**\n * ClickHouse MATERIALIZED column annotation.\n * The column value is computed at INSERT time and physically stored.\n * Cannot be explicitly inserted by users.\n *\n * @example\n */",
+	"ClickHouseAlias":        "/**\n * ClickHouse ALIAS column annotation.\n * The column value is computed on-the-fly at SELECT time and NOT physically stored.\n * Cannot be explicitly inserted by users.\n *\n * @example\n */",
+	"ClickHouseTTL":          "/**\n * @example\n */",
+}
+
+// smLibDefaults are the default type arguments of moose-lib's generic
+// markers that have them (the checker names an instantiation by the
+// arguments written, so trailing defaults are not part of its name).
+var smLibDefaults = map[string][]string{"moose:ClickHouseJson": {"undefined", "undefined", "[]", "[]"}}
 
 // smHomomorphic are the utility types that are mapped types over `keyof T`:
 // their instantiations keep their own alias name even when a user's alias
@@ -496,7 +609,13 @@ func (g *schemaGen) declDocOf(decl tsyntax.Stmt) smDoc {
 		return smDoc{}
 	}
 	if ta, ok := decl.(*tsyntax.TypeAliasDecl); ok && g.decls.lib[ta] {
-		return smDoc{text: smLibDocs[ta.Name], has: true}
+		if d, ok := smLibDocs[ta.Name]; ok && g.global[ta.Name] == ta {
+			return smDoc{text: d, has: true}
+		}
+		if d, ok := smMarkerDocs[ta.Name]; ok {
+			return smParseDoc(d, tsyntax.Pos{Line: 1, Col: 1}, 0)
+		}
+		return smDoc{}
 	}
 	sc := g.decls.scopes[decl]
 	if w, ok := sc.(*schemaScope); ok {

@@ -47,6 +47,7 @@ type smConstant struct {
 type smConstValue struct {
 	value any // string, float64, bool, or a bigint's decimal text (smBig)
 	tags  [][]*smTag
+	doc   smDoc // an enum member's documentation
 }
 
 // smBig is a bigint literal's value (its decimal digits, sign included).
@@ -274,10 +275,14 @@ func (g *schemaGen) iterate(m *smMeta, t ttType, intersected bool, at smAt) erro
 		}
 		return nil
 	case *ttEnumMember:
+		var v *smConstValue
 		if x.str {
-			smAddConst(m, "string", x.s)
+			v = smAddConst(m, "string", x.s)
 		} else {
-			smAddConst(m, "number", x.n)
+			v = smAddConst(m, "number", x.n)
+		}
+		if v != nil {
+			v.doc = g.enumMemberDoc(x)
 		}
 		return nil
 	case *ttPrim:
@@ -312,11 +317,21 @@ func (g *schemaGen) iterate(m *smMeta, t ttType, intersected bool, at smAt) erro
 		}
 		return nil
 	case *ttTemplate:
-		row, err := g.templateRow(x, at)
+		texts, err := smExpandTemplate(x.text, at)
 		if err != nil {
 			return err
 		}
-		m.templates = append(m.templates, &smTemplate{row: row, text: x.text})
+		for _, text := range texts {
+			if !strings.Contains(text, "${") {
+				smAddConst(m, "string", strings.TrimSuffix(strings.TrimPrefix(text, "`"), "`"))
+				continue
+			}
+			row, err := g.templateRow(&ttTemplate{text: text}, at)
+			if err != nil {
+				return err
+			}
+			m.templates = append(m.templates, &smTemplate{row: row, text: text})
+		}
 		return nil
 	case *ttObj:
 		switch x.kind {
@@ -382,7 +397,8 @@ func smAddAtomic(m *smMeta, typ string) *smAtomic {
 	return a
 }
 
-func smAddConst(m *smMeta, typ string, v any) {
+// smAddConst adds a literal; the value added, nil when it was there.
+func smAddConst(m *smMeta, typ string, v any) *smConstValue {
 	var c *smConstant
 	for _, x := range m.constants {
 		if x.typ == typ {
@@ -395,10 +411,39 @@ func smAddConst(m *smMeta, typ string, v any) {
 	}
 	for _, x := range c.values {
 		if x.value == v {
-			return
+			return nil
 		}
 	}
-	c.values = append(c.values, &smConstValue{value: v})
+	nv := &smConstValue{value: v}
+	c.values = append(c.values, nv)
+	return nv
+}
+
+// enumMemberDoc is the documentation of the enum member a literal is.
+func (g *schemaGen) enumMemberDoc(x *ttEnumMember) smDoc {
+	for d, e := range g.r.enums {
+		if e != x.enum {
+			continue
+		}
+		sc := g.decls.scopes[d]
+		if w, ok := sc.(*schemaScope); ok {
+			sc = w.inner
+		}
+		dd, ok := sc.(tsDeclDocs)
+		if !ok {
+			return smDoc{}
+		}
+		for _, m := range d.Members {
+			if m.Name == x.name {
+				doc, col := dd.declDoc(m.P)
+				if doc == "" {
+					return smDoc{}
+				}
+				return smParseDoc(doc, tsyntax.Pos{Line: m.P.Line, Col: col}, 0)
+			}
+		}
+	}
+	return smDoc{}
 }
 
 // smEmend is typia's emend_metadata_atomics: a plain atomic absorbs its
@@ -502,10 +547,151 @@ func smCheckerOrder(ts []ttType) []ttType {
 			out[j], out[j-1] = out[j-1], out[j]
 		}
 	}
+	// object types among themselves by where they are declared (the
+	// checker creates a declaration's type when it checks it, in source
+	// order), files in the order they first appear
+	var slots []int
+	var objs []ttType
+	for i, t := range out {
+		if _, _, ok := smDeclaredAt(t); ok {
+			slots = append(slots, i)
+			objs = append(objs, t)
+		}
+	}
+	if len(objs) > 1 {
+		fileRank := map[string]int{}
+		for _, t := range objs {
+			f, _, _ := smDeclaredAt(t)
+			if _, ok := fileRank[f]; !ok {
+				fileRank[f] = len(fileRank)
+			}
+		}
+		less := func(a, b ttType) bool {
+			fa, pa, _ := smDeclaredAt(a)
+			fb, pb, _ := smDeclaredAt(b)
+			if fileRank[fa] != fileRank[fb] {
+				return fileRank[fa] < fileRank[fb]
+			}
+			if pa.Line != pb.Line {
+				return pa.Line < pb.Line
+			}
+			return pa.Col < pb.Col
+		}
+		for i := 1; i < len(objs); i++ {
+			for j := i; j > 0 && less(objs[j], objs[j-1]); j-- {
+				objs[j], objs[j-1] = objs[j-1], objs[j]
+			}
+		}
+		for k, i := range slots {
+			out[i] = objs[k]
+		}
+	}
 	return out
 }
 
+// smDeclaredAt is where an object type (or an intersection's first
+// object) is declared in the project.
+func smDeclaredAt(t ttType) (string, tsyntax.Pos, bool) {
+	switch x := t.(type) {
+	case *ttObj:
+		if x.kind == ttPlain && x.file != "" {
+			return x.file, x.pos, true
+		}
+	case *ttInter:
+		for _, m := range x.types {
+			if f, p, ok := smDeclaredAt(m); ok {
+				return f, p, true
+			}
+		}
+	}
+	return "", tsyntax.Pos{}, false
+}
+
 // ---- template literal types ----
+
+// smExpandTemplate distributes a template literal type over the literal
+// unions in its holes, as the checker does (`${"a" | "b"}-${string}` is
+// `a-${string}` | `b-${string}`).
+func smExpandTemplate(text string, at smAt) ([]string, error) {
+	body := strings.TrimSuffix(strings.TrimPrefix(text, "`"), "`")
+	outs := []string{""}
+	for {
+		i := strings.Index(body, "${")
+		if i < 0 {
+			break
+		}
+		depth, j := 0, i+2
+		for ; j < len(body); j++ {
+			if body[j] == '{' {
+				depth++
+			} else if body[j] == '}' {
+				if depth == 0 {
+					break
+				}
+				depth--
+			}
+		}
+		if j >= len(body) {
+			return nil, at.errf("cannot read the template literal type %s", text)
+		}
+		hole := body[i+2 : j]
+		vals, ok := smHoleLiterals(hole)
+		for k := range outs {
+			outs[k] += body[:i]
+		}
+		if !ok {
+			for k := range outs {
+				outs[k] += "${" + hole + "}"
+			}
+		} else {
+			var next []string
+			for _, o := range outs {
+				for _, v := range vals {
+					next = append(next, o+v)
+				}
+			}
+			if len(next) > 1000 {
+				return nil, at.errf("the template literal type %s has too many members", text)
+			}
+			outs = next
+		}
+		body = body[j+1:]
+	}
+	for k := range outs {
+		outs[k] = "`" + outs[k] + body + "`"
+	}
+	return outs, nil
+}
+
+// smHoleLiterals reads a template hole that is a union of literals (as the
+// type model prints it) into their texts.
+func smHoleLiterals(hole string) ([]string, bool) {
+	if hole == "boolean" {
+		return []string{"false", "true"}, true
+	}
+	var out []string
+	for _, part := range strings.Split(hole, " | ") {
+		part = strings.TrimSpace(part)
+		switch {
+		case strings.HasPrefix(part, `"`):
+			s, err := strconv.Unquote(part)
+			if err != nil {
+				return nil, false
+			}
+			out = append(out, s)
+		case part == "true" || part == "false" || part == "null" || part == "undefined":
+			out = append(out, part)
+		case part == "boolean":
+			out = append(out, "false", "true")
+		default:
+			if _, err := strconv.ParseFloat(part, 64); err != nil {
+				return nil, false
+			}
+			out = append(out, part)
+		}
+	}
+	return out, len(out) > 0
+}
 
 // templateRow reads a template literal type's text (`id-${string}`) back
 // into typia's row: the literal parts and the holes' metadata.
@@ -597,6 +783,7 @@ func (g *schemaGen) properties(obj *smObject, t ttType, at smAt) error {
 	if err != nil {
 		return err
 	}
+	ps = g.pickOrder(t, ps)
 	class := false
 	if o, ok := t.(*ttObj); ok && o.iface {
 		if _, isClass := g.declOf(o).(*tsyntax.ClassDecl); isClass {
@@ -1293,4 +1480,39 @@ func smCommentTag(dt smDocTag) (map[string][]*smTag, bool) {
 // declOf is the project declaration an object type was instantiated from.
 func (g *schemaGen) declOf(o *ttObj) tsyntax.Stmt {
 	return g.names.declOfObj(o)
+}
+
+// pickOrder is a Pick's properties in the order of its keys (Pick maps
+// over K, not over keyof T as the type model's homomorphic Pick does).
+func (g *schemaGen) pickOrder(t ttType, ps []*ttProp) []*ttProp {
+	g.names.refresh()
+	var a *smOrigin
+	for i, o := range g.names.origins[t] {
+		if d, ok := o.decl.(*tsyntax.TypeAliasDecl); ok && o.argsOK && len(o.args) == 2 && g.global["Pick"] == d {
+			a = &g.names.origins[t][i]
+		}
+	}
+	if a == nil {
+		return ps
+	}
+	var out []*ttProp
+	used := map[*ttProp]bool{}
+	for _, k := range smUnionMembers(a.args[1]) {
+		l, ok := k.(*ttLit)
+		if !ok || l.kind != 's' {
+			continue
+		}
+		for _, p := range ps {
+			if p.name == l.s && !used[p] {
+				out = append(out, p)
+				used[p] = true
+			}
+		}
+	}
+	for _, p := range ps {
+		if !used[p] {
+			out = append(out, p)
+		}
+	}
+	return out
 }

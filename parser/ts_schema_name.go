@@ -3,6 +3,7 @@ package parser
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -329,8 +330,22 @@ func smGeneric(o smOrigin, f func(ttType) string, fallback string) string {
 		}
 		return name
 	}
-	parts := make([]string, len(o.args))
-	for i, a := range o.args {
+	args := o.args
+	if ta, ok := o.decl.(*tsyntax.TypeAliasDecl); ok {
+		// trailing default arguments are not written
+		for len(args) > 0 && len(args) <= len(ta.TypeParams) {
+			p := ta.TypeParams[len(args)-1]
+			if p.Default == nil || !smIsDefault(p.Default, args[len(args)-1]) {
+				break
+			}
+			args = args[:len(args)-1]
+		}
+		if len(args) == 0 {
+			return name
+		}
+	}
+	parts := make([]string, len(args))
+	for i, a := range args {
 		parts[i] = f(a)
 	}
 	return name + "<" + strings.Join(parts, ", ") + ">"
@@ -437,11 +452,17 @@ func (n *smNamer) typeString(t ttType, depth int) string {
 		if a, ok := n.alias(t); ok {
 			return smGeneric(a, f, "")
 		}
-		parts := []string{}
+		// the checker prints null and undefined last
+		parts, tail := []string{}, []string{}
 		for _, m := range smCheckerOrder(x.types) {
+			if m == ttNull || m == ttUndefined {
+				tail = append(tail, f(m))
+				continue
+			}
 			parts = append(parts, f(m))
 		}
-		return strings.Join(parts, " | ")
+		sort.Strings(tail)
+		return strings.Join(append(parts, tail...), " | ")
 	case *ttInter:
 		if a, ok := n.alias(t); ok {
 			return smGeneric(a, f, "")
@@ -648,4 +669,18 @@ func (n *smNamer) objectDoc(t ttType) smDoc {
 		}
 	}
 	return smDoc{}
+}
+
+// smIsDefault reports whether a type argument is a library default (a
+// keyword or the empty tuple) as written.
+func smIsDefault(d tsyntax.Type, t ttType) bool {
+	switch x := d.(type) {
+	case *tsyntax.KeywordType:
+		p, ok := t.(*ttPrim)
+		return ok && p.name == x.Name
+	case *tsyntax.TupleType:
+		o, ok := t.(*ttObj)
+		return ok && o.kind == ttTupleK && len(o.elems) == 0 && len(x.Elems) == 0
+	}
+	return false
 }

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -39,6 +40,12 @@ func (w *smWriter) station(m *smMeta, attr smAttr, blockNever bool) map[string]a
 	for _, c := range m.constants {
 		for _, v := range c.values {
 			s := map[string]any{"const": smJSONValue(v.value)}
+			if t := smTitle(v.doc); t != nil {
+				s["title"] = *t
+			}
+			if d := smDescription(v.doc); d != nil {
+				s["description"] = *d
+			}
 			union = append(union, smPlugin(s, v.tags)...)
 		}
 	}
@@ -708,6 +715,13 @@ func smClean(components map[string]map[string]any, schema map[string]any) map[st
 		"schemas": []any{smCleanSchema(schema)}}
 }
 
+// smArrayIndex reports whether a property name is an array index, which
+// JavaScript orders before the other keys of an object.
+func smArrayIndex(s string) bool {
+	v, err := strconv.ParseUint(s, 10, 32)
+	return err == nil && v < 1<<32-1 && strconv.FormatUint(v, 10) == s
+}
+
 func smDateSchema() map[string]any { return map[string]any{"type": "string", "format": "date-time"} }
 
 func smCleanSchema(s map[string]any) map[string]any {
@@ -739,11 +753,24 @@ func smCleanSchema(s map[string]any) map[string]any {
 			out["properties"] = cp
 			var req []any
 			if r, ok := s["required"].([]any); ok {
+				// in the JavaScript order of the properties: integer keys first, ascending
+				var ints, rest []any
 				for _, k := range r {
-					if _, keep := cp[k.(string)]; keep {
-						req = append(req, k)
+					if _, keep := cp[k.(string)]; !keep {
+						continue
+					}
+					if smArrayIndex(k.(string)) {
+						ints = append(ints, k)
+					} else {
+						rest = append(rest, k)
 					}
 				}
+				sort.SliceStable(ints, func(i, j int) bool {
+					a, _ := strconv.ParseUint(ints[i].(string), 10, 32)
+					b, _ := strconv.ParseUint(ints[j].(string), 10, 32)
+					return a < b
+				})
+				req = append(ints, rest...)
 			}
 			if len(req) > 0 {
 				out["required"] = req
