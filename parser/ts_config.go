@@ -581,13 +581,10 @@ func (m *tsModule) construct(x *tsyntax.New) (value, error) {
 		}
 		// TypeScript's library requires a mount path, and not "/" (it would
 		// cover the reserved routes)
-		mp, hasCfg := noneVal{}, len(call.args) > 2
-		var mount value = mp
-		if hasCfg {
-			if c, ok := call.args[2].(callVal); ok {
-				if v, ok := c.kwargs["mount_path"]; ok {
-					mount = v
-				}
+		var mount value = noneVal{}
+		if len(call.args) > 2 {
+			if c, ok := call.args[2].(callVal); ok && c.kwargs["mount_path"] != nil {
+				mount = c.kwargs["mount_path"]
 			}
 		}
 		switch s := mount.(type) {

@@ -102,8 +102,15 @@ func (p *tsPaths) candidates(spec string) []string {
 }
 
 // jsonc strips comments and trailing commas from JSON with comments,
-// leaving strings alone.
+// leaving strings alone: comments first, so that a comment between a
+// trailing comma and its bracket does not hide the comma.
 func jsonc(data []byte) []byte {
+	return scanJSON(scanJSON(data, true), false)
+}
+
+// scanJSON copies JSON text outside its strings, dropping comments
+// (comments) or commas that close nothing but a bracket (!comments).
+func scanJSON(data []byte, comments bool) []byte {
 	out := make([]byte, 0, len(data))
 	for i := 0; i < len(data); i++ {
 		c := data[i]
@@ -121,20 +128,20 @@ func jsonc(data []byte) []byte {
 			}
 			out = append(out, data[i:j+1]...)
 			i = j
-		case c == '/' && i+1 < len(data) && data[i+1] == '/':
+		case comments && c == '/' && i+1 < len(data) && data[i+1] == '/':
 			for i < len(data) && data[i] != '\n' {
 				i++
 			}
 			if i < len(data) {
 				out = append(out, '\n')
 			}
-		case c == '/' && i+1 < len(data) && data[i+1] == '*':
+		case comments && c == '/' && i+1 < len(data) && data[i+1] == '*':
 			i += 2
 			for i+1 < len(data) && !(data[i] == '*' && data[i+1] == '/') {
 				i++
 			}
 			i++
-		case c == ',':
+		case !comments && c == ',':
 			j := i + 1
 			for j < len(data) && (data[j] == ' ' || data[j] == '\t' || data[j] == '\n' || data[j] == '\r') {
 				j++

@@ -139,3 +139,22 @@ p.getStream().addConsumer((e) => {});
 		t.Fatalf("the consumer added through getStream() is missing: %v", res.Map.FunctionProcesses)
 	}
 }
+
+// tsconfig.json is JSON with comments and trailing commas, a comment
+// between a trailing comma and its brace included.
+func TestTSConfigWithCommentsAndTrailingCommas(t *testing.T) {
+	root := t.TempDir()
+	writeProject(t, root, map[string]string{
+		"tsconfig.json": "{\n  // options\n  \"compilerOptions\": {\n    \"baseUrl\": \".\", /* base */\n    \"paths\": { \"@m/*\": [\"./app/models/*\"], }, // aliases\n  },\n}\n",
+		"app/index.ts":  "export * from \"@m/visit\";\n",
+		"app/models/visit.ts": "import { OlapTable, Key } from \"@514labs/moose-lib\";\n" +
+			"interface Visit { id: Key<string> }\nexport const v = new OlapTable<Visit>(\"Visit\");\n",
+	})
+	res, err := NewLoader(root, "app", "Typescript").Load("local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Map.Tables["local_Visit"] == nil {
+		t.Fatal("the table behind the paths alias is missing")
+	}
+}
