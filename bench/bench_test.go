@@ -203,3 +203,24 @@ func BenchmarkTSLoadOneFileChanged(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTSLoadFirstSave is the first save after a cold load (the
+// columns remembered are the cold load's readings').
+func BenchmarkTSLoadFirstSave(b *testing.B) {
+	root := genTSProject(b, 1000, 20, 50)
+	file := filepath.Join(root, "app", "models_7.ts")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		l := parser.NewLoader(root, "app", "Typescript")
+		if _, err := l.Load("local"); err != nil {
+			b.Fatal(err)
+		}
+		os.WriteFile(file, []byte(tsModels(7, 20, 1000, 20, fmt.Sprintf("// edit %d\n", i))), 0o644)
+		b.StartTimer()
+		if _, err := l.Load("local"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

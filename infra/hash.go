@@ -1,10 +1,13 @@
 package infra
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"sort"
+	"sync"
 )
 
 // engineHashFields lists, per engine, the parameters that cannot be ALTERed,
@@ -43,7 +46,7 @@ func (e Engine) ParamsHash() string {
 	if name == "" {
 		name = "MergeTree"
 	}
-	h := sha256.New()
+	var h bytes.Buffer // what is hashed
 	if name == "IcebergS3" {
 		h.Write([]byte("Iceberg"))
 	} else {
@@ -110,7 +113,7 @@ func (e Engine) ParamsHash() string {
 			h.Write(buf[:])
 		}
 	}
-	return fmt.Sprintf("%x", h.Sum(nil))
+	return sha256Hex(h.Bytes())
 }
 
 func toInt64(v any) int64 {
@@ -138,12 +141,38 @@ func (t *Table) SettingsHash() *string {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	h := sha256.New()
+	var h bytes.Buffer // what is hashed
 	for _, k := range keys {
-		h.Write([]byte(k + ":" + t.TableSettings[k] + ";"))
+		h.WriteString(k)
+		h.WriteByte(':')
+		h.WriteString(t.TableSettings[k])
+		h.WriteByte(';')
 	}
-	s := fmt.Sprintf("%x", h.Sum(nil))
+	s := sha256Hex(h.Bytes())
 	return &s
+}
+
+// sha256Hex is the hex SHA-256 of b. Loads of one project hash the same
+// few inputs over and over (most tables share their engine and settings),
+// so recent answers are kept.
+func sha256Hex(b []byte) string {
+	hashMemo.Lock()
+	defer hashMemo.Unlock()
+	if s, ok := hashMemo.m[string(b)]; ok {
+		return s
+	}
+	if hashMemo.m == nil || len(hashMemo.m) >= 4096 {
+		hashMemo.m = map[string]string{}
+	}
+	sum := sha256.Sum256(b)
+	s := hex.EncodeToString(sum[:])
+	hashMemo.m[string(b)] = s
+	return s
+}
+
+var hashMemo struct {
+	sync.Mutex
+	m map[string]string
 }
 
 // FillHashes sets engine_params_hash and table_settings_hash as upstream's

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -342,12 +343,26 @@ func (t *Table) Canonicalize() {
 			}
 		}
 	}
-	for i := range t.Columns {
-		if _, ok := t.Columns[i].DataType.(Array); ok {
-			t.Columns[i].Required = true
+	keyed := t.Engine.IsMergeTreeFamily() || t.Engine.Name == "S3"
+	canonical := func(c Column) (Column, bool) {
+		changed := false
+		if _, ok := c.DataType.(Array); ok && !c.Required {
+			c.Required, changed = true, true
 		}
-		if !t.Engine.IsMergeTreeFamily() && t.Engine.Name != "S3" {
-			t.Columns[i].PrimaryKey = false
+		if !keyed && c.PrimaryKey {
+			c.PrimaryKey, changed = false, true
+		}
+		return c, changed
+	}
+	// The column slice may be shared (the parser hands one model's columns
+	// to every table and stream built from it): copied before any change.
+	for i := range t.Columns {
+		if _, changed := canonical(t.Columns[i]); changed {
+			t.Columns = slices.Clone(t.Columns)
+			for j := i; j < len(t.Columns); j++ {
+				t.Columns[j], _ = canonical(t.Columns[j])
+			}
+			break
 		}
 	}
 	if t.Indexes == nil {

@@ -1,7 +1,7 @@
 package parser
 
 import (
-	"crypto/sha256"
+	"bytes"
 	"fmt"
 	"io/fs"
 	"os"
@@ -10,27 +10,26 @@ import (
 	"strings"
 
 	"github.com/moose-dev/moose-dev/infra"
-	"github.com/moose-dev/moose-dev/parser/tsyntax"
 )
 
 // Loader loads a project's sources into an infra.Map. It keeps each file's
-// parse keyed by a hash of its content, so a reload re-parses only the files
-// that changed. A Loader is not safe for concurrent use.
+// parse with its content, so a reload re-parses only the files that
+// changed. A Loader is not safe for concurrent use.
 type Loader struct {
 	root      string // project root (absolute)
 	sourceDir string // "app"
 	lang      *language
 	langErr   error // an unknown language, reported by Load
 	cache     map[string]cachedParse
+	fresh     map[string]bool              // files whose cache entry was checked against the disk in this load
 	tsMemo    map[tsMemoKey]*tsColumnsMemo // TypeScript models' columns (ts_memo.go)
-	// valueNames are the names each TypeScript syntax tree uses as values
-	valueNames map[*tsyntax.File]map[string]bool
 }
 
 type cachedParse struct {
-	sum [32]byte
-	mod any // *Module (Python) or *tsyntax.File
-	err error
+	data  []byte
+	mod   any // *Module (Python) or *tsyntax.File
+	err   error
+	facts *tsFileFacts // what the TypeScript front end derived from mod
 }
 
 // NewLoader returns a loader for the project at root whose code lives in
@@ -96,6 +95,7 @@ func (l *Loader) Load(defaultDB string) (*Result, error) {
 	if l.langErr != nil {
 		return nil, l.langErr
 	}
+	l.refresh()
 	ev := &evaluator{l: l, lang: l.lang, defaultDB: defaultDB, modules: map[string]*module{}, out: infra.NewMap(defaultDB),
 		defined: map[string]definition{}, flows: map[*infra.Topic]*flow{}, mainFile: l.MainFile(), loaded: map[string]bool{}}
 	if err := l.lang.load(ev); err != nil {
@@ -140,19 +140,36 @@ func (l *Loader) unloaded(loaded map[string]bool) []string {
 	return out
 }
 
+// refresh brings every cached parse up to date with the disk before a
+// load evaluates anything, so that "this file has the same syntax tree as
+// before" is known for each file from the start (ts_memo.go relies on it):
+// a changed file is parsed again, a deleted one forgotten.
+func (l *Loader) refresh() {
+	l.fresh = map[string]bool{}
+	for rel := range l.cache {
+		if _, err := l.readCached(rel); err != nil {
+			delete(l.cache, rel)
+		}
+	}
+}
+
 // readCached returns the parse of a project file, from the cache when its
-// content has not changed; parse is the language's parser.
-func (l *Loader) readCached(rel string, parse func(rel string, data []byte) (any, error)) (any, error) {
+// content has not changed.
+func (l *Loader) readCached(rel string) (any, error) {
+	c, ok := l.cache[rel]
+	if ok && l.fresh[rel] {
+		return c.mod, c.err
+	}
 	data, err := os.ReadFile(filepath.Join(l.root, filepath.FromSlash(rel)))
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(data)
-	if c, ok := l.cache[rel]; ok && c.sum == sum {
+	l.fresh[rel] = true
+	if ok && bytes.Equal(c.data, data) {
 		return c.mod, c.err
 	}
-	mod, err := parse(rel, data)
-	l.cache[rel] = cachedParse{sum: sum, mod: mod, err: err}
+	mod, err := l.lang.parse(rel, data)
+	l.cache[rel] = cachedParse{data: data, mod: mod, err: err}
 	return mod, err
 }
 
@@ -165,6 +182,7 @@ type language struct {
 	exts   []string // source file suffixes the watcher follows
 	worker string   // the orchestration worker's key
 	load   func(ev *evaluator) error
+	parse  func(rel string, data []byte) (any, error) // a source file into its syntax tree
 	// isSource reports whether a project file counts for the unloaded-files warning.
 	isSource func(rel string) bool
 	// option spells a shared option name ("order_by_fields") as this
@@ -189,7 +207,8 @@ type language struct {
 
 var python = &language{
 	name: "Python", main: "main.py", exts: []string{".py"}, worker: "orchestration_worker_python",
-	load: (*evaluator).loadPython,
+	load:  (*evaluator).loadPython,
+	parse: func(rel string, data []byte) (any, error) { return Parse(rel, string(data)) },
 	isSource: func(rel string) bool {
 		return strings.HasSuffix(rel, ".py") && filepath.Base(rel) != "__init__.py"
 	},
@@ -201,6 +220,7 @@ var typescript = &language{
 	name: "Typescript", main: "index.ts", exts: []string{".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".jsx"},
 	worker: "orchestration_worker_ts",
 	load:   (*evaluator).loadTypeScript,
+	parse:  parseTS,
 	isSource: func(rel string) bool {
 		switch filepath.Ext(rel) {
 		case ".ts", ".tsx", ".js", ".jsx", ".mts", ".cts":

@@ -106,7 +106,7 @@ func (ev *evaluator) importModule(name string, at Pos, fromFile string) (*module
 			return m, nil // a namespace package
 		}
 	}
-	parsed, err := ev.l.readCached(file, func(rel string, data []byte) (any, error) { return Parse(rel, string(data)) })
+	parsed, err := ev.l.readCached(file)
 	if err != nil {
 		return nil, err
 	}

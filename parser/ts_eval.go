@@ -17,14 +17,14 @@ import (
 
 // tsProgram is the TypeScript project being evaluated.
 type tsProgram struct {
-	ev         *evaluator
-	mods       map[string]*tsModule // by project-relative file
-	paths      *tsPaths
-	touched    map[*tsModule]bool // modules a type reading looks names up in (ts_memo.go)
-	allTouched map[*tsModule]bool // ... and every reading of this load
-	memoUsed   map[tsMemoKey]*tsColumnsMemo
-	reader     *tsTypeReader // shared by the readings of a cold load
-	depth      int           // nesting of evaluated function calls (callPure)
+	ev       *evaluator
+	mods     map[string]*tsModule // by project-relative file
+	paths    *tsPaths
+	readings map[string]*tsReading // read the models the columns memo has not got (ts_memo.go)
+	reading  *tsReading            // the one under way, whose lookups count as deps
+	checked  map[*tsDeps]int       // how much of each dependency list is current in this load
+	memoUsed map[tsMemoKey]*tsColumnsMemo
+	depth    int // nesting of evaluated function calls (callPure)
 }
 
 // tsModule is one project module.
@@ -110,7 +110,7 @@ func (ev *evaluator) loadTypeScript() error {
 		return err
 	}
 	ev.ts = &tsProgram{ev: ev, mods: map[string]*tsModule{}, paths: paths, memoUsed: map[tsMemoKey]*tsColumnsMemo{},
-		allTouched: map[*tsModule]bool{}, reader: newTSTypeReader()}
+		readings: map[string]*tsReading{}, checked: map[*tsDeps]int{}}
 	defer func() { ev.l.tsMemo = ev.ts.memoUsed }() // what this load did not use is stale
 	main := ev.mainFile
 	if st, err := os.Stat(filepath.Join(ev.l.root, filepath.FromSlash(main))); err != nil || st.IsDir() {
@@ -142,7 +142,7 @@ func (pr *tsProgram) module(file string) (*tsModule, error) {
 	if m, ok := pr.mods[file]; ok {
 		return m, nil
 	}
-	parsed, err := pr.ev.l.readCached(file, parseTS)
+	parsed, err := pr.ev.l.readCached(file)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +190,7 @@ func (m *tsModule) bind(name string, p tsyntax.Pos) *tsBinding {
 }
 
 func (m *tsModule) declare() error {
-	m.valueOf = m.prog.ev.l.valueNamesOf(m.ast)
+	m.valueOf = m.prog.ev.l.valueNamesOf(m)
 	for _, st := range m.ast.Stmts {
 		if err := m.declareStmt(st, false); err != nil {
 			return err

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -157,4 +158,54 @@ func TestTSConfigWithCommentsAndTrailingCommas(t *testing.T) {
 	if res.Map.Tables["local_Visit"] == nil {
 		t.Fatal("the table behind the paths alias is missing")
 	}
+}
+
+// One model's columns are shared by every resource built from it (a
+// pipeline's table and stream, and across loads); a table whose engine
+// drops the key flags must not drop them from the others, on the cold
+// load or a warm one, nor from the same table when its engine changes in
+// another file.
+func TestSharedModelColumnsStayEachResourcesOwn(t *testing.T) {
+	root := t.TempDir()
+	buffer := `export const engine = { engine: ClickHouseEngines.Buffer, targetDatabase: "local", targetTable: "Rows",
+  numLayers: 1, minTime: 1, maxTime: 2, minRows: 1, maxRows: 2, minBytes: 1, maxBytes: 2 };
+`
+	writeProject(t, root, map[string]string{
+		"app/index.ts":  "export * from \"./tables\";\n",
+		"app/config.ts": "import { ClickHouseEngines } from \"@514labs/moose-lib\";\n" + buffer,
+		"app/tables.ts": `import { IngestPipeline, Key, OlapTable } from "@514labs/moose-lib";
+import { engine } from "./config";
+export interface Row { id: Key<string>; tags: string[] }
+export const pipe = new IngestPipeline<Row>("Piped", { table: engine, stream: true, ingestApi: false });
+export const rows = new OlapTable<Row>("Rows", engine);
+`,
+	})
+	l := NewLoader(root, "app", "Typescript")
+	load := func(when string, tableKeyed bool) string {
+		res, err := l.Load("local")
+		if err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		m := res.Map
+		if !m.Topics["Piped"].Columns[0].PrimaryKey {
+			t.Fatalf("%s: the Buffer table's engine took the key flag from its pipeline's stream", when)
+		}
+		for _, id := range []string{"local_Piped", "local_Rows"} {
+			if got := m.Tables[id].Columns[0].PrimaryKey; got != tableKeyed {
+				t.Fatalf("%s: %s's key flag is %v", when, id, got)
+			}
+		}
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	cold := load("cold load", false)
+	writeProject(t, root, map[string]string{"app/index.ts": "export * from \"./tables\";\n// edited\n"})
+	if warm := load("warm load", false); warm != cold {
+		t.Fatalf("a warm load's map differs from the cold load's:\n%s\n%s", warm, cold)
+	}
+	writeProject(t, root, map[string]string{"app/config.ts": "export const engine = { orderByFields: [\"id\"] };\n"})
+	load("after the engine became MergeTree", true)
 }

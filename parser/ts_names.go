@@ -1,17 +1,30 @@
 package parser
 
-import "github.com/moose-dev/moose-dev/parser/tsyntax"
+// tsFileFacts are facts derived from one file's syntax tree, kept with its
+// cached parse (so for as long as the file is unchanged).
+type tsFileFacts struct {
+	valueNames map[string]bool   // nil until asked for
+	target     []tsTargetFinding // nil until asked for
+}
 
-// valueNamesOf is valueNames of a syntax tree, remembered while the tree
-// is (an unchanged file keeps its tree).
-func (l *Loader) valueNamesOf(f *tsyntax.File) map[string]bool {
-	if l.valueNames == nil || len(l.valueNames) > 4*len(l.cache)+16 {
-		l.valueNames = map[*tsyntax.File]map[string]bool{}
+// factsOf is the derived facts of a module's syntax tree.
+func (l *Loader) factsOf(m *tsModule) *tsFileFacts {
+	c, ok := l.cache[m.mod.file]
+	if !ok || c.mod != any(m.ast) {
+		return &tsFileFacts{} // not the cached tree: derived afresh, not kept
 	}
-	if v, ok := l.valueNames[f]; ok {
-		return v
+	if c.facts == nil {
+		c.facts = &tsFileFacts{}
+		l.cache[m.mod.file] = c
 	}
-	v := valueNames(f)
-	l.valueNames[f] = v
-	return v
+	return c.facts
+}
+
+// valueNamesOf is valueNames of a module's syntax tree.
+func (l *Loader) valueNamesOf(m *tsModule) map[string]bool {
+	f := l.factsOf(m)
+	if f.valueNames == nil {
+		f.valueNames = valueNames(m.ast)
+	}
+	return f.valueNames
 }

@@ -2,10 +2,7 @@ package parser
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/moose-dev/moose-dev/parser/tsyntax"
@@ -544,21 +541,16 @@ type tsDeclDocs interface {
 }
 
 // declDoc is the `/** ... */` comment before the declaration at p in the
-// module's source, as read again from the project (nil when the file
-// changed since it was parsed).
+// module's source (the cached source its syntax tree was parsed from).
 func (m *tsModule) declDoc(p tsyntax.Pos) (string, int) {
 	if m.prog == nil || m.prog.ev == nil || m.prog.ev.l == nil || m.mod == nil {
 		return "", 0
 	}
-	l := m.prog.ev.l
-	data, err := os.ReadFile(filepath.Join(l.root, filepath.FromSlash(m.mod.file)))
-	if err != nil {
+	c, ok := m.prog.ev.l.cache[m.mod.file]
+	if !ok || c.mod != any(m.ast) {
 		return "", 0
 	}
-	if c, ok := l.cache[m.mod.file]; !ok || c.sum != sha256.Sum256(data) {
-		return "", 0
-	}
-	return smDocBefore(data, p.Off)
+	return smDocBefore(c.data, p.Off)
 }
 
 // smDocBefore finds the doc comment that ends just before offset off
