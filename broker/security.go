@@ -94,3 +94,24 @@ func orDefault(s, def string) string {
 func (a *Admin) transport(dial time.Duration) *kafka.Transport {
 	return &kafka.Transport{DialTimeout: dial, TLS: a.Security.TLS, SASL: a.Security.SASL}
 }
+
+// Writer is a producer on the broker for the data plane: each write
+// returns once every in-sync replica has the messages (acks=all), batches
+// leave at once rather than after kafka-go's default second, and messages
+// name their topic.
+func (a *Admin) Writer() *kafka.Writer {
+	return &kafka.Writer{Addr: kafka.TCP(a.Addr), Transport: a.transport(5 * time.Second),
+		RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond, BatchSize: 10000, BatchBytes: 64 << 20,
+		Balancer: &kafka.RoundRobin{}}
+}
+
+// Reader consumes topic (its Kafka name) as a member of group, from the
+// group's committed offsets (the topic's start for a new group), and
+// commits only when asked.
+func (a *Admin) Reader(topic, group string) *kafka.Reader {
+	return kafka.NewReader(kafka.ReaderConfig{Brokers: []string{a.Addr}, GroupID: group, Topic: topic,
+		Dialer:      &kafka.Dialer{Timeout: 5 * time.Second, DualStack: true, TLS: a.Security.TLS, SASLMechanism: a.Security.SASL},
+		StartOffset: kafka.FirstOffset, MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 100 * time.Millisecond,
+		HeartbeatInterval: time.Second, SessionTimeout: 10 * time.Second, RebalanceTimeout: 5 * time.Second,
+		JoinGroupBackoff: 200 * time.Millisecond, ReadBackoffMin: 50 * time.Millisecond, ReadBackoffMax: 500 * time.Millisecond})
+}
