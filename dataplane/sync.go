@@ -53,7 +53,6 @@ type syncTarget struct {
 	table   string // database-qualified, quoted
 	display string // db.table
 	dlq     string // the Kafka name of the dead letter queue, or ""
-	source  string // the stream's name, for dead letter records
 }
 
 type syncWorker struct {
@@ -104,7 +103,7 @@ func (s *Sync) Update(m *infra.Map) {
 		want[id] = true
 		db := table.DatabaseOr(m.DefaultDatabase)
 		t := syncTarget{table: clickhouse.Quote(db) + "." + clickhouse.Quote(table.Name),
-			display: db + "." + table.Name, source: topic.Name}
+			display: db + "." + table.Name}
 		if dlq := deadLetterQueueOf(m, topic); dlq != nil {
 			t.dlq = s.Topics.TopicName(dlq)
 		}
@@ -292,7 +291,7 @@ func (s *Sync) setAside(ctx context.Context, w *syncWorker, t syncTarget, refuse
 				fmt.Sprintf("%s -> %s: a record the table cannot take was skipped (the stream has no dead letter queue): %s", w.id, t.display, reason))
 			continue
 		}
-		rec := DeadLetter(r.msg.Value, reason, "ClickHouseInsertError", t.source, time.Now())
+		rec := DeadLetter(r.msg.Value, reason, "ClickHouseInsertError", "table", time.Now(), deadLetterExtra{"topic", w.topic})
 		for {
 			err := s.Producer.WriteMessages(ctx, kafka.Message{Topic: t.dlq, Value: rec})
 			if err == nil {
@@ -314,7 +313,12 @@ func (s *Sync) setAside(ctx context.Context, w *syncWorker, t syncTarget, refuse
 // ignored (a dropped column), columns the record lacks take their default
 // (a new one), and date-times are read as upstream writes them.
 func (s *Sync) insert(ctx context.Context, t syncTarget, batch []kafka.Message) error {
-	s.gate.RLock()
+	for !s.gate.TryRLock() { // paused: wait, unless stopped meanwhile
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 	defer s.gate.RUnlock()
 	var b strings.Builder
 	b.WriteString("INSERT INTO ")
@@ -362,7 +366,7 @@ func isDataError(err error) bool {
 }
 
 func firstLine(err error) string {
-	s := err.Error()
+	s := strings.TrimPrefix(err.Error(), "[HTTP 500] ")
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}
@@ -395,5 +399,36 @@ func (o *reportOnce) report(r Reporter, kind, key, msg string) {
 	o.mu.Unlock()
 	if !seen {
 		r(kind, msg)
+	}
+}
+
+// Plane is the data plane the dev loop drives: the server's routes and the
+// sync processes follow each applied state.
+type Plane struct {
+	Server *Server
+	Sync   *Sync
+	Topics *broker.Admin
+	paused bool
+}
+
+// Pause holds the sync's inserts while changes are applied.
+func (p *Plane) Pause() {
+	if p.Sync != nil && !p.paused {
+		p.Sync.Pause()
+		p.paused = true
+	}
+}
+
+// Resume serves state's APIs and runs its sync processes.
+func (p *Plane) Resume(state *infra.Map) {
+	if p.Server != nil {
+		p.Server.SetMap(state, p.Topics)
+	}
+	if p.Sync != nil {
+		p.Sync.Update(state)
+		if p.paused {
+			p.Sync.Resume()
+			p.paused = false
+		}
 	}
 }

@@ -67,6 +67,20 @@ type Options struct {
 	Waiting func(question string, descriptions []string) bool
 	// Timing prints how long each phase of a reload took.
 	Timing bool
+	// Data is the data plane (ingest API, stream-to-table sync), paused
+	// while changes are applied and resumed with the state the loop then
+	// holds; nil when none runs.
+	Data DataPlane
+}
+
+// DataPlane is told around each apply: Pause before changes run, so that
+// no row is written between a recreate's copy and its exchange (it would
+// be lost with the old table), and Resume with the applied state (the old
+// one when the apply failed), whose APIs and sync processes it then
+// serves.
+type DataPlane interface {
+	Pause()
+	Resume(state *infra.Map)
 }
 
 // Loop runs reload cycles. It is not safe for concurrent use: the daemon
@@ -254,6 +268,15 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Executing changes to the infrastructure failed:\n" + err.Error()})
 		return tm, err
 	}
+	resumed := false
+	if l.o.Data != nil {
+		l.o.Data.Pause()
+		defer func() {
+			if !resumed {
+				l.o.Data.Resume(l.state)
+			}
+		}()
+	}
 	if err := l.o.ClickHouse.Apply(ctx, ops); err != nil {
 		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Executing changes to the infrastructure failed:\n" + err.Error()})
 		return tm, err
@@ -275,6 +298,10 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 		return tm, err
 	}
 	l.state = desired
+	if l.o.Data != nil {
+		resumed = true
+		l.o.Data.Resume(desired)
+	}
 	tm.Total = time.Since(start)
 	if l.o.Timing {
 		for _, ph := range []struct {
