@@ -3,7 +3,9 @@ package clickhouse
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -353,4 +355,49 @@ func (c *Client) Reality(ctx context.Context, dbs ...string) (map[string]*infra.
 		}
 	}
 	return out, nil
+}
+
+// QueryJSON runs a query and returns each row as a JSON object, its keys
+// in the columns' order.
+func (c *Client) QueryJSON(ctx context.Context, sql string) ([][]byte, error) {
+	rows, err := c.conn.Query(ctx, sql)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	names := rows.Columns()
+	types := rows.ColumnTypes()
+	var out [][]byte
+	for rows.Next() {
+		vals := make([]any, len(types))
+		for i, t := range types {
+			vals[i] = reflect.New(t.ScanType()).Interface()
+		}
+		if err := rows.Scan(vals...); err != nil {
+			return nil, err
+		}
+		var b strings.Builder
+		b.WriteByte('{')
+		for i, v := range vals {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			k, _ := json.Marshal(names[i])
+			b.Write(k)
+			b.WriteByte(':')
+			j, err := json.Marshal(reflect.ValueOf(v).Elem().Interface())
+			if err != nil {
+				j, _ = json.Marshal(fmt.Sprint(reflect.ValueOf(v).Elem().Interface()))
+			}
+			b.Write(j)
+		}
+		b.WriteByte('}')
+		out = append(out, []byte(b.String()))
+	}
+	return out, rows.Err()
+}
+
+// WithSettings runs the queries of ctx with ClickHouse settings.
+func WithSettings(ctx context.Context, s map[string]any) context.Context {
+	return clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings(s)))
 }

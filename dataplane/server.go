@@ -35,7 +35,7 @@ type Server struct {
 	// "Redpanda"), for /health and /ready.
 	Checks map[string]func(context.Context) error
 	// Received, when set, is told of each accepted request (the API's
-	// name) and OnError of each refused one.
+	// name), and Refused of each refused one (with why).
 	Received func(api string, records int)
 	Refused  func(api, msg string)
 
@@ -229,7 +229,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, path string) {
 			s.deadLetter(r.Context(), route, body, verr.Msg)
 		}
 		if s.Refused != nil {
-			s.Refused(route.Name, msg)
+			s.Refused(route.Name, "Invalid JSON: "+msg)
 		}
 		text(w, http.StatusBadRequest, "Invalid JSON: "+msg)
 		return

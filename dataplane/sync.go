@@ -17,10 +17,13 @@ import (
 )
 
 // Batching of the stream-to-table sync: a batch is inserted when it holds
-// SyncBatchRows records or SyncFlushInterval after its first record.
+// SyncBatchRows records, SyncFlushInterval after its first record, or
+// when no record came for SyncIdle. (Upstream flushes every second, in
+// batches of up to 100,000.)
 const (
 	SyncBatchRows     = 10000
 	SyncFlushInterval = 100 * time.Millisecond
+	SyncIdle          = 10 * time.Millisecond
 )
 
 // Reporter receives what the data plane has to say: a kind ("Sync",
@@ -193,18 +196,25 @@ func (s *Sync) run(ctx context.Context, w *syncWorker) {
 	}
 }
 
-// fetchBatch waits for one record, then takes what else arrives within
-// the flush interval, up to the batch size.
+// fetchBatch waits for one record, then takes what else arrives, up to
+// the batch size, until the flush interval has passed since the first or
+// the stream has been quiet for SyncIdle (a lone record is not held for
+// the whole interval).
 func fetchBatch(ctx context.Context, r *kafka.Reader) ([]kafka.Message, error) {
 	m, err := r.FetchMessage(ctx)
 	if err != nil {
 		return nil, err
 	}
 	batch := []kafka.Message{m}
-	fctx, cancel := context.WithTimeout(ctx, SyncFlushInterval)
-	defer cancel()
+	flush := time.Now().Add(SyncFlushInterval)
 	for len(batch) < SyncBatchRows {
+		deadline := time.Now().Add(SyncIdle)
+		if deadline.After(flush) {
+			deadline = flush
+		}
+		fctx, cancel := context.WithDeadline(ctx, deadline)
 		m, err := r.FetchMessage(fctx)
+		cancel()
 		if err != nil {
 			break
 		}

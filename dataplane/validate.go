@@ -226,19 +226,20 @@ func inRange(text string, s infra.Scalar) bool {
 	return ok && n.Cmp(r[0]) >= 0 && n.Cmp(r[1]) <= 0
 }
 
-// number is how serde_json reads a JSON number: an unsigned or negative
-// integer when it fits 64 bits, else a float.
-func number(text string) (kind byte, f float64) {
+// number is how upstream's serde_json (built with arbitrary_precision)
+// hands a JSON number to the validator: an unsigned ('u') or negative
+// ('i') integer when it fits 64 bits, else (a float, or a bigger integer)
+// as its text inside a map ('m').
+func number(text string) byte {
 	if !strings.ContainsAny(text, ".eE") {
 		if _, err := strconv.ParseUint(text, 10, 64); err == nil {
-			return 'u', 0
+			return 'u'
 		}
 		if _, err := strconv.ParseInt(text, 10, 64); err == nil {
-			return 'i', 0
+			return 'i'
 		}
 	}
-	f, _ = strconv.ParseFloat(text, 64)
-	return 'f', f
+	return 'm'
 }
 
 func (v *validator) value(n *jsonNode, t infra.ColumnType, required bool, path string) error {
@@ -275,35 +276,34 @@ func (v *validator) value(n *jsonNode, t infra.ColumnType, required bool, path s
 }
 
 func (v *validator) number(n *jsonNode, t infra.ColumnType, path string) error {
-	kind, f := number(n.str)
-	if kind == 'f' {
-		switch t.(type) {
-		case infra.Decimal:
+	kind := number(n.str)
+	_, isDecimal := t.(infra.Decimal)
+	it, isInteger := isInt(t)
+	if kind == 'm' {
+		switch {
+		case isFloat(t) || isDecimal || t == infra.BigInt:
 			v.out.WriteString(n.str)
 			return nil
-		case infra.DateTime64:
-			return v.epoch(n, f)
-		}
-		if isFloat(t) {
+		case isInteger:
+			if !integerRE.MatchString(n.str) || !inRange(n.str, it) {
+				return v.errAt(n, "Integer out of range for %s at %s: %s", it, path, n.str)
+			}
 			v.out.WriteString(n.str)
 			return nil
-		}
-		if t == infra.DateTime {
-			return v.epoch(n, f)
 		}
 		return v.invalidTypeAt(n, t, path)
 	}
-	if s, ok := isInt(t); ok {
-		if inRange(n.str, s) {
+	switch {
+	case isInteger:
+		if inRange(n.str, it) {
 			v.out.WriteString(n.str)
 			return nil
 		}
-		if strings.HasPrefix(s.String(), "U") && kind == 'i' {
-			return v.errAt(n, "Negative value for %s at %s", s, path)
+		if strings.HasPrefix(it.String(), "U") && kind == 'i' {
+			return v.errAt(n, "Negative value for %s at %s", it, path)
 		}
-		return v.errAt(n, "Integer out of range for %s at %s: %s", s, path, n.str)
-	}
-	if _, ok := t.(infra.Decimal); ok || isFloat(t) {
+		return v.errAt(n, "Integer out of range for %s at %s: %s", it, path, n.str)
+	case isFloat(t) || isDecimal:
 		v.out.WriteString(n.str)
 		return nil
 	}
@@ -311,19 +311,6 @@ func (v *validator) number(n *jsonNode, t infra.ColumnType, path string) error {
 		return v.enumNumber(n, e, kind)
 	}
 	return v.invalidTypeAt(n, t, path)
-}
-
-// epoch is a date-time sent as seconds since the epoch (a float, as
-// upstream reads only floats so): written as RFC 3339 with nanoseconds.
-func (v *validator) epoch(n *jsonNode, f float64) error {
-	if math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 8e12 {
-		return v.errAt(n, "Invalid timestamp")
-	}
-	sec := math.Trunc(f)
-	nanos := math.Min(math.Round((f-sec)*1e9), 999999999)
-	ts := time.Unix(int64(sec), int64(nanos)).UTC()
-	writeJSONString(&v.out, ts.Format("2006-01-02T15:04:05.000000000Z"))
-	return nil
 }
 
 func (v *validator) enumNumber(n *jsonNode, e infra.Enum, kind byte) error {
@@ -611,27 +598,10 @@ func unexpected(n *jsonNode) string {
 	case 'o':
 		return "map"
 	}
-	kind, f := number(n.str)
-	if kind == 'f' {
-		return "floating point `" + rustFloatDisplay(f) + "`"
+	if number(n.str) == 'm' {
+		return "map" // a float, or an integer past 64 bits (arbitrary_precision)
 	}
 	return "integer `" + n.str + "`"
-}
-
-// rustFloatDisplay is serde's Unexpected::Float: Rust's Display, with a
-// decimal point on whole numbers.
-func rustFloatDisplay(f float64) string {
-	if math.IsInf(f, 0) {
-		if f > 0 {
-			return "inf"
-		}
-		return "-inf"
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.Contains(s, ".") {
-		s += ".0"
-	}
-	return s
 }
 
 // expecting is upstream's description of a column type.

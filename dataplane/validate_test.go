@@ -45,7 +45,10 @@ func TestRecordsRefusalsInUpstreamsWords(t *testing.T) {
 		{`{"id":"a"}`, `Missing fields: qty, amount at line 1 column 10`},
 		{`{"id":5,"qty":1,"amount":2}`, "invalid type: integer `5`, expected a string value at id at line 1 column 7"},
 		{`{"id":"a","qty":"x","amount":2}`, `invalid type: string "x", expected an integer value at qty at line 1 column 19`},
-		{`{"id":"a","qty":1.5,"amount":2}`, "invalid type: floating point `1.5`, expected an integer value at qty at line 1 column 19"},
+		{`{"id":"a","qty":1.5,"amount":2}`, `Integer out of range for UInt8 at qty: 1.5 at line 1 column 19`},
+		{`{"id":1.5,"qty":1,"amount":2}`, `invalid type: map, expected a string value at id at line 1 column 9`},
+		{`{` + base + `,"at":1700000000.5}`, `invalid type: map, expected a datetime value at at at line 1 column 48`},
+		{`{` + base + `,"at":1700000000}`, "invalid type: integer `1700000000`, expected a datetime value at at at line 1 column 46"},
 		{`{"id":"a","qty":300,"amount":2}`, `Integer out of range for UInt8 at qty: 300 at line 1 column 19`},
 		{`{"id":"a","qty":-1,"amount":2}`, `Negative value for UInt8 at qty at line 1 column 18`},
 		{`{"id":null,"qty":1,"amount":2}`, `Required value at id, but is none at line 1 column 10`},
@@ -87,7 +90,7 @@ func TestRecordsAreWrittenNormalised(t *testing.T) {
 	m := orderModel()
 	cases := []struct{ body, want string }{
 		{`{"id":"a","qty":"7","amount":"2","extra":1,"doubled":5}`, `{"id":"a","qty":7,"amount":2.0}`},
-		{`{"id":"a","qty":1,"amount":1e3,"at":1700000000.5}`, `{"id":"a","qty":1,"amount":1e3,"at":"2023-11-14T22:13:20.500000000Z"}`},
+		{`{"id":"a","qty":1,"amount":1e3,"price":12.50}`, `{"id":"a","qty":1,"amount":1e3,"price":12.50}`},
 		{`{"id":"a","qty":1,"amount":2,"status":"done","level":"HIGH","level2":1}`, `{"id":"a","qty":1,"amount":2,"status":"done","level":"HIGH"}`},
 		{`{"id":"a","qty":1,"amount":2,"tags":[1,null],"addr":{"city":"x","more":1},"attrs":{"8":"b"},"loc":[1,2.5]}`,
 			`{"id":"a","qty":1,"amount":2,"tags":[1,null],"addr":{"city":"x"},"attrs":{"8":"b"},"loc":[1,2.5]}`},

@@ -5,13 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
-	"time"
 
-	"github.com/moose-dev/moose-dev/admin"
 	"github.com/moose-dev/moose-dev/broker"
 	"github.com/moose-dev/moose-dev/chdb"
 	"github.com/moose-dev/moose-dev/clickhouse"
@@ -86,8 +83,13 @@ func runDev(ctx context.Context, g *globals, p *display.Printer, f devFlags) err
 	}
 	defer svc.stop()
 	client, topics := svc.client, svc.topics
+	dp, err := startDataPlane(proj, svc, p)
+	if err != nil {
+		return err
+	}
+	defer dp.stop()
 	in := newPrompter(os.Stdin, os.Stdout)
-	opts := devloop.Options{Project: proj, ClickHouse: client, Topics: topics, Printer: p,
+	opts := devloop.Options{Project: proj, ClickHouse: client, Topics: topics, Printer: p, Data: dp.plane,
 		DropOnRecreate:     f.dropOnRecreate,
 		Timing:             f.timing,
 		ConfirmDestructive: confirmer(f.yesDestructive, in),
@@ -116,12 +118,9 @@ func runDev(ctx context.Context, g *globals, p *display.Printer, f devFlags) err
 		st := loop.State()
 		p.Successf("Ready", "%d table(s) and %d topic(s) applied", len(st.Tables), len(st.Topics))
 	}
+	dp.plane.Resume(loop.State()) // after a failed first load: what the last good one applied
 	printConnection(p, proj, svc, topics)
-	if stopAdmin, err := serveAdmin(proj, p); err != nil {
-		return err
-	} else if stopAdmin != nil {
-		defer stopAdmin()
-	}
+	dp.announce(p, proj, loop.State())
 	p.Infof("Watching", "%q", proj.AppDir())
 	for {
 		select {
@@ -295,7 +294,7 @@ func checkSecurity(proj *project.Project, mode string) (broker.Security, error) 
 // mean to moose-dev, so that they are not silently ignored.
 func featureNotes(f project.Features, p *display.Printer) {
 	if !f.APIs {
-		p.Infof("APIs", "[features] apis = false: no API server runs (moose-dev runs none either way; API endpoints are shown and recorded)")
+		p.Infof("APIs", "[features] apis = false: consumption APIs are not served (moose-dev answers them 501 either way); ingest APIs still are")
 	}
 	if f.DDLPlan {
 		p.Infof("DDL plan", "[features] ddl_plan = true: the dev loop applies changes directly, as upstream's moose dev does; "+
@@ -424,27 +423,4 @@ func temporalPort(c map[string]any) int {
 		return int(v)
 	}
 	return 7233
-}
-
-// serveAdmin serves the admin API (remote planning) on
-// [http_server_config] host:port when [authentication] admin_api_key is
-// set: the map is the state file the loop writes atomically after each
-// reload. Without a key there is nothing to serve.
-func serveAdmin(proj *project.Project, p *display.Printer) (stop func(), err error) {
-	key := proj.Config.Authentication.AdminAPIKey
-	if key == "" {
-		return nil, nil
-	}
-	h := proj.Config.HTTPServer
-	addr := net.JoinHostPort(h.Host, strconv.Itoa(h.Port))
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("admin API on %s: %w (change [http_server_config] port)", addr, err)
-	}
-	statePath := filepath.Join(proj.StateDir(), devloop.StateFile)
-	srv := &http.Server{Handler: admin.Handler(key, func() ([]byte, error) { return os.ReadFile(statePath) }),
-		ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	p.Infof("Admin API", "http://%s%s (Authorization: Bearer <token>)", addr, admin.InframapPath)
-	return func() { srv.Close() }, nil
 }

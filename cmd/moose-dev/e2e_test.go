@@ -72,8 +72,10 @@ type devProject struct {
 	t      *testing.T
 	dir    string
 	chPort int
-	out    *syncBuffer
-	cmd    *exec.Cmd
+	// httpPort is the dev server's ([http_server_config] port)
+	httpPort int
+	out      *syncBuffer
+	cmd      *exec.Cmd
 }
 
 const e2eModels = `from datetime import datetime
@@ -112,6 +114,13 @@ func newDevProject(t *testing.T) *devProject {
 func (p *devProject) write(name, content string) {
 	p.t.Helper()
 	path := filepath.Join(p.dir, "app", name)
+	if filepath.Base(name) == "moose.config.toml" && !strings.Contains(content, "[http_server_config]") {
+		// the dev server on a port of its own, so tests can run side by side
+		if p.httpPort == 0 {
+			p.httpPort = chtest.FreePort(p.t)
+		}
+		content += fmt.Sprintf("[http_server_config]\nhost = \"127.0.0.1\"\nport = %d\n", p.httpPort)
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		p.t.Fatal(err)
 	}
@@ -514,9 +523,9 @@ func TestPlanAgainstARunningDevThroughTheAdminAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := chtest.FreePort(t)
+	port := p.httpPort
 	cfgPath := filepath.Join(p.dir, "moose.config.toml")
-	cfg := readFile(t, cfgPath) + fmt.Sprintf("[http_server_config]\nhost = \"127.0.0.1\"\nport = %d\n[authentication]\nadmin_api_key = \"%s\"\n", port, hash)
+	cfg := readFile(t, cfgPath) + fmt.Sprintf("[authentication]\nadmin_api_key = \"%s\"\n", hash)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}

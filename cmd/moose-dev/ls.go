@@ -4,11 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"text/tabwriter"
 
-	"github.com/moose-dev/moose-dev/devloop"
 	"github.com/moose-dev/moose-dev/infra"
 	"github.com/moose-dev/moose-dev/project"
 	"github.com/spf13/cobra"
@@ -34,15 +32,11 @@ func lsCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			data, err := os.ReadFile(filepath.Join(p.StateDir(), devloop.StateFile))
-			if err != nil {
-				return fmt.Errorf("nothing applied yet in %s: run moose-dev dev first", p.Root)
-			}
-			m, err := infra.UnmarshalMap(data)
+			m, err := appliedState(p)
 			if err != nil {
 				return err
 			}
-			rows := listResources(m)
+			rows := listResources(m, serverURL(p))
 			if asJSON {
 				out, _ := json.MarshalIndent(rows, "", "  ")
 				fmt.Println(string(out))
@@ -72,7 +66,8 @@ func sourceOf(md *infra.Metadata) string {
 }
 
 // listResources flattens a map into rows, sorted by kind and name.
-func listResources(m *infra.Map) []resource {
+// base is the dev server's URL, for the APIs' addresses.
+func listResources(m *infra.Map, base string) []resource {
 	var rows []resource
 	for _, t := range m.Tables {
 		rows = append(rows, resource{Kind: "table", Name: t.Name, Database: t.DatabaseOr(m.DefaultDatabase), LifeCycle: string(t.LifeCycle),
@@ -90,7 +85,7 @@ func listResources(m *infra.Map) []resource {
 			Details: fmt.Sprintf("%d partition(s), retention %ds", t.PartitionCount, t.RetentionPeriod.Secs)})
 	}
 	for _, a := range m.APIEndpoints {
-		rows = append(rows, resource{Kind: "api", Name: a.Name, Source: sourceOf(a.Metadata), Details: a.Method + " /" + a.Path})
+		rows = append(rows, resource{Kind: "api", Name: a.Name, Source: sourceOf(a.Metadata), Details: a.Method + " " + base + "/" + a.Path})
 	}
 	for _, w := range m.Workflows {
 		sched := w.Config.Schedule

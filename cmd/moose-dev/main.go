@@ -49,7 +49,7 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().StringVarP(&g.projectDir, "project", "p", ".", "project directory (holds moose.config.toml)")
-	root.AddCommand(devCmd(g), checkCmd(g), lsCmd(g), logsCmd(g), planCmd(g), generateCmd(g), migrateCmd(g), serveCmd(g), initCmd(), setupCmd(), versionCmd())
+	root.AddCommand(devCmd(g), checkCmd(g), lsCmd(g), peekCmd(g), queryCmd(g), logsCmd(g), planCmd(g), generateCmd(g), migrateCmd(g), serveCmd(g), initCmd(), setupCmd(), versionCmd())
 	return root
 }
 

@@ -56,9 +56,17 @@ func TestScripts(t *testing.T) {
 			}
 			toml := fmt.Sprintf("language = %q\n[clickhouse_config]\nhost_port = %d\n[redpanda_config]\nbroker = \"127.0.0.1:%d\"\n",
 				language, chtest.FreePort(t), chtest.FreePort(t))
+			httpPort := chtest.FreePort(t)
+			env.Setenv("HTTP_PORT", strconv.Itoa(httpPort)) // the dev server's, for scripts that call it
+			server := fmt.Sprintf("[http_server_config]\nhost = \"127.0.0.1\"\nport = %d\n", httpPort)
 			if extra, err := os.ReadFile(filepath.Join(env.WorkDir, "extra.toml")); err == nil {
+				if strings.Contains(string(extra), "[http_server_config]\n") { // the script's keys join the section
+					extra = []byte(strings.Replace(string(extra), "[http_server_config]\n", server, 1))
+					server = ""
+				}
 				toml += string(extra)
 			}
+			toml += server
 			return os.WriteFile(cfg, []byte(toml), 0o644)
 		},
 		Cmds: daemons.commands(bin),

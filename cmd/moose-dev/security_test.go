@@ -77,7 +77,7 @@ func TestUseSSLIsHTTPSToYourClickHouse(t *testing.T) {
 	if seen.Load() == 0 {
 		t.Fatal("nothing reached the TLS endpoint")
 	}
-	if want := "https://" + net.JoinHostPort(host, port); !strings.Contains(p.out.String(), want) || strings.Contains(p.out.String(), "http://"+host) {
+	if want := "https://" + net.JoinHostPort(host, port); !strings.Contains(p.out.String(), want) || strings.Contains(p.out.String(), "http://"+net.JoinHostPort(host, port)) {
 		t.Fatalf("the connection details must say %s:\n%s", want, p.out.String())
 	}
 }
@@ -152,7 +152,7 @@ func TestFeatureKeysThatChangeNothingAreSaid(t *testing.T) {
 	p.write(filepath.Join("..", "moose.config.toml"), "[features]\nstreaming_engine = false\napis = false\nddl_plan = true\n")
 	p.startDev(nil, "--clickhouse-url", fmt.Sprintf("http://%s:%s@%s/local", chtest.User, chtest.Password, srv.Addr))
 	for _, want := range []string{
-		"           APIs [features] apis = false: no API server runs (moose-dev runs none either way; API endpoints are shown and recorded)\n",
+		"           APIs [features] apis = false: consumption APIs are not served (moose-dev answers them 501 either way); ingest APIs still are\n",
 		"       DDL plan [features] ddl_plan = true: the dev loop applies changes directly, as upstream's moose dev does; production changes go through a reviewed migrations/plan.yaml (moose-dev generate migration, then migrate)\n",
 	} {
 		if !strings.Contains(p.out.String(), want) {
