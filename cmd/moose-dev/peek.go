@@ -91,9 +91,10 @@ func peekCmd(g *globals) *cobra.Command {
 				fmt.Fprintf(out, "%s\n", r)
 			}
 			if file != "" {
-				fmt.Printf("%d rows written to %q\n", len(rows), file)
+				newPrinter(false).Successf("Peeked", "%d rows written to %q", len(rows), file)
 			} else {
-				fmt.Printf("\n%d rows\n", len(rows))
+				fmt.Println()
+				newPrinter(false).Successf("Peeked", "%d rows", len(rows))
 			}
 			return nil
 		},
@@ -269,7 +270,8 @@ func queryCmd(g *globals) *cobra.Command {
 			for _, r := range rows {
 				fmt.Printf("%s\n", r)
 			}
-			fmt.Printf("\n%d rows\n", len(rows))
+			fmt.Println()
+			newPrinter(false).Successf("Query", "%d rows", len(rows))
 			return nil
 		},
 	}

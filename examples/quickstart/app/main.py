@@ -1,9 +1,15 @@
-from moose_lib import OlapConfig, OlapTable, Stream
+from moose_lib import IngestPipeline, IngestPipelineConfig, OlapConfig, OlapTable
 
 from app.models import PageView, Signup
 
-page_views = OlapTable[PageView]("PageView", OlapConfig(order_by_fields=["id", "viewed_at"]))
-page_view_stream = Stream[PageView]("PageView")
+# An ingest API (POST /ingest/PageView), a stream, and the table the stream
+# syncs into; records the API refuses go to PageViewDeadLetterQueue.
+page_views = IngestPipeline[PageView]("PageView", IngestPipelineConfig(
+    table=OlapConfig(order_by_fields=["id", "viewed_at"]),
+    stream=True,
+    ingest_api=True,
+    dead_letter_queue=True,
+))
 
 signups = OlapTable[Signup]("Signup")
 
