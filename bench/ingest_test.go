@@ -1,24 +1,14 @@
 package bench
 
 import (
-	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/moose-dev/moose-dev/broker"
 	"github.com/moose-dev/moose-dev/chdb"
-	"github.com/moose-dev/moose-dev/dataplane"
-	"github.com/moose-dev/moose-dev/differ"
-	"github.com/moose-dev/moose-dev/infra"
-	"github.com/moose-dev/moose-dev/internal/chtest"
-	"github.com/moose-dev/moose-dev/parser"
+	"github.com/moose-dev/moose-dev/internal/dptest"
 )
 
 func TestMain(m *testing.M) {
@@ -42,80 +32,22 @@ class Event(BaseModel):
 events = IngestPipeline[Event]("Event", IngestPipelineConfig(table=True, stream=True, ingest_api=True, dead_letter_queue=True))
 `
 
-// ingestEnv is the data plane over the real embedded ClickHouse and broker.
-type ingestEnv struct {
-	url   string
-	count func() int
-}
-
-func startIngest(b *testing.B) *ingestEnv {
+func startIngest(b *testing.B) *dptest.Env {
 	b.Helper()
-	root := b.TempDir()
-	os.MkdirAll(filepath.Join(root, "app"), 0o755)
-	os.WriteFile(filepath.Join(root, "app", "__init__.py"), nil, 0o644)
-	os.WriteFile(filepath.Join(root, "app", "main.py"), []byte(ingestProject), 0o644)
-	res, err := parser.NewLoader(root, "app", "Python").Load("local")
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := chtest.Start(b, "local")
-	br, err := broker.StartEmbedded("127.0.0.1:"+strconv.Itoa(chtest.FreePort(b)), filepath.Join(root, "kafka"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(br.Close)
-	topics := &broker.Admin{Addr: br.Addr, ReplicationFactor: 1}
-	ctx := context.Background()
-	changes := differ.Diff(infra.NewMap("local"), res.Map)
-	if err := srv.Client.Apply(ctx, differ.Plan(changes)); err != nil {
-		b.Fatal(err)
-	}
-	if err := topics.Apply(ctx, differ.TopicChanges(changes)); err != nil {
-		b.Fatal(err)
-	}
-	w := topics.Writer()
-	plane := &dataplane.Plane{Topics: topics, Server: &dataplane.Server{Producer: w},
-		Sync: &dataplane.Sync{Topics: topics, ClickHouse: srv.Client, Producer: w}}
-	plane.Resume(res.Map)
-	b.Cleanup(func() { plane.Sync.Close(); w.Close() })
-	hs := httptest.NewServer(plane.Server)
-	b.Cleanup(hs.Close)
-	return &ingestEnv{url: hs.URL + "/ingest/Event", count: func() int {
-		rows, err := srv.Client.Query(ctx, "SELECT count() FROM local.Event")
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer rows.Close()
-		var n uint64
-		for rows.Next() {
-			rows.Scan(&n)
-		}
-		return int(n)
-	}}
+	return dptest.Start(b, ingestProject)
 }
 
 func event(i int) string {
 	return fmt.Sprintf(`{"id":"e%d","user":"u%d","kind":"click","amount":%d.25,"count":%d,"at":"2026-01-01T00:00:00Z","tags":["a","b"]}`, i, i%100, i, i)
 }
 
-func (e *ingestEnv) post(b *testing.B, body string) {
-	resp, err := http.Post(e.url, "application/json", strings.NewReader(body))
-	if err != nil {
-		b.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		b.Fatalf("status %d", resp.StatusCode)
+func post(b *testing.B, e *dptest.Env, body string) {
+	if code, resp := e.Post("/ingest/Event", body); code != 200 {
+		b.Fatalf("status %d: %s", code, resp)
 	}
 }
 
-func (e *ingestEnv) waitFor(b *testing.B, n int) {
-	for deadline := time.Now().Add(60 * time.Second); e.count() < n; time.Sleep(2 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			b.Fatalf("%d of %d rows after 60 s", e.count(), n)
-		}
-	}
-}
+const countEvents = "SELECT count() FROM local.Event"
 
 // benchIngest posts b.N records in requests of batch records and waits
 // until the table has them all: records per second from POST to visible.
@@ -132,9 +64,9 @@ func benchIngest(b *testing.B, batch int) {
 	b.ResetTimer()
 	start := time.Now()
 	for _, body := range bodies {
-		e.post(b, body)
+		post(b, e, body)
 	}
-	e.waitFor(b, b.N)
+	e.WaitCount(countEvents, b.N)
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "records/s")
 }
 
@@ -147,7 +79,7 @@ func BenchmarkIngestOneRecordLatency(b *testing.B) {
 	e := startIngest(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		e.post(b, event(i))
-		e.waitFor(b, i+1)
+		post(b, e, event(i))
+		e.WaitCount(countEvents, i+1)
 	}
 }

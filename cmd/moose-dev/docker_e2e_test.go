@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -63,6 +65,33 @@ func TestDevInDocker(t *testing.T) {
 	if got := p.query("SELECT id, country FROM local.PageView FORMAT CSV"); got != "\"a\",\"\"\n" {
 		t.Fatalf("rows after a restart: %q", got)
 	}
+	p.cmd.Process.Signal(syscall.SIGINT)
+	p.cmd.Wait()
+}
+
+// TestIngestInDocker: the data plane on Redpanda in Docker (opt-in, as
+// TestDevInDocker): a POSTed record reaches the ClickHouse container.
+func TestIngestInDocker(t *testing.T) {
+	if os.Getenv("MOOSE_DOCKER_TESTS") != "1" {
+		t.Skip("Docker tests are opt-in: MOOSE_DOCKER_TESTS=1")
+	}
+	t.Setenv("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1")
+	p := newDevProject(t)
+	p.write("main.py", ingestMain)
+	t.Cleanup(func() {
+		for _, role := range []string{"clickhouse", "redpanda"} {
+			n := "moose-dev-" + strings.ToLower(docker.ProjectName(p.dir)) + "-" + role
+			exec.Command("docker", "rm", "-f", "-v", n).Run()
+			exec.Command("docker", "volume", "rm", n+"-data").Run()
+		}
+	})
+	p.startWith("--infra", "docker")
+	resp, err := http.Post(fmt.Sprintf("http://127.0.0.1:%d/ingest/PageView", p.httpPort), "application/json",
+		strings.NewReader(`{"id":"d1","url":"/","duration_ms":3}`))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("POST: %v %v\n%s", resp, err, p.out.String())
+	}
+	p.waitQuery("SELECT id FROM local.PageView FORMAT CSV", "\"d1\"\n")
 	p.cmd.Process.Signal(syscall.SIGINT)
 	p.cmd.Wait()
 }
