@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/moose-dev/moose-dev/admin"
@@ -17,6 +19,7 @@ import (
 	"github.com/moose-dev/moose-dev/devloop"
 	"github.com/moose-dev/moose-dev/display"
 	"github.com/moose-dev/moose-dev/infra"
+	"github.com/moose-dev/moose-dev/internal/portowner"
 	"github.com/moose-dev/moose-dev/project"
 )
 
@@ -36,7 +39,10 @@ func startDataPlane(proj *project.Project, svc *services, p *display.Printer) (*
 	addr := net.JoinHostPort(h.Host, strconv.Itoa(h.Port))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("the dev server on %s: %w (change [http_server_config] port, or stop what holds it)", addr, err)
+		if errors.Is(err, syscall.EADDRINUSE) {
+			err = errors.New(portowner.Taken(h.Port)) // names the process holding it
+		}
+		return nil, fmt.Errorf("the dev server on %s: %v (change [http_server_config] port, or stop what holds it)", addr, err)
 	}
 	srv := &dataplane.Server{MaxBodySize: h.MaxRequestBodySize, IngestKey: os.Getenv("MOOSE_INGEST_API_KEY"),
 		Checks: map[string]func(context.Context) error{"ClickHouse": func(ctx context.Context) error { return svc.client.Exec(ctx, "SELECT 1") }},
