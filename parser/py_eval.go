@@ -364,6 +364,7 @@ var enumBases = map[string]bool{"enum.Enum": true, "enum.IntEnum": true, "enum.S
 func (ev *evaluator) classDef(m *module, cd *ClassDef) (value, error) {
 	var inherited []field
 	isModel, enumKind := false, ""
+	var undefined *unknownVal
 	for _, b := range cd.Bases {
 		bv, err := ev.eval(m, b)
 		if err != nil {
@@ -380,13 +381,17 @@ func (ev *evaluator) classDef(m *module, cd *ClassDef) (value, error) {
 		case *modelVal:
 			isModel = true
 			inherited = append(inherited, bv.fields...)
+		case unknownVal:
+			if undefined == nil {
+				undefined = &bv
+			}
 		}
 	}
 	if enumKind != "" {
 		return ev.enumDef(m, cd, enumKind)
 	}
 	if !isModel {
-		return classVal{name: cd.Name}, nil
+		return classVal{name: cd.Name, undefinedBase: undefined, file: m.file}, nil
 	}
 	mv := &modelVal{name: cd.Name, file: m.file, pos: cd.P, fields: make([]field, 0, len(inherited)+len(cd.Body))}
 	mv.fields = append(mv.fields, inherited...)
@@ -786,6 +791,13 @@ func (ev *evaluator) modelParam(m *module, kind string, g genericVal) (*modelVal
 		return nil, ev.errAt(m.file, g.pos, "%s takes one type parameter (a pydantic model)", kind)
 	}
 	mv, ok := g.params[0].(*modelVal)
+	if cv, isClass := g.params[0].(classVal); !ok && isClass && cv.undefinedBase != nil {
+		hint := ""
+		if strings.Contains(cv.undefinedBase.why, `"BaseModel"`) {
+			hint = ` (add "from pydantic import BaseModel")`
+		}
+		return nil, ev.errAt(cv.file, cv.undefinedBase.pos, "%s, so class %s is not a pydantic model, and %s[...] needs one%s", cv.undefinedBase.why, cv.name, kind, hint)
+	}
 	if !ok {
 		return nil, ev.errAt(m.file, g.pos, "%s[...] needs a pydantic BaseModel subclass, found %s", kind, describe(g.params[0]))
 	}

@@ -31,7 +31,13 @@ type (
 		members []infra.EnumMember
 	}
 	// classVal is any other class defined in the project.
-	classVal struct{ name string }
+	classVal struct {
+		name string
+		// undefinedBase is the first base whose name is not defined (a
+		// missing import): the class would be a model with it.
+		undefinedBase *unknownVal
+		file          string
+	}
 	// genericVal is `base[params]`, e.g. OlapTable[Model] or Optional[str].
 	genericVal struct {
 		base   value
