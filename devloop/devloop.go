@@ -106,6 +106,8 @@ type Loop struct {
 // Timing is how long a reload's phases took.
 type Timing struct {
 	Parse, Plan, Apply, Total time.Duration
+	// Changes is how many changes the reload applied.
+	Changes int
 }
 
 // New creates a loop and loads the stored state, if any (a corrupt one is
@@ -220,9 +222,13 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 		case l.o.ConfirmRenames != nil && l.o.ConfirmRenames(renames):
 		default:
 			changes = differ.UndoRenames(changes)
+			how := "restart with --yes-rename, or run moose-dev dev in a terminal to be asked"
+			if l.o.Waiting != nil { // asked in this terminal, and answered no
+				how = "you answered no, which stands until moose-dev dev restarts (then you are asked again; or restart with --yes-rename)"
+			}
 			for _, r := range renames {
 				p.Print(display.Line{Kind: display.Info, Action: "Rename?", Message: "looks like a rename; unless confirmed the new one is created and the old one's drop waits: " + r,
-					Details: []string{"restart with --yes-rename, or run moose-dev dev in a terminal to be asked"}})
+					Details: []string{how}})
 			}
 		}
 	}
@@ -256,8 +262,11 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 			waits = append(waits, descs[i])
 		}
 		how := "restart with --yes-destructive, or run moose-dev dev in a terminal to be asked"
-		if waiting {
+		switch {
+		case waiting:
 			how = "answer the question above"
+		case l.o.Waiting != nil: // asked in this terminal, and answered no
+			how = "you answered no, which stands until moose-dev dev restarts (then you are asked again; or restart with --yes-destructive)"
 		}
 		l.printOnce(&l.shownHeld, display.Warning, "Held", "not applied without confirmation: ", waits, how)
 	}
@@ -288,6 +297,7 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 		}
 	}
 	tm.Apply = time.Since(applyStart)
+	tm.Changes = len(safe)
 	notApplied := slices.Clone(held)
 	for _, b := range blocked {
 		notApplied = append(notApplied, b.Change)

@@ -607,3 +607,30 @@ events = OlapTable[Event]("Events", OlapConfig(settings={"merge_with_ttl_timeout
 		t.Fatalf("settings after the reload: %s\n%s", got, f.out.String())
 	}
 }
+
+// After a person in the terminal answered no, the held notice says so
+// instead of telling them to run in a terminal.
+func TestAnsweredNoSaysSoNotRunInATerminal(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	l, err := devloop.New(devloop.Options{Project: f.proj, ClickHouse: f.srv.Client, Topics: f.adm,
+		ConfirmDestructive: func([]string) bool { return false },
+		Waiting:            func(string, []string) bool { return false }, // answered already
+		Printer:            display.NewPrinter(f.out, display.NewStyles(false))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Reload(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	f.write("x = 1\n")
+	f.out.Reset()
+	l.Reload(ctx, true)
+	out := f.out.String()
+	if !strings.Contains(out, "you answered no, which stands until moose-dev dev restarts") || strings.Contains(out, "in a terminal to be asked") {
+		t.Fatalf("held notice after a no:\n%s", out)
+	}
+	if len(f.columns("Events")) == 0 {
+		t.Fatal("a table was dropped after a no")
+	}
+}

@@ -111,12 +111,16 @@ func runDev(ctx context.Context, g *globals, p *display.Printer, f devFlags) err
 		return err
 	}
 	defer w.Close()
-	if _, err := loop.Reload(ctx, false); err != nil {
+	if tm, err := loop.Reload(ctx, false); err != nil {
 		w.Rearm()
 		p.Warnf("Waiting", "fix the error above and save: moose-dev applies the project as soon as it loads")
 	} else {
 		st := loop.State()
-		p.Successf("Ready", "%d table(s) and %d topic(s) applied", len(st.Tables), len(st.Topics))
+		if tm.Changes == 0 {
+			p.Successf("Ready", "nothing to apply: %d table(s) and %d topic(s) are as the code says", len(st.Tables), len(st.Topics))
+		} else {
+			p.Successf("Ready", "%d change(s) applied: %d table(s) and %d topic(s)", tm.Changes, len(st.Tables), len(st.Topics))
+		}
 	}
 	dp.plane.Resume(loop.State()) // after a failed first load: what the last good one applied
 	printConnection(p, proj, svc, topics)
