@@ -59,7 +59,11 @@ func (p *Plan) MarshalYAML() ([]byte, error) {
 	buf.WriteString(Header)
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	enc.CompactSeqIndent() // serde_yaml's layout: a sequence is not indented under its key
+	// serde_yaml's layout (libyaml's indentless sequences): a sequence at its
+	// key's column, at every level. With an indent of 2 the emitter's compact
+	// sequences are exactly that, block scalars included (layout_test.go
+	// checks it; testdata/layout.yaml is byte-identical to libyaml's output).
+	enc.CompactSeqIndent()
 	doc := numbersAsYAML(g).(map[string]any)
 	// a plain YAML timestamp, as upstream writes it
 	doc["created_at"] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!timestamp", Value: doc["created_at"].(string)}

@@ -111,6 +111,9 @@ func FuzzUnmarshal(f *testing.F) {
 	y, _ := samplePlan().MarshalYAML()
 	f.Add(string(y))
 	f.Add("operations:\n- DropTable: {table: x}\n")
+	l, _ := layoutPlan().MarshalYAML()
+	f.Add(string(l))
+	f.Add(string(indented(f, l))) // the layout older moose-dev versions wrote
 	f.Fuzz(func(t *testing.T, s string) {
 		p, err := Unmarshal([]byte(s))
 		if err != nil {
@@ -120,6 +123,7 @@ func FuzzUnmarshal(f *testing.F) {
 		if err != nil {
 			t.Fatalf("a plan that reads must write: %v", err)
 		}
+		checkUpstreamLayout(t, y)
 		j, err := p.MarshalJSON()
 		if err != nil {
 			t.Fatalf("a plan that reads must write as JSON: %v", err)
