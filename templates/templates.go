@@ -2,7 +2,10 @@
 // Each is the same project as an example a test keeps it identical to:
 // python is examples/quickstart, typescript examples/quickstart-ts (with the
 // package.json and tsconfig.json upstream's template has, so the project
-// also runs under upstream's `moose` after `npm install`).
+// also runs under upstream's `moose` after `npm install`). Each has the
+// .gitignore of upstream's template for its language, so git leaves out
+// .moose/ (the local database and dev state) and the language's build and
+// dependency directories; all: in the embed pattern keeps that dotfile.
 package templates
 
 import (

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -124,5 +125,39 @@ func TestWriteRefusesAnExistingProject(t *testing.T) {
 	}
 	if _, err := FS("rust"); err == nil {
 		t.Fatal("unknown template must be an error")
+	}
+}
+
+// `moose-dev init` writes upstream's .gitignore with each template, so the
+// new project's local database (.moose/) is never committed.
+func TestWriteIgnoresTheLocalDatabase(t *testing.T) {
+	for _, name := range Names() {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := Write(name, dir); err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(filepath.Join(dir, ".gitignore"))
+			if err != nil {
+				t.Fatalf("init wrote no .gitignore: %v", err)
+			}
+			lines := strings.Split(string(data), "\n")
+			if !slices.Contains(lines, ".moose") {
+				t.Fatalf(".gitignore does not ignore .moose:\n%s", data)
+			}
+			if _, err := exec.LookPath("git"); err != nil {
+				t.Skip("no git to ask what it ignores")
+			}
+			if out, err := exec.Command("git", "-C", dir, "init", "-q").CombinedOutput(); err != nil {
+				t.Skipf("git init: %v\n%s", err, out)
+			}
+			for _, p := range []string{".moose/", ".moose/dev.log", "app/main.py", "app/index.ts", "moose.config.toml", ".gitignore"} {
+				err := exec.Command("git", "-C", dir, "check-ignore", "-q", "--no-index", p).Run()
+				ignored := err == nil
+				if want := strings.HasPrefix(p, ".moose"); ignored != want {
+					t.Errorf("git check-ignore %s: ignored=%v, want %v", p, ignored, want)
+				}
+			}
+		})
 	}
 }

@@ -9,6 +9,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/moose-dev/moose-dev/chdb"
@@ -17,8 +20,9 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version, when set at build time with -ldflags "-X main.version=...",
+// replaces the module version the Go toolchain records in the binary.
+var version string
 
 func main() {
 	chdb.RunChildIfRequested()
@@ -47,7 +51,9 @@ func newRoot() *cobra.Command {
 		Short:         "The MooseStack development loop and migration engine",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionText(),
 	}
+	root.SetVersionTemplate("{{.Version}}")
 	root.PersistentFlags().StringVarP(&g.projectDir, "project", "p", ".", "project directory (holds moose.config.toml)")
 	root.AddCommand(devCmd(g), checkCmd(g), lsCmd(g), peekCmd(g), queryCmd(g), logsCmd(g), planCmd(g), generateCmd(g), migrateCmd(g), serveCmd(g), initCmd(), setupCmd(), versionCmd())
 	return root
@@ -78,11 +84,69 @@ func setupCmd() *cobra.Command {
 func versionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the version",
+		Short: "Print the version (module, VCS revision, embedded ClickHouse, Go)",
+		Args:  cobra.NoArgs,
 		Run: func(cmd *cobra.Command, args []string) {
-			fmt.Printf("moose-dev %s (embedded ClickHouse: chDB %s)\n", version, chdb.Version)
+			fmt.Print(versionText())
 		},
 	}
+}
+
+// versionText is what `moose-dev version` and `moose-dev --version` print.
+func versionText() string {
+	info, _ := debug.ReadBuildInfo()
+	return formatVersion(info, version, chdb.Version, runtime.Version()+" ("+runtime.GOOS+"/"+runtime.GOARCH+")")
+}
+
+// formatVersion renders the build info the Go toolchain records in the
+// binary: the module version ("(devel)" when built from a tree without one,
+// or override when set) and, when built in a repository, the revision, its
+// commit time and whether the tree had uncommitted changes, e.g.
+//
+//	moose-dev v0.0.0-20261202100000-abc123456789 (revision abc123456789, 2026-12-02T10:00:00Z, modified)
+//	embedded ClickHouse: chDB 26.7.3-stable.1
+//	built with go1.26.8 (linux/amd64)
+func formatVersion(info *debug.BuildInfo, override, engine, goVersion string) string {
+	ver := "(devel)"
+	var vcs []string
+	if info != nil {
+		if info.Main.Version != "" {
+			ver = info.Main.Version
+		}
+		var rev, at, modified string
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.time":
+				at = s.Value
+			case "vcs.modified":
+				modified = s.Value
+			}
+		}
+		if rev != "" {
+			if len(rev) > 12 {
+				rev = rev[:12]
+			}
+			vcs = append(vcs, "revision "+rev)
+			if at != "" {
+				vcs = append(vcs, at)
+			}
+			if modified == "true" {
+				vcs = append(vcs, "modified")
+			}
+		}
+	}
+	if override != "" {
+		ver = override
+	}
+	var b strings.Builder
+	b.WriteString("moose-dev " + ver)
+	if len(vcs) > 0 {
+		b.WriteString(" (" + strings.Join(vcs, ", ") + ")")
+	}
+	fmt.Fprintf(&b, "\nembedded ClickHouse: chDB %s\nbuilt with %s\n", engine, goVersion)
+	return b.String()
 }
 
 func absDir(dir string) string {

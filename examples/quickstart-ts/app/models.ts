@@ -1,4 +1,4 @@
-// Data models for the quickstart project. Edit me while `moose-dev dev` runs.
+// Data models for this project. Edit me while `moose-dev dev` runs.
 import { DateTime, Int64, Key, OlapTable, Stream } from "@514labs/moose-lib";
 
 export interface PageView {

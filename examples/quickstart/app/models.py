@@ -1,4 +1,4 @@
-"""Data models for the quickstart project. Edit me while `moose-dev dev` runs."""
+"""Data models for this project. Edit me while `moose-dev dev` runs."""
 from datetime import datetime
 from typing import Optional
 
