@@ -326,7 +326,7 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 			spin.Stop(DoneMessage)
 			spin = nil
 		} else {
-			p.Raw("✓ " + DoneMessage + "\n")
+			p.Done(DoneMessage)
 		}
 		l.runReloadScript()
 	}

@@ -40,6 +40,9 @@ const (
 	Changed
 )
 
+// Style renders text in a kind's style (plain without colour).
+func (s Styles) Style(k Kind, text string) string { return s.byKind[k].Render(text) }
+
 // Styles holds every style the renderer uses.
 type Styles struct {
 	byKind map[Kind]lipgloss.Style
@@ -75,6 +78,15 @@ func ColorWanted(f *os.File) bool {
 	return IsTerminal(f)
 }
 
+// TerminalWidth is the width of the terminal f is, or 0.
+func TerminalWidth(f *os.File) int {
+	ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ)
+	if err != nil {
+		return 0
+	}
+	return int(ws.Col)
+}
+
 // IsTerminal reports whether f is a terminal: a descriptor that answers a
 // terminal's ioctl. A character device is not enough: /dev/null is one, and
 // it is what nohup, systemd and CI give a daemon.
@@ -94,7 +106,10 @@ type Printer struct {
 	// action, message), for `moose-dev logs`.
 	Log io.Writer
 	// Animate draws spinners (set on a terminal).
-	Animate  bool
+	Animate bool
+	// Width, when positive, is the terminal's: long messages wrap onto
+	// detail lines instead of being cut by the terminal mid-word.
+	Width    int
 	spinning *Spinner
 }
 
@@ -125,6 +140,19 @@ type Line struct {
 
 // FormatLine renders a line (without trailing newline handling of details).
 func (s Styles) FormatLine(l Line, timestamp string) string {
+	return s.formatLine(l, timestamp, 0)
+}
+
+// formatLine renders a line; width, when positive, is the terminal's, and
+// long messages wrap at a space onto detail lines.
+//
+// Colour, as upstream's change display: the action in its kind's style;
+// the message of a change line (+, -, ~) in its colour; a detail line
+// that starts with its own marker (`+ `, `- `, `~ `, `⚠`) in that
+// marker's colour, the others of a change line in the line's. Nothing is
+// rendered for an empty action, so plain continuation lines carry no
+// escape codes.
+func (s Styles) formatLine(l Line, timestamp string, width int) string {
 	var b strings.Builder
 	action := l.Action
 	pad := ActionWidth - len([]rune(action))
@@ -133,13 +161,70 @@ func (s Styles) FormatLine(l Line, timestamp string) string {
 	}
 	b.WriteString(timestamp)
 	b.WriteString(strings.Repeat(" ", pad))
-	b.WriteString(s.byKind[l.Kind].Render(action))
+	if action != "" {
+		b.WriteString(s.byKind[l.Kind].Render(action))
+	}
 	msgLines := strings.Split(l.Message, "\n")
-	b.WriteString(" " + msgLines[0] + "\n")
-	for _, d := range append(msgLines[1:], l.Details...) {
-		b.WriteString(timestamp + detailIndent + d + "\n")
+	first, rest := wrap(msgLines[0], width-ActionWidth-1-len(timestamp), width-len(detailIndent)-len(timestamp))
+	change := l.Kind == Added || l.Kind == Removed || l.Kind == Changed
+	body := func(text string) string {
+		if change && text != "" {
+			return s.byKind[l.Kind].Render(text)
+		}
+		return text
+	}
+	b.WriteString(" " + body(first) + "\n")
+	details := append(rest, msgLines[1:]...)
+	for _, d := range append(details, l.Details...) {
+		b.WriteString(timestamp + detailIndent + s.detail(d, l.Kind, change) + "\n")
 	}
 	return b.String()
+}
+
+// detail styles one detail line by its leading marker.
+func (s Styles) detail(d string, kind Kind, change bool) string {
+	t := strings.TrimLeft(d, " ")
+	switch {
+	case d == "":
+		return d
+	case strings.HasPrefix(t, "+ "):
+		return s.byKind[Added].Render(d)
+	case strings.HasPrefix(t, "- "):
+		return s.byKind[Removed].Render(d)
+	case strings.HasPrefix(t, "~ "):
+		return s.byKind[Changed].Render(d)
+	case strings.HasPrefix(t, "⚠"):
+		return s.byKind[Warning].Render(d)
+	case change:
+		return s.byKind[kind].Render(d)
+	}
+	return d
+}
+
+// wrap splits text at spaces into a first line of at most firstWidth runes
+// and further lines of at most restWidth; a word longer than a line stays
+// whole. A width under 20 means no wrapping.
+func wrap(text string, firstWidth, restWidth int) (string, []string) {
+	if firstWidth < 20 || restWidth < 20 || len([]rune(text)) <= firstWidth {
+		return text, nil
+	}
+	words := strings.Split(text, " ")
+	var lines []string
+	var cur strings.Builder
+	limit := firstWidth
+	for _, w := range words {
+		if cur.Len() > 0 && len([]rune(cur.String()))+1+len([]rune(w)) > limit {
+			lines = append(lines, cur.String())
+			cur.Reset()
+			limit = restWidth
+		}
+		if cur.Len() > 0 {
+			cur.WriteByte(' ')
+		}
+		cur.WriteString(w)
+	}
+	lines = append(lines, cur.String())
+	return lines[0], lines[1:]
 }
 
 // Print writes lines.
@@ -154,7 +239,7 @@ func (p *Printer) Print(lines ...Line) {
 		if p.spinning != nil {
 			io.WriteString(p.w, "\r\x1b[2K") // the spinner redraws below
 		}
-		io.WriteString(p.w, p.styles.FormatLine(l, ts))
+		io.WriteString(p.w, p.styles.formatLine(l, ts, p.Width))
 		if p.Log != nil {
 			msg := strings.Join(append([]string{l.Message}, l.Details...), "\n")
 			b, _ := json.Marshal(LogEntry{Time: p.now().UTC(), Level: levels[l.Kind], Action: strings.TrimSpace(l.Action), Message: msg})
@@ -178,9 +263,18 @@ func (p *Printer) Warnf(action, format string, args ...any) {
 	p.Print(Line{Kind: Warning, Action: action, Message: fmt.Sprintf(format, args...)})
 }
 
+// Done writes upstream's completion line, `✓ {message}`, the mark in the
+// success style.
+func (p *Printer) Done(message string) {
+	p.raw(p.styles.byKind[Success].Render("✓")+" "+message+"\n", "✓ "+message)
+}
+
 // Raw writes text as is (the processing and completion lines), each line
 // after a timestamp when Timestamps is on.
-func (p *Printer) Raw(text string) {
+func (p *Printer) Raw(text string) { p.raw(text, text) }
+
+// raw writes text, logging plain (text without its styles).
+func (p *Printer) raw(text, plain string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	out := text
@@ -194,7 +288,7 @@ func (p *Printer) Raw(text string) {
 	}
 	io.WriteString(p.w, out)
 	if p.Log != nil {
-		b, _ := json.Marshal(LogEntry{Time: p.now().UTC(), Level: "info", Message: strings.TrimSpace(text)})
+		b, _ := json.Marshal(LogEntry{Time: p.now().UTC(), Level: "info", Message: strings.TrimSpace(plain)})
 		p.Log.Write(append(b, '\n'))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -86,12 +87,52 @@ func TestResourceChangeLines(t *testing.T) {
 	golden(t, "resources.txt", render(NewStyles(false), ChangeLines(changes)))
 }
 
+// The coloured display, golden with its escape codes visible: every change
+// line and its column-level lines coloured, blocked notices too.
 func TestChangeLinesColoured(t *testing.T) {
-	out := render(NewStyles(true), ChangeLines(sampleChanges()))
-	for _, want := range []string{"\x1b[32m+ \x1b[0m", "\x1b[31m- \x1b[0m", "\x1b[33m~ \x1b[0m"} {
+	lines := append(ChangeLines(sampleChanges()), BlockedLines([]differ.Blocked{{Change: differ.DropTable{Table: &infra.Table{Name: "Kept"}}, Reason: "DELETION_PROTECTED"}})...)
+	lines = append(lines, Line{Kind: Info, Action: "", Message: "a continuation"})
+	out := render(NewStyles(true), lines)
+	golden(t, "changes_color.txt", strings.ReplaceAll(out, "\x1b", "ESC"))
+	for _, want := range []string{"\x1b[32m  + tags: Array<String> NOT NULL\x1b[0m", "\x1b[31m  - note: String\x1b[0m", "\x1b[33m  ~ ts: Date NOT NULL -> DateTime NOT NULL\x1b[0m",
+		"\x1b[32mTable: Bar\x1b[0m", "\x1b[1;33m  ⚠ DELETION_PROTECTED\x1b[0m"} {
 		if !strings.Contains(out, want) {
-			t.Errorf("coloured output lacks %q:\n%q", want, out)
+			t.Errorf("coloured output lacks %q", want)
 		}
+	}
+	if regexp.MustCompile(`\x1b\[[0-9;]*m\x1b\[0m`).MatchString(out) {
+		t.Errorf("empty escape codes in %q", out)
+	}
+	if plain := render(NewStyles(false), lines); strings.Contains(plain, "\x1b") {
+		t.Errorf("escape codes without colour: %q", plain)
+	}
+}
+
+// Long messages wrap at a space within the terminal's width, the rest on
+// detail lines.
+func TestLongMessagesWrapAtTheTerminalWidth(t *testing.T) {
+	var b strings.Builder
+	p := NewPrinter(&b, NewStyles(false))
+	p.Width = 60
+	p.Infof("Starting", "development mode on the embedded default (ClickHouse: chDB 26.7.3, broker: in-process): no Docker engine answers at unix:///var/run/docker.sock")
+	for i, line := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+		if len([]rune(line)) > 60 {
+			t.Errorf("line %d is %d wide: %q", i, len([]rune(line)), line)
+		}
+		if i > 0 && !strings.HasPrefix(line, strings.Repeat(" ", 18)) {
+			t.Errorf("continuation %d not indented: %q", i, line)
+		}
+	}
+	if got := strings.Join(strings.Fields(b.String()), " "); got != "Starting development mode on the embedded default (ClickHouse: chDB 26.7.3, broker: in-process): no Docker engine answers at unix:///var/run/docker.sock" {
+		t.Errorf("words lost or reordered: %q", got)
+	}
+}
+
+func TestDoneMarkIsStyled(t *testing.T) {
+	var b strings.Builder
+	NewPrinter(&b, NewStyles(true)).Done("Infrastructure changes processed successfully")
+	if !strings.Contains(b.String(), "\x1b[1;32m✓\x1b[0m Infrastructure changes processed successfully") {
+		t.Fatalf("got %q", b.String())
 	}
 }
 

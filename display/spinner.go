@@ -60,6 +60,6 @@ func (s *Spinner) Stop(completion string) {
 		s.p.mu.Unlock()
 	}
 	if completion != "" {
-		s.p.Raw("✓ " + completion + "\n")
+		s.p.Done(completion)
 	}
 }

@@ -63,6 +63,7 @@ func newPrinter(timestamps bool) *display.Printer {
 	p := display.NewPrinter(os.Stdout, display.NewStyles(display.ColorWanted(os.Stdout)))
 	p.Timestamps = timestamps
 	p.Animate = display.IsTerminal(os.Stdout) && os.Getenv("NO_ANSI") == ""
+	p.Width = display.TerminalWidth(os.Stdout)
 	return p
 }
 

@@ -17,7 +17,8 @@ import (
 // daemon reloads when the answer arrives (Answered). Each set of changes is
 // asked about once: an answered change keeps its answer for the session.
 type prompter struct {
-	out io.Writer
+	out    io.Writer
+	styles display.Styles // the question in the warning style, the changes in red
 	// answered delivers a signal after each answer; the daemon reloads.
 	answered chan struct{}
 
@@ -35,13 +36,15 @@ func newPrompter(in, out *os.File) *prompter {
 	if !display.IsTerminal(in) || !display.IsTerminal(out) {
 		return nil
 	}
-	return startPrompter(in, out)
+	p := startPrompter(in, out)
+	p.styles = display.NewStyles(display.ColorWanted(out))
+	return p
 }
 
 // startPrompter reads in line by line; a line is an answer only while a
 // question is open (one typed ahead answers nothing).
 func startPrompter(in io.Reader, out io.Writer) *prompter {
-	p := &prompter{out: out, answered: make(chan struct{}, 1), answers: map[string]bool{}}
+	p := &prompter{out: out, styles: display.NewStyles(false), answered: make(chan struct{}, 1), answers: map[string]bool{}}
 	go func() {
 		sc := bufio.NewScanner(in)
 		for sc.Scan() {
@@ -111,9 +114,9 @@ func (p *prompter) confirmed(descs []string) bool {
 
 func (p *prompter) ask(question string, descs []string) {
 	var b strings.Builder
-	fmt.Fprintln(&b, question)
+	fmt.Fprintln(&b, p.styles.Style(display.Warning, question))
 	for _, d := range descs {
-		fmt.Fprintln(&b, "  -", d)
+		fmt.Fprintln(&b, p.styles.Style(display.Removed, "  - "+d))
 	}
 	fmt.Fprint(&b, "Apply? [y/N] ")
 	reply := make(chan string, 1)
