@@ -271,6 +271,9 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 		l.printOnce(&l.shownHeld, display.Warning, "Held", "not applied without confirmation: ", waits, how)
 	}
 	l.held, l.blocked = held, blocked
+	if b, err := json.Marshal(pendingOf(held, blocked)); err == nil {
+		WriteFileAtomic(filepath.Join(filepath.Dir(l.statePath()), PendingFile), b) // for ls; best effort
+	}
 	ops := differ.PlanWith(safe, differ.PlanOptions{KeepData: !l.o.DropOnRecreate, Backfill: backfillable(desired), ConversionLoss: clickhouse.ConversionLoss})
 	applyStart := time.Now()
 	if err := differ.CheckLifecycle(ops, current, desired); err != nil {

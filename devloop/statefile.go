@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/moose-dev/moose-dev/differ"
 	"github.com/moose-dev/moose-dev/display"
 	"github.com/moose-dev/moose-dev/infra"
 )
@@ -48,4 +50,69 @@ func syncDir(dir string) error {
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// PendingFile (beside StateFile) lists what the last planned reload did
+// not apply: changes held for a confirmation and changes a lifecycle
+// blocked, for `moose-dev ls`.
+const PendingFile = "pending.json"
+
+// Pending is PendingFile's content.
+type Pending struct {
+	Held    []PendingChange `json:"held"`
+	Blocked []PendingChange `json:"blocked"`
+}
+
+// PendingChange is one change not applied.
+type PendingChange struct {
+	Table  string `json:"table,omitempty"`
+	Change string `json:"change"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// pendingOf describes held and blocked changes.
+func pendingOf(held []differ.Change, blocked []differ.Blocked) Pending {
+	p := Pending{Held: []PendingChange{}, Blocked: []PendingChange{}}
+	for _, c := range held {
+		p.Held = append(p.Held, PendingChange{Table: changedTable(c), Change: describePending(c)})
+	}
+	for _, b := range blocked {
+		p.Blocked = append(p.Blocked, PendingChange{Table: changedTable(b.Change), Change: describePending(b.Change), Reason: b.Reason})
+	}
+	return p
+}
+
+func changedTable(c differ.Change) string {
+	switch c := c.(type) {
+	case differ.AddTable:
+		return c.Table.Name
+	case differ.DropTable:
+		return c.Table.Name
+	case differ.UpdateTable:
+		return c.After.Name
+	case differ.RecreateTable:
+		return c.After.Name
+	case differ.RenameTable:
+		return c.After.Name
+	}
+	return ""
+}
+
+func describePending(c differ.Change) string {
+	switch c := c.(type) {
+	case differ.DropTable, differ.RecreateTable:
+		return differ.Describe(c)
+	case differ.UpdateTable:
+		for _, cc := range c.Columns {
+			if cc.Kind == differ.ColumnRemoved {
+				return differ.Describe(c)
+			}
+		}
+		return "change table " + c.After.Name
+	case differ.AddTable:
+		return "create table " + c.Table.Name
+	case differ.RenameTable:
+		return "rename table " + c.Before.Name + " to " + c.After.Name
+	}
+	return strings.TrimPrefix(fmt.Sprintf("%T", c), "differ.")
 }

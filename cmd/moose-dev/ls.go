@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"text/tabwriter"
 
+	"github.com/moose-dev/moose-dev/devloop"
 	"github.com/moose-dev/moose-dev/infra"
 	"github.com/moose-dev/moose-dev/project"
 	"github.com/spf13/cobra"
@@ -36,7 +38,7 @@ func lsCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rows := listResources(m, serverURL(p))
+			rows := append(listResources(m, serverURL(p)), pendingRows(p)...)
 			if asJSON {
 				out, _ := json.MarshalIndent(rows, "", "  ")
 				fmt.Println(string(out))
@@ -111,4 +113,26 @@ func engineName(e infra.Engine) string {
 		return "MergeTree"
 	}
 	return e.Name
+}
+
+// pendingRows are the changes the last reload did not apply (held for a
+// confirmation, blocked by a lifecycle), so that ls does not pass the
+// code's tables off as what ClickHouse holds.
+func pendingRows(p *project.Project) []resource {
+	data, err := os.ReadFile(filepath.Join(p.StateDir(), devloop.PendingFile))
+	if err != nil {
+		return nil
+	}
+	var pend devloop.Pending
+	if json.Unmarshal(data, &pend) != nil {
+		return nil
+	}
+	var rows []resource
+	for _, c := range pend.Held {
+		rows = append(rows, resource{Kind: "held change", Name: c.Table, Details: c.Change + " (waits for your confirmation)"})
+	}
+	for _, c := range pend.Blocked {
+		rows = append(rows, resource{Kind: "blocked change", Name: c.Table, Details: c.Change + ": " + c.Reason})
+	}
+	return rows
 }
