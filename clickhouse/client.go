@@ -150,6 +150,12 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // Apply runs operations in order and stops at the first error.
 func (c *Client) Apply(ctx context.Context, ops []infra.Operation) error {
+	return c.ApplyProgress(ctx, ops, nil)
+}
+
+// ApplyProgress is Apply, calling progress (when not nil) after each
+// operation that succeeded with how many are done (1..n) of n.
+func (c *Client) ApplyProgress(ctx context.Context, ops []infra.Operation, progress func(done, total int)) error {
 	for i, op := range ops {
 		stmts, err := OperationSQL(op, c.db)
 		if err != nil {
@@ -172,6 +178,9 @@ func (c *Client) Apply(ctx context.Context, ops []infra.Operation) error {
 				}
 				return &ApplyError{Index: i, Applied: i, Op: op, SQL: s, Err: err}
 			}
+		}
+		if progress != nil {
+			progress(i+1, len(ops))
 		}
 	}
 	return nil

@@ -67,6 +67,9 @@ type Options struct {
 	Waiting func(question string, descriptions []string) bool
 	// Timing prints how long each phase of a reload took.
 	Timing bool
+	// Progress, when set, is called while changes are applied, after each
+	// ClickHouse operation, with how many are done (1..n) of n.
+	Progress func(done, total int)
 	// Data is the data plane (ingest API, stream-to-table sync), paused
 	// while changes are applied and resumed with the state the loop then
 	// holds; nil when none runs.
@@ -206,6 +209,7 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 			spin.Stop("")
 			spin = nil
 		}
+		p.StopSpinner() // the caller's, if one runs
 	}
 	changes = differ.ProposeRenames(changes)
 	renames := differ.Renames(changes)
@@ -289,7 +293,7 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 			}
 		}()
 	}
-	if err := l.o.ClickHouse.Apply(ctx, ops); err != nil {
+	if err := l.o.ClickHouse.ApplyProgress(ctx, ops, l.o.Progress); err != nil {
 		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Executing changes to the infrastructure failed:\n" + err.Error()})
 		return tm, err
 	}

@@ -634,3 +634,33 @@ func TestAnsweredNoSaysSoNotRunInATerminal(t *testing.T) {
 		t.Fatal("a table was dropped after a no")
 	}
 }
+
+func TestProgressCountsTheAppliedOperations(t *testing.T) {
+	f := newFixture(t)
+	var calls [][2]int
+	l, err := devloop.New(devloop.Options{Project: f.proj, ClickHouse: f.srv.Client, Topics: f.adm,
+		Printer:  display.NewPrinter(f.out, display.NewStyles(false)),
+		Progress: func(done, total int) { calls = append(calls, [2]int{done, total}) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Reload(context.Background(), false); err != nil {
+		t.Fatal(err, f.out.String())
+	}
+	if len(calls) == 0 {
+		t.Fatal("no progress while the tables were created")
+	}
+	n := calls[0][1]
+	for i, c := range calls {
+		if c != [2]int{i + 1, n} {
+			t.Fatalf("progress %v, want 1..%d of %d", calls, n, n)
+		}
+	}
+	if len(calls) != n {
+		t.Fatalf("progress %v ends before %d of %d", calls, n, n)
+	}
+	calls = nil
+	if _, err := l.Reload(context.Background(), false); err != nil || len(calls) != 0 {
+		t.Fatalf("nothing to apply, yet progress %v (%v)", calls, err)
+	}
+}

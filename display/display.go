@@ -286,6 +286,9 @@ func (p *Printer) raw(text, plain string) {
 			out += "\n"
 		}
 	}
+	if p.spinning != nil {
+		io.WriteString(p.w, "\r\x1b[2K") // the spinner redraws below
+	}
 	io.WriteString(p.w, out)
 	if p.Log != nil {
 		b, _ := json.Marshal(LogEntry{Time: p.now().UTC(), Level: "info", Message: strings.TrimSpace(plain)})

@@ -227,3 +227,30 @@ func TestIsTerminalAsksTheTerminalNotTheFileMode(t *testing.T) {
 		t.Fatal("a pseudo-terminal is a terminal")
 	}
 }
+
+func TestSpinnerSetOnATerminalOnly(t *testing.T) {
+	var b strings.Builder
+	p := NewPrinter(&b, NewStyles(false))
+	s := p.StartSpinner("applying the project")
+	s.Set("applying 1/2 operations")
+	p.StopSpinner()
+	s.Stop("") // a second stop does nothing
+	if b.String() != "applying the project\n" {
+		t.Fatalf("off a terminal a count is no line: got %q", b.String())
+	}
+
+	var lb lockedBuilder
+	p = NewPrinter(&lb, NewStyles(false))
+	p.Animate = true
+	s = p.StartSpinner("applying the project")
+	s.Set("applying 1/2 operations")
+	time.Sleep(200 * time.Millisecond)
+	p.Raw("raw line\n")
+	p.StopSpinner()
+	s.Stop("")
+	s.Set("after the stop")
+	out := lb.String()
+	if !strings.Contains(out, " applying 1/2 operations") || !strings.Contains(out, "\r\x1b[2Kraw line\n") || !strings.HasSuffix(out, "\r\x1b[2K") {
+		t.Fatalf("got %q", out)
+	}
+}

@@ -2,6 +2,7 @@ package display
 
 import (
 	"fmt"
+	"io"
 	"sync"
 	"time"
 )
@@ -14,9 +15,10 @@ var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 // after them.
 type Spinner struct {
 	p       *Printer
-	message string
+	message string // guarded by p.mu
 	stop    chan struct{}
 	done    sync.WaitGroup
+	once    sync.Once
 }
 
 // StartSpinner starts a spinner on a terminal printer; off a terminal it
@@ -37,7 +39,7 @@ func (p *Printer) StartSpinner(message string) *Spinner {
 		defer t.Stop()
 		for i := 0; ; i++ {
 			p.mu.Lock()
-			fmt.Fprintf(p.w, "\r\x1b[2K%s %s", spinnerFrames[i%len(spinnerFrames)], message)
+			fmt.Fprintf(p.w, "\r\x1b[2K%s %s", spinnerFrames[i%len(spinnerFrames)], s.message)
 			p.mu.Unlock()
 			select {
 			case <-s.stop:
@@ -49,17 +51,46 @@ func (p *Printer) StartSpinner(message string) *Spinner {
 	return s
 }
 
-// Stop ends the spinner, replacing it with `✓ {completion}`.
+// Set replaces the message a running spinner shows (a count, say). Off a
+// terminal, and after Stop, it does nothing: a plain run gets no line per
+// step.
+func (s *Spinner) Set(message string) {
+	if s == nil || !s.p.Animate {
+		return
+	}
+	s.p.mu.Lock()
+	s.message = message
+	s.p.mu.Unlock()
+}
+
+// Stop ends the spinner, replacing it with `✓ {completion}`. Only the
+// first Stop does anything.
 func (s *Spinner) Stop(completion string) {
-	if s.p.Animate {
-		close(s.stop)
-		s.done.Wait()
-		s.p.mu.Lock()
-		s.p.spinning = nil
-		fmt.Fprint(s.p.w, "\r\x1b[2K")
-		s.p.mu.Unlock()
+	if s == nil {
+		return
 	}
-	if completion != "" {
-		s.p.Done(completion)
-	}
+	s.once.Do(func() {
+		if s.p.Animate {
+			close(s.stop)
+			s.done.Wait()
+			s.p.mu.Lock()
+			if s.p.spinning == s {
+				s.p.spinning = nil
+			}
+			io.WriteString(s.p.w, "\r\x1b[2K")
+			s.p.mu.Unlock()
+		}
+		if completion != "" {
+			s.p.Done(completion)
+		}
+	})
+}
+
+// StopSpinner stops the running spinner, if any, without a completion
+// line: whoever needs the terminal's line (a question) calls it.
+func (p *Printer) StopSpinner() {
+	p.mu.Lock()
+	s := p.spinning
+	p.mu.Unlock()
+	s.Stop("")
 }

@@ -89,7 +89,13 @@ func runDev(ctx context.Context, g *globals, p *display.Printer, f devFlags) err
 	}
 	defer dp.stop()
 	in := newPrompter(os.Stdin, os.Stdout)
+	// The first load's spinner counts the operations it applies; later
+	// reloads have their own ("Processing ...").
+	var applying *display.Spinner
 	opts := devloop.Options{Project: proj, ClickHouse: client, Topics: topics, Printer: p, Data: dp.plane,
+		Progress: func(done, total int) {
+			applying.Set(fmt.Sprintf("applying the project: %d/%d operations", done, total))
+		},
 		DropOnRecreate:     f.dropOnRecreate,
 		Timing:             f.timing,
 		ConfirmDestructive: confirmer(f.yesDestructive, in),
@@ -111,7 +117,11 @@ func runDev(ctx context.Context, g *globals, p *display.Printer, f devFlags) err
 		return err
 	}
 	defer w.Close()
-	if tm, err := loop.Reload(ctx, false); err != nil {
+	applying = p.StartSpinner("applying the project")
+	tm, err := loop.Reload(ctx, false)
+	applying.Stop("")
+	applying = nil
+	if err != nil {
 		w.Rearm()
 		p.Warnf("Waiting", "fix the error above and save: moose-dev applies the project as soon as it loads")
 	} else {
@@ -317,11 +327,13 @@ type endpoints struct {
 func (s *services) startEmbedded(ctx context.Context, proj *project.Project, p *display.Printer, why string) (endpoints, error) {
 	cfg := proj.Config
 	p.Infof("Starting", "development mode on the embedded default (ClickHouse: chDB %s, broker: in-process)%s", chdb.Version, why)
+	spin := p.StartSpinner(fmt.Sprintf("starting ClickHouse (chDB %s)", chdb.Version))
 	ch, err := chdb.Start(ctx, chdb.Options{DataDir: filepath.Join(proj.StateDir(), "clickhouse"),
 		Host: cfg.ClickHouse.Host, Port: cfg.ClickHouse.HostPort, NativePort: cfg.ClickHouse.NativePort,
 		User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password,
 		LogFile:  filepath.Join(proj.StateDir(), "clickhouse.log"),
 		OnOrphan: func(o chdb.Orphan) { p.Warnf("Stopped", "%s", o) }})
+	spin.Stop("")
 	if err != nil {
 		return endpoints{}, err
 	}
@@ -333,7 +345,9 @@ func (s *services) startEmbedded(ctx context.Context, proj *project.Project, p *
 	s.nativeAddr = ch.NativeAddr
 	ep := endpoints{clickhouse: clickhouse.Config{Addr: ch.Addr, User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password, Database: cfg.ClickHouse.DBName}}
 	if cfg.Features.StreamingEngine {
+		spin := p.StartSpinner("starting the broker")
 		b, err := broker.StartEmbedded(cfg.Redpanda.Broker, filepath.Join(proj.StateDir(), "kafka"))
+		spin.Stop("")
 		if err != nil {
 			return endpoints{}, err
 		}
@@ -341,8 +355,10 @@ func (s *services) startEmbedded(ctx context.Context, proj *project.Project, p *
 		ep.broker = b.Addr
 	}
 	if cfg.Features.Workflows {
+		spin := p.StartSpinner("starting Temporal")
 		ts, err := temporal.Start(temporal.Options{Port: temporalPort(cfg.Temporal), DBFile: filepath.Join(proj.StateDir(), "temporal.db"),
 			LogFile: filepath.Join(proj.StateDir(), "temporal.log")})
+		spin.Stop("")
 		if err != nil {
 			return endpoints{}, err
 		}
@@ -407,7 +423,13 @@ func (s *services) startDocker(ctx context.Context, proj *project.Project, p *di
 		images += ", Redpanda " + docker.RedpandaImage.Ref()
 	}
 	p.Infof("Starting", "development mode in Docker (%s)", images)
+	what := "ClickHouse"
+	if o.Broker != nil {
+		what = "ClickHouse and the broker"
+	}
+	spin := p.StartSpinner("starting " + what + " in Docker")
 	d, err := docker.Start(ctx, o)
+	spin.Stop("")
 	if err != nil {
 		return endpoints{}, err
 	}

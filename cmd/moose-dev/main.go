@@ -62,7 +62,8 @@ func newRoot() *cobra.Command {
 func newPrinter(timestamps bool) *display.Printer {
 	p := display.NewPrinter(os.Stdout, display.NewStyles(display.ColorWanted(os.Stdout)))
 	p.Timestamps = timestamps
-	p.Animate = display.IsTerminal(os.Stdout) && os.Getenv("NO_ANSI") == ""
+	// a spinner is escape codes: none under NO_COLOR or NO_ANSI either
+	p.Animate = display.IsTerminal(os.Stdout) && os.Getenv("NO_ANSI") == "" && os.Getenv("NO_COLOR") == ""
 	p.Width = display.TerminalWidth(os.Stdout)
 	return p
 }
