@@ -185,7 +185,7 @@ func (e *Error) Error() string {
 func Unmarshal(data []byte) (*Plan, error) {
 	var doc struct {
 		CreatedAt  string           `yaml:"created_at"`
-		Operations []map[string]any `yaml:"operations"`
+		Operations []yaml.Node `yaml:"operations"`
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -200,7 +200,16 @@ func Unmarshal(data []byte) (*Plan, error) {
 		}
 		p.CreatedAt = t
 	}
-	for i, entry := range doc.Operations {
+	for i := range doc.Operations {
+		// plain scalars resolved as serde_yaml resolves them (read.go)
+		v, err := plainValues(&doc.Operations[i])
+		if err != nil {
+			return nil, &Error{Index: i, Msg: err.Error()}
+		}
+		entry, ok := v.(map[string]any)
+		if !ok {
+			return nil, &Error{Index: i, Msg: "an operation is a map with one key (its kind)"}
+		}
 		if len(entry) != 1 {
 			return nil, &Error{Index: i, Msg: fmt.Sprintf("an operation is a map with one key (its kind), found %d keys", len(entry))}
 		}
