@@ -184,7 +184,7 @@ func (e *Error) Error() string {
 // Unmarshal reads a plan from YAML (or JSON, which YAML includes).
 func Unmarshal(data []byte) (*Plan, error) {
 	var doc struct {
-		CreatedAt  string           `yaml:"created_at"`
+		CreatedAt  string      `yaml:"created_at"`
 		Operations []yaml.Node `yaml:"operations"`
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
