@@ -200,9 +200,10 @@ func Unmarshal(data []byte) (*Plan, error) {
 		}
 		p.CreatedAt = t
 	}
+	budget := 2*len(data) + 1000
 	for i := range doc.Operations {
 		// plain scalars resolved as serde_yaml resolves them (read.go)
-		v, err := plainValues(&doc.Operations[i])
+		v, err := plainValues(&doc.Operations[i], &budget)
 		if err != nil {
 			return nil, &Error{Index: i, Msg: err.Error()}
 		}

@@ -137,3 +137,12 @@ func TestAnyQuotingReads(t *testing.T) {
 		}
 	}
 }
+
+// Aliases cannot multiply a small file into a huge plan.
+func TestAliasesAreBounded(t *testing.T) {
+	text := "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+	_, err := Unmarshal([]byte("operations:\n- RawSql:\n    description: d\n    sql: [SELECT 1]\n    x: {" + strings.ReplaceAll(strings.TrimSuffix(text, "\n"), "\n", ", ") + "}\n"))
+	if err == nil || !strings.Contains(err.Error(), "aliasing") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -11,23 +11,22 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// maxNodes bounds the values an operation expands to through aliases.
-const maxNodes = 1 << 20
-
 // plainValues turns an operation's YAML into plain maps, lists and scalars,
 // resolving plain scalars as serde_yaml does (de.rs, visit_untagged_scalar:
 // the YAML 1.2 core schema, without YAML 1.1's timestamps, underscores in
 // numbers or 0X prefixes), so that what upstream writes plain reads as what
 // upstream meant: `1_000`, `0X1F` and `2026-01-01` are strings. A quoted or
 // block scalar is a string; an explicitly tagged one is go-yaml's reading.
-func plainValues(n *yaml.Node) (any, error) {
-	budget := maxNodes
-	return plainValue(n, &budget)
+//
+// budget bounds the values, which aliases could multiply: the caller sets it
+// from the file's size, as without aliases there are fewer values than bytes.
+func plainValues(n *yaml.Node, budget *int) (any, error) {
+	return plainValue(n, budget)
 }
 
 func plainValue(n *yaml.Node, budget *int) (any, error) {
 	if *budget--; *budget < 0 {
-		return nil, fmt.Errorf("too many values (aliases?)")
+		return nil, fmt.Errorf("too many values for the file's size (excessive aliasing)")
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
