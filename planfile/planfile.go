@@ -55,22 +55,43 @@ func (p *Plan) MarshalYAML() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	doc := numbersAsYAML(g).(map[string]any)
+	// a plain YAML timestamp, as upstream writes it
+	doc["created_at"] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!timestamp", Value: doc["created_at"].(string)}
+	// first go-yaml's own rendering (keys sorted), read back as a node tree
+	// to give its strings serde_yaml's scalar styles (quoting.go)
+	var first bytes.Buffer
+	if err := newEncoder(&first).Encode(doc); err != nil {
+		return nil, err
+	}
+	var tree yaml.Node
+	if err := yaml.Unmarshal(first.Bytes(), &tree); err != nil {
+		return nil, err
+	}
+	ph := newPlaceholders(&tree)
+	styleStrings(&tree, ph)
 	var buf bytes.Buffer
 	buf.WriteString(Header)
-	enc := yaml.NewEncoder(&buf)
+	enc := newEncoder(&buf)
+	if err := enc.Encode(&tree); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return ph.restore(buf.Bytes()), nil
+}
+
+// newEncoder is go-yaml's encoder in serde_yaml's layout.
+func newEncoder(w *bytes.Buffer) *yaml.Encoder {
+	enc := yaml.NewEncoder(w)
 	enc.SetIndent(2)
 	// serde_yaml's layout (libyaml's indentless sequences): a sequence at its
 	// key's column, at every level. With an indent of 2 the emitter's compact
 	// sequences are exactly that, block scalars included (layout_test.go
 	// checks it; testdata/layout.yaml is byte-identical to libyaml's output).
 	enc.CompactSeqIndent()
-	doc := numbersAsYAML(g).(map[string]any)
-	// a plain YAML timestamp, as upstream writes it
-	doc["created_at"] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!timestamp", Value: doc["created_at"].(string)}
-	if err := enc.Encode(doc); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return enc
 }
 
 // MarshalJSON writes the same structure as indented JSON with sorted keys.
@@ -163,8 +184,8 @@ func (e *Error) Error() string {
 // Unmarshal reads a plan from YAML (or JSON, which YAML includes).
 func Unmarshal(data []byte) (*Plan, error) {
 	var doc struct {
-		CreatedAt  string           `yaml:"created_at"`
-		Operations []map[string]any `yaml:"operations"`
+		CreatedAt  string      `yaml:"created_at"`
+		Operations []yaml.Node `yaml:"operations"`
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -179,7 +200,17 @@ func Unmarshal(data []byte) (*Plan, error) {
 		}
 		p.CreatedAt = t
 	}
-	for i, entry := range doc.Operations {
+	budget := 2*len(data) + 1000
+	for i := range doc.Operations {
+		// plain scalars resolved as serde_yaml resolves them (read.go)
+		v, err := plainValues(&doc.Operations[i], &budget)
+		if err != nil {
+			return nil, &Error{Index: i, Msg: err.Error()}
+		}
+		entry, ok := v.(map[string]any)
+		if !ok {
+			return nil, &Error{Index: i, Msg: "an operation is a map with one key (its kind)"}
+		}
 		if len(entry) != 1 {
 			return nil, &Error{Index: i, Msg: fmt.Sprintf("an operation is a map with one key (its kind), found %d keys", len(entry))}
 		}
