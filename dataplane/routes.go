@@ -35,9 +35,13 @@ type ingressType struct {
 	} `json:"INGRESS"`
 }
 
-// IngestRoutes are the map's ingest APIs, by path.
+// IngestRoutes are the map's ingest APIs, by path (none without a broker:
+// streaming off).
 func IngestRoutes(m *infra.Map, topics *broker.Admin) map[string]*IngestRoute {
 	out := map[string]*IngestRoute{}
+	if topics == nil {
+		return out
+	}
 	for _, a := range m.APIEndpoints {
 		var it ingressType
 		if a.Method != "POST" || json.Unmarshal(a.APIType, &it) != nil || it.INGRESS == nil {
