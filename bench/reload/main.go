@@ -59,7 +59,8 @@ func run(bin string, tables, edits int, streams bool) error {
 	}
 	port := freePort()
 	os.MkdirAll(filepath.Join(dir, "p", "app"), 0o755)
-	cfg := fmt.Sprintf("[clickhouse_config]\nhost_port = %d\n[redpanda_config]\nbroker = \"127.0.0.1:%d\"\n", port, freePort())
+	cfg := fmt.Sprintf("[clickhouse_config]\nhost_port = %d\n[redpanda_config]\nbroker = \"127.0.0.1:%d\"\n[http_server_config]\nhost = \"127.0.0.1\"\nport = %d\n",
+		port, freePort(), freePort())
 	os.WriteFile(filepath.Join(dir, "p", "moose.config.toml"), []byte(cfg), 0o644)
 	// the project's shape; each save changes one thing
 	type spec struct {
