@@ -117,7 +117,7 @@ type Timing struct {
 // moved aside and rebuilt: see readState).
 func New(o Options) (*Loop, error) {
 	db := o.Project.Config.ClickHouse.DBName
-	l := &Loop{o: o, loader: parser.NewLoader(o.Project.Root, o.Project.Config.SourceDir, o.Project.Config.Language), state: infra.NewMap(db), db: db}
+	l := &Loop{o: o, loader: parser.NewLoader(o.Project.Root, o.Project.Config.SourceDir, o.Project.Config.Language).CheckClusters(o.Project.Config.ClickHouse.ClusterNames()), state: infra.NewMap(db), db: db}
 	m, err := readState(l.statePath(), o.Printer)
 	if err != nil {
 		return nil, err

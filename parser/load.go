@@ -23,6 +23,15 @@ type Loader struct {
 	cache     map[string]cachedParse
 	fresh     map[string]bool              // files whose cache entry was checked against the disk in this load
 	tsMemo    map[tsMemoKey]*tsColumnsMemo // TypeScript models' columns (ts_memo.go)
+	clusters  []string                     // the configured clusters, when checked (CheckClusters)
+}
+
+// CheckClusters makes a table's cluster an error unless it is one of names
+// (the project's [[clickhouse_config.clusters]]); without it a cluster is
+// not checked.
+func (l *Loader) CheckClusters(names []string) *Loader {
+	l.clusters = append([]string{}, names...)
+	return l
 }
 
 type cachedParse struct {

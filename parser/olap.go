@@ -2,6 +2,7 @@ package parser
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -205,6 +206,13 @@ func (ev *evaluator) validateClauses(m *module, t *infra.Table, cfg callVal) err
 		if err := check(c.key, c.set, c.clause, c.bad); err != nil {
 			return err
 		}
+	}
+	if t.ClusterName != nil && ev.l.clusters != nil && !slices.Contains(ev.l.clusters, *t.ClusterName) {
+		known := "none is configured"
+		if len(ev.l.clusters) > 0 {
+			known = "configured: " + strings.Join(ev.l.clusters, ", ")
+		}
+		return ev.errAt(m.file, cfg.kwPos["cluster"], "cluster %q is not one of [[clickhouse_config.clusters]] (%s)", *t.ClusterName, known)
 	}
 	if t.ClusterName != nil && strings.HasPrefix(name, "Replicated") &&
 		(t.Engine.Params["keeper_path"] != nil || t.Engine.Params["replica_name"] != nil) {

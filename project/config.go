@@ -231,3 +231,14 @@ func (p *Project) AppDir() string { return filepath.Join(p.Root, p.Config.Source
 
 // StateDir is `.moose/`, where moose-dev keeps its state and embedded data.
 func (p *Project) StateDir() string { return filepath.Join(p.Root, ".moose") }
+
+// ClusterNames are the names of [[clickhouse_config.clusters]].
+func (c ClickHouseConfig) ClusterNames() []string {
+	var out []string
+	for _, cl := range c.Clusters {
+		if n, ok := cl["name"].(string); ok {
+			out = append(out, n)
+		}
+	}
+	return out
+}

@@ -22,7 +22,7 @@ func checkCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			loader := parser.NewLoader(p.Root, p.Config.SourceDir, p.Config.Language)
+			loader := parser.NewLoader(p.Root, p.Config.SourceDir, p.Config.Language).CheckClusters(p.Config.ClickHouse.ClusterNames())
 			res, err := loader.Load(p.Config.ClickHouse.DBName)
 			if err != nil {
 				fmt.Fprintln(os.Stderr, err)

@@ -91,7 +91,7 @@ func loadTarget(ctx context.Context, g *globals, f targetFlags) (*target, clickh
 			db = t.fetched.DefaultDatabase
 		}
 	}
-	res, err := parser.NewLoader(t.proj.Root, t.proj.Config.SourceDir, t.proj.Config.Language).Load(db)
+	res, err := parser.NewLoader(t.proj.Root, t.proj.Config.SourceDir, t.proj.Config.Language).CheckClusters(t.proj.Config.ClickHouse.ClusterNames()).Load(db)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return nil, cfg, errReported
