@@ -448,7 +448,8 @@ func TestPlanGenerateMigrate(t *testing.T) {
 	if strings.Contains(empty, "prodx") {
 		t.Fatalf("the test's database exists before the test:\n%s", empty)
 	}
-	if out := run("plan", "--json"); !strings.Contains(out, `"CreateTable"`) || !strings.Contains(out, `"max_risk": "safe"`) {
+	if out := run("plan", "--json"); !strings.Contains(out, `"CreateTable"`) || !strings.Contains(out, `"max_risk": "safe"`) ||
+		!strings.Contains(out, "\"CREATE TABLE IF NOT EXISTS `prodx`.`PageView`") {
 		t.Fatalf("plan --json:\n%s", out)
 	}
 	unchanged(empty, "plan --json")

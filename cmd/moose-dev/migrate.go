@@ -220,10 +220,12 @@ func printRenameHints(p *display.Printer, ch *migrate.Changes) {
 }
 
 // planJSON is `moose-dev plan --json`: the operations in plan.yaml's
-// vocabulary, each with its risk, and what the lifecycles blocked.
+// vocabulary, each with its risk and the exact SQL migrate would run for
+// it, and what the lifecycles blocked.
 type planJSON struct {
 	Operations []json.RawMessage `json:"operations"`
 	Risks      []infra.Risk      `json:"risks"`
+	SQL        [][]string        `json:"sql"`
 	MaxRisk    infra.Risk        `json:"max_risk"`
 	Blocked    []string          `json:"blocked"`
 }
@@ -241,14 +243,19 @@ func planCmd(g *globals) *cobra.Command {
 			}
 			defer t.close()
 			if asJSON {
-				out := planJSON{Operations: []json.RawMessage{}, Risks: []infra.Risk{}, MaxRisk: infra.MaxRisk(ch.Ops), Blocked: []string{}}
+				out := planJSON{Operations: []json.RawMessage{}, Risks: []infra.Risk{}, SQL: [][]string{}, MaxRisk: infra.MaxRisk(ch.Ops), Blocked: []string{}}
 				for _, op := range ch.Ops {
 					raw, err := infra.MarshalOperation(op)
 					if err != nil {
 						return err
 					}
+					stmts, err := clickhouse.OperationSQL(op, t.code.DefaultDatabase)
+					if err != nil {
+						return err
+					}
 					out.Operations = append(out.Operations, raw)
 					out.Risks = append(out.Risks, infra.RiskOf(op))
+					out.SQL = append(out.SQL, append([]string{}, stmts...))
 				}
 				for _, b := range ch.Blocked {
 					out.Blocked = append(out.Blocked, differ.Describe(b.Change)+": "+b.Reason)
