@@ -30,20 +30,34 @@ type dataPlane struct {
 	stop  func()
 }
 
-// startDataPlane listens on [http_server_config] host:port (ingest APIs,
-// /health, /ready, the admin API when a key is set) and, with streaming,
-// prepares the sync; both follow the states the loop applies.
-func startDataPlane(proj *project.Project, svc *services, p *display.Printer) (*dataPlane, error) {
-	cfg := proj.Config
-	h := cfg.HTTPServer
+// listenDevServer takes [http_server_config] host:port before anything is
+// started, so that a taken port is said at once, naming its holder.
+func listenDevServer(proj *project.Project) (net.Listener, error) {
+	h := proj.Config.HTTPServer
 	addr := net.JoinHostPort(h.Host, strconv.Itoa(h.Port))
 	ln, err := net.Listen("tcp", addr)
+	// a predecessor killed a moment ago (its lock just taken over) may still
+	// be exiting: give its socket a moment to go
+	for deadline := time.Now().Add(3 * time.Second); errors.Is(err, syscall.EADDRINUSE) && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		ln, err = net.Listen("tcp", addr)
+	}
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
 			err = errors.New(portowner.Taken(h.Port)) // names the process holding it
 		}
 		return nil, fmt.Errorf("the dev server on %s: %v (change [http_server_config] port, or stop what holds it)", addr, err)
 	}
+	return ln, nil
+}
+
+// startDataPlane serves ln (ingest APIs, /health, /ready, the admin API
+// when a key is set) and, with streaming, prepares the sync; both follow
+// the states the loop applies.
+func startDataPlane(ln net.Listener, proj *project.Project, svc *services, p *display.Printer) (*dataPlane, error) {
+	cfg := proj.Config
+	h := cfg.HTTPServer
+	addr := ln.Addr().String()
 	srv := &dataplane.Server{MaxBodySize: h.MaxRequestBodySize, IngestKey: os.Getenv("MOOSE_INGEST_API_KEY"),
 		Checks: map[string]func(context.Context) error{"ClickHouse": func(ctx context.Context) error { return svc.client.Exec(ctx, "SELECT 1") }},
 		Received: func(api string, n int) {

@@ -77,13 +77,18 @@ func runDev(ctx context.Context, g *globals, p *display.Printer, f devFlags) err
 		defer logf.Close()
 		p.Log = logf
 	}
+	ln, err := listenDevServer(proj)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	svc, err := startServices(ctx, proj, f, p)
 	if err != nil {
 		return err
 	}
 	defer svc.stop()
 	client, topics := svc.client, svc.topics
-	dp, err := startDataPlane(proj, svc, p)
+	dp, err := startDataPlane(ln, proj, svc, p)
 	if err != nil {
 		return err
 	}

@@ -9,10 +9,12 @@ package chtest
 
 import (
 	"context"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/moose-dev/moose-dev/chdb"
@@ -58,9 +60,21 @@ func RequireTool(t testing.TB, name, install string) {
 	}
 }
 
-// FreePort returns a loopback TCP port that was free a moment ago.
+// FreePort returns a loopback TCP port that was free a moment ago. It is
+// drawn below the kernel's ephemeral range (32768 and up on Linux), so
+// that no outgoing connection of a test running beside this one can take
+// it before the test binds it; a port a concurrent test drew too is
+// unlikely (12,000 to choose from) and, if free now, still possible.
 func FreePort(t testing.TB) int {
 	t.Helper()
+	for attempt := 0; attempt < 200; attempt++ {
+		port := 20000 + rand.IntN(12768)
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err == nil {
+			ln.Close()
+			return port
+		}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
