@@ -36,6 +36,10 @@ type Client struct {
 	db   string
 	// Log, when set, receives every statement before it runs.
 	Log func(sql string)
+	// Dev marks the ClickHouse of `moose-dev dev` (upstream's is_dev): a
+	// Replicated table without Keeper arguments or a cluster is created
+	// with DevReplicationArgs.
+	Dev bool
 }
 
 // Open connects with the project's database as the session default (so
@@ -157,7 +161,7 @@ func (c *Client) Apply(ctx context.Context, ops []infra.Operation) error {
 // operation that succeeded with how many are done (1..n) of n.
 func (c *Client) ApplyProgress(ctx context.Context, ops []infra.Operation, progress func(done, total int)) error {
 	for i, op := range ops {
-		stmts, err := OperationSQL(op, c.db)
+		stmts, err := operationSQL(op, c.db, c.Dev)
 		if err != nil {
 			return &ApplyError{Index: i, Applied: i, Op: op, Err: err}
 		}

@@ -257,8 +257,22 @@ func ResolveRuntimeEnv(v string) string {
 }
 
 // EngineSQL renders a table engine with its constructor arguments, as
-// upstream's queries.rs does.
-func EngineSQL(e infra.Engine) string {
+// upstream's queries.rs does for production (a Replicated engine without
+// keeper_path and replica_name gets none: the server's defaults).
+func EngineSQL(e infra.Engine) string { return engineSQL(e, "") }
+
+// DevReplicationArgs are the Keeper path and replica upstream gives a
+// Replicated engine that names none, in dev and without a cluster (where
+// the server's {uuid} default does not apply); the dev server's macros
+// fill them in.
+func DevReplicationArgs(table string) (keeperPath, replica string) {
+	return "/clickhouse/tables/{database}/{shard}/" + table, "{replica}"
+}
+
+// engineSQL renders an engine; devTable, when not empty, is the table a
+// dev ClickHouse without a cluster creates (Replicated engines then get
+// DevReplicationArgs).
+func engineSQL(e infra.Engine, devTable string) string {
 	name := e.Name
 	if name == "" {
 		name = "MergeTree"
@@ -275,7 +289,11 @@ func EngineSQL(e infra.Engine) string {
 	if replicated {
 		kp, ok1 := str("keeper_path")
 		rn, ok2 := str("replica_name")
-		if ok1 && ok2 {
+		switch {
+		case ok1 && ok2:
+			args = append(args, QuoteString(kp), QuoteString(rn))
+		case !ok1 && !ok2 && devTable != "":
+			kp, rn := DevReplicationArgs(devTable)
 			args = append(args, QuoteString(kp), QuoteString(rn))
 		}
 	}
@@ -379,8 +397,20 @@ func settingValue(v string) string {
 }
 
 // CreateTableSQL renders upstream's CREATE TABLE IF NOT EXISTS for t in
-// database db.
-func CreateTableSQL(db string, t *infra.Table) (string, error) {
+// database db, for production.
+func CreateTableSQL(db string, t *infra.Table) (string, error) { return createTableSQL(db, t, false) }
+
+// createTableSQL renders CREATE TABLE; dev is a dev ClickHouse (upstream's
+// is_dev: a Replicated engine without Keeper arguments and without a
+// cluster gets table-based ones).
+func createTableSQL(db string, t *infra.Table, dev bool) (string, error) {
+	if strings.HasPrefix(t.Engine.Name, "Replicated") {
+		_, kp := t.Engine.Params["keeper_path"].(string)
+		_, rn := t.Engine.Params["replica_name"].(string)
+		if kp != rn {
+			return "", fmt.Errorf("table %q: %s requires both keeper_path and replica_name, or neither", t.Name, t.Engine.Name)
+		}
+	}
 	var defs []string
 	for _, c := range t.Columns {
 		s, err := ColumnSQL(c)
@@ -407,7 +437,11 @@ func CreateTableSQL(db string, t *infra.Table) (string, error) {
 	if t.ClusterName != nil {
 		fmt.Fprintf(&b, " ON CLUSTER %s", Quote(*t.ClusterName))
 	}
-	fmt.Fprintf(&b, "\n(\n  %s\n)\nENGINE = %s", strings.Join(defs, ",\n  "), EngineSQL(t.Engine))
+	devTable := ""
+	if dev && t.ClusterName == nil {
+		devTable = t.Name
+	}
+	fmt.Fprintf(&b, "\n(\n  %s\n)\nENGINE = %s", strings.Join(defs, ",\n  "), engineSQL(t.Engine, devTable))
 	if t.Engine.IsMergeTreeFamily() {
 		if pk := primaryKeySQL(t); pk != "" {
 			b.WriteString("\nPRIMARY KEY " + pk)
@@ -452,12 +486,18 @@ func onCluster(c *string) string {
 	return " ON CLUSTER " + Quote(*c)
 }
 
-// OperationSQL renders one plan operation as the statements that apply it,
-// in upstream's forms. defaultDB is used where the operation names none.
+// OperationSQL renders one plan operation as the statements that apply it
+// to a production ClickHouse, in upstream's forms. defaultDB is used where
+// the operation names none.
 func OperationSQL(op infra.Operation, defaultDB string) ([]string, error) {
+	return operationSQL(op, defaultDB, false)
+}
+
+// operationSQL is OperationSQL for a dev ClickHouse (dev) or production.
+func operationSQL(op infra.Operation, defaultDB string, dev bool) ([]string, error) {
 	switch o := op.(type) {
 	case infra.CreateTable:
-		s, err := CreateTableSQL(o.Table.DatabaseOr(defaultDB), o.Table)
+		s, err := createTableSQL(o.Table.DatabaseOr(defaultDB), o.Table, dev)
 		return []string{s}, err
 	case infra.DropTable:
 		s := fmt.Sprintf("DROP TABLE IF EXISTS %s%s", tableRef(dbOr(o.Database, defaultDB), o.Table), onCluster(o.ClusterName))

@@ -204,3 +204,43 @@ func FuzzParseURL(f *testing.F) {
 		}
 	})
 }
+
+// The Replicated engines' Keeper arguments, as upstream's
+// build_replication_params: explicit ones when given; none on a cluster
+// (ON CLUSTER: the server's {uuid} defaults) or in production; table-based
+// ones in dev without a cluster; one without the other is an error.
+func TestReplicatedEngineArgumentsByTarget(t *testing.T) {
+	cluster := "main"
+	tbl := func(params map[string]any, cl *string) *infra.Table {
+		return &infra.Table{Name: "R", Engine: infra.Engine{Name: "ReplicatedReplacingMergeTree", Params: params}, ClusterName: cl,
+			OrderBy: infra.OrderBy{Fields: []string{"id"}}, Columns: []infra.Column{{Name: "id", DataType: infra.String, Required: true}}}
+	}
+	explicit := map[string]any{"keeper_path": "/ch/{shard}/r", "replica_name": "{replica}"}
+	for _, c := range []struct {
+		name   string
+		t      *infra.Table
+		dev    bool
+		engine string
+	}{
+		{"production, no arguments", tbl(nil, nil), false, "ENGINE = ReplicatedReplacingMergeTree()\n"},
+		{"dev, no cluster", tbl(nil, nil), true, "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{database}/{shard}/R', '{replica}')\n"},
+		{"dev, on a cluster", tbl(nil, &cluster), true, "ENGINE = ReplicatedReplacingMergeTree()\n"},
+		{"explicit, dev", tbl(explicit, nil), true, "ENGINE = ReplicatedReplacingMergeTree('/ch/{shard}/r', '{replica}')\n"},
+		{"explicit, production", tbl(explicit, nil), false, "ENGINE = ReplicatedReplacingMergeTree('/ch/{shard}/r', '{replica}')\n"},
+	} {
+		stmts, err := operationSQL(infra.CreateTable{Table: c.t}, "local", c.dev)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if !strings.Contains(stmts[0], c.engine) {
+			t.Errorf("%s:\n%s\nwant %q", c.name, stmts[0], c.engine)
+		}
+		if c.t.ClusterName != nil && !strings.Contains(stmts[0], "CREATE TABLE IF NOT EXISTS `local`.`R` ON CLUSTER `main`") {
+			t.Errorf("%s: no ON CLUSTER:\n%s", c.name, stmts[0])
+		}
+	}
+	if _, err := CreateTableSQL("local", tbl(map[string]any{"keeper_path": "/x"}, nil)); err == nil ||
+		!strings.Contains(err.Error(), "requires both keeper_path and replica_name, or neither") {
+		t.Fatalf("a keeper path without a replica: %v", err)
+	}
+}

@@ -214,6 +214,9 @@ func (ev *evaluator) validateClauses(m *module, t *infra.Table, cfg callVal) err
 		}
 		return ev.errAt(m.file, cfg.kwPos["cluster"], "cluster %q is not one of [[clickhouse_config.clusters]] (%s)", *t.ClusterName, known)
 	}
+	if strings.HasPrefix(name, "Replicated") && (t.Engine.Params["keeper_path"] != nil) != (t.Engine.Params["replica_name"] != nil) {
+		return ev.errAt(m.file, cfg.kwPos["engine"], "%s needs both keeper_path and replica_name, or neither (then the server's defaults apply)", name)
+	}
 	if t.ClusterName != nil && strings.HasPrefix(name, "Replicated") &&
 		(t.Engine.Params["keeper_path"] != nil || t.Engine.Params["replica_name"] != nil) {
 		return ev.errAt(m.file, cfg.kwPos["cluster"], "give either cluster or the engine's keeper_path/replica_name, not both")

@@ -88,6 +88,7 @@ func runDev(ctx context.Context, g *globals, p *display.Printer, f devFlags) err
 	}
 	defer svc.stop()
 	client, topics := svc.client, svc.topics
+	client.Dev = true
 	dp, err := startDataPlane(ln, proj, svc, p)
 	if err != nil {
 		return err
