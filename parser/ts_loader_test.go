@@ -209,3 +209,25 @@ export const rows = new OlapTable<Row>("Rows", engine);
 	writeProject(t, root, map[string]string{"app/config.ts": "export const engine = { orderByFields: [\"id\"] };\n"})
 	load("after the engine became MergeTree", true)
 }
+
+// A new file that an import now resolves to (`./models` is models.ts
+// before models/index.ts) is read, though no file the model was read
+// from changed.
+func TestAnImportResolvingToANewFileIsSeen(t *testing.T) {
+	root := t.TempDir()
+	writeProject(t, root, map[string]string{
+		"app/index.ts":        "export * from \"./tables\";\n",
+		"app/tables.ts":       tsTables,
+		"app/models/index.ts": "import { Key } from \"@514labs/moose-lib\";\nexport interface Visit { id: Key<string> }\n",
+	})
+	l := NewLoader(root, "app", "Typescript")
+	if got := visitColumns(t, l); got != `id:"String"` {
+		t.Fatalf("columns = %s", got)
+	}
+	writeProject(t, root, map[string]string{
+		"app/models.ts": "import { Key } from \"@514labs/moose-lib\";\nexport interface Visit { id: Key<string>; page: string }\n",
+	})
+	if got := visitColumns(t, l); got != `id:"String",page:"String"` {
+		t.Fatalf("after models.ts appeared, columns = %s", got)
+	}
+}

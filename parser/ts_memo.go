@@ -9,9 +9,9 @@ import (
 // the same as before. The loader keeps each model's columns keyed by its
 // type node (an unchanged file keeps its syntax tree, so its nodes) with
 // the syntax trees of the modules its reading looked names up in; an entry
-// counts only while each of those files still has the same tree
-// (Loader.refresh has brought every cached tree up to date with the disk
-// before the load begins).
+// counts only while each of those files is still a module of the load
+// with the same tree (Loader.refresh has brought every cached tree up to
+// date with the disk before the load begins).
 //
 // Each module has one type reader for the models declared in it (each
 // declaration read once per module and load). A reading may answer from
@@ -83,15 +83,18 @@ func (pr *tsProgram) columns(mdl *tsModel) ([]infra.Column, error) {
 	return e.cols[:len(e.cols):len(e.cols)], nil
 }
 
-// current is how many of deps' first files still have the syntax tree they
-// had, counted once per load.
+// current is how many of deps' first files are still modules of this load
+// with the syntax tree they had, counted once per load. (Every module the
+// main one reaches is declared before any statement runs, so a file an
+// import no longer resolves to, say a new models.ts shadowing
+// models/index.ts, is not one.)
 func (pr *tsProgram) current(deps *tsDeps) int {
 	if n, ok := pr.checked[deps]; ok {
 		return n
 	}
 	n := 0
 	for _, d := range deps.files {
-		if c, ok := pr.ev.l.cache[d.file]; !ok || c.mod != any(d.ast) {
+		if m, ok := pr.mods[d.file]; !ok || m.ast != d.ast {
 			break
 		}
 		n++
