@@ -81,22 +81,26 @@ func topicNamed(m *infra.Map, name string) *infra.Topic {
 	return nil
 }
 
-// deadLetterQueueOf is the dead letter queue of the ingest API writing to
-// topic (an IngestPipeline's), if any.
-func deadLetterQueueOf(m *infra.Map, topic *infra.Topic) *infra.Topic {
+// deadLetterQueues are the dead letter queues of the ingest APIs (an
+// IngestPipeline's) by the id of the topic each API writes to; one pass
+// over the APIs, so a reload's sync update stays linear.
+func deadLetterQueues(m *infra.Map) map[string]*infra.Topic {
 	ids := make([]string, 0, len(m.APIEndpoints))
 	for id := range m.APIEndpoints {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	out := map[string]*infra.Topic{}
 	for _, id := range ids {
 		var it ingressType
 		if json.Unmarshal(m.APIEndpoints[id].APIType, &it) != nil || it.INGRESS == nil || it.INGRESS.DeadLetterQueue == nil {
 			continue
 		}
-		if it.INGRESS.TargetTopicID == topic.ID() {
-			return topicNamed(m, *it.INGRESS.DeadLetterQueue)
+		if _, seen := out[it.INGRESS.TargetTopicID]; !seen {
+			if dlq := topicNamed(m, *it.INGRESS.DeadLetterQueue); dlq != nil {
+				out[it.INGRESS.TargetTopicID] = dlq
+			}
 		}
 	}
-	return nil
+	return out
 }

@@ -97,6 +97,7 @@ func (s *Sync) Update(m *infra.Map) {
 		s.workers = map[string]*syncWorker{}
 	}
 	want := map[string]bool{}
+	dlqs := deadLetterQueues(m)
 	for id, p := range m.TopicToTableSyncProcesses {
 		topic, ok := m.Topics[p.SourceTopicID]
 		table, ok2 := m.Tables[p.TargetTableID]
@@ -107,7 +108,7 @@ func (s *Sync) Update(m *infra.Map) {
 		db := table.DatabaseOr(m.DefaultDatabase)
 		t := syncTarget{table: clickhouse.Quote(db) + "." + clickhouse.Quote(table.Name),
 			display: db + "." + table.Name}
-		if dlq := deadLetterQueueOf(m, topic); dlq != nil {
+		if dlq := dlqs[topic.ID()]; dlq != nil {
 			t.dlq = s.Topics.TopicName(dlq)
 		}
 		w, ok := s.workers[id]
