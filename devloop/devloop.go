@@ -99,6 +99,8 @@ type Loop struct {
 	// shownHeld likewise for destructive changes waiting for confirmation,
 	// and shownRenames for renames waiting for an answer.
 	shownHeld, shownRenames map[string]bool
+	// pending is what PendingFile holds, as last written
+	pending []byte
 	// held and blocked are what the last planned reload did not apply:
 	// destructive changes waiting for a confirmation, and changes the
 	// lifecycle policy refuses.
@@ -275,8 +277,11 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 		l.printOnce(&l.shownHeld, display.Warning, "Held", "not applied without confirmation: ", waits, how)
 	}
 	l.held, l.blocked = held, blocked
-	if b, err := json.Marshal(pendingOf(held, blocked)); err == nil {
-		WriteFileAtomic(filepath.Join(filepath.Dir(l.statePath()), PendingFile), b) // for ls; best effort
+	if b, err := json.Marshal(pendingOf(held, blocked)); err == nil && !bytes.Equal(b, l.pending) {
+		// for ls; best effort, and only when it changed (a write is fsynced)
+		if WriteFileAtomic(filepath.Join(filepath.Dir(l.statePath()), PendingFile), b) == nil {
+			l.pending = b
+		}
 	}
 	ops := differ.PlanWith(safe, differ.PlanOptions{KeepData: !l.o.DropOnRecreate, Backfill: backfillable(desired), ConversionLoss: clickhouse.ConversionLoss})
 	applyStart := time.Now()
