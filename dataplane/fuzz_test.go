@@ -1,7 +1,10 @@
 package dataplane
 
 import (
+	"bytes"
 	"encoding/json"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -31,8 +34,11 @@ func FuzzParseJSON(f *testing.F) {
 	})
 }
 
-// FuzzRecords: validation never panics, and what it writes for a valid
-// body is valid JSON objects.
+var positionRE = regexp.MustCompile(` at line (\d+) column (\d+)$`)
+
+// FuzzRecords: validation never panics, every refusal ends with its
+// position in the body, what it writes for a valid body is JSON objects,
+// and those are a fixed point of validation.
 func FuzzRecords(f *testing.F) {
 	for _, s := range []string{`{"id":"a","qty":1,"amount":2}`, `[{"id":"a","qty":"3","amount":"1e2","tags":[1],"attrs":{"1":"x"},"loc":[1,2]}]`, `{"at":1.5}`, `[5]`} {
 		f.Add([]byte(s))
@@ -43,12 +49,28 @@ func FuzzRecords(f *testing.F) {
 		for _, model := range []*Model{m, extra} {
 			recs, err := model.Records(b)
 			if err != nil {
+				// every refusal says where, inside the body
+				m := positionRE.FindStringSubmatch(err.Msg)
+				if m == nil {
+					t.Fatalf("Records(%q): %q gives no position", b, err.Msg)
+				}
+				line, _ := strconv.Atoi(m[1])
+				col, _ := strconv.Atoi(m[2])
+				if line < 1 || line > bytes.Count(b, []byte("\n"))+1 || col > len(b) {
+					t.Fatalf("Records(%q): %q is outside the body", b, err.Msg)
+				}
 				continue
 			}
 			for _, r := range recs {
 				var v map[string]any
 				if json.Unmarshal(r, &v) != nil {
 					t.Fatalf("Records(%q) wrote %q, not a JSON object", b, r)
+				}
+				// what is written is already normal: validating it again
+				// accepts it and writes it unchanged
+				again, err := model.Records(r)
+				if err != nil || len(again) != 1 || string(again[0]) != string(r) {
+					t.Fatalf("Records(%q) wrote %q, which validates as %q (%v)", b, r, again, err)
 				}
 			}
 		}
