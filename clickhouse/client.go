@@ -5,7 +5,9 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +42,15 @@ type Client struct {
 	// Replicated table without Keeper arguments or a cluster is created
 	// with DevReplicationArgs.
 	Dev bool
+	// Keeperless marks a server without Keeper or clusters (the embedded
+	// one; Render.Keeperless).
+	Keeperless bool
+}
+
+// Render is how this client renders operations; views is
+// infra.ViewClusters of the maps they go between.
+func (c *Client) Render(views map[string]string) Render {
+	return Render{DB: c.db, Dev: c.Dev, Keeperless: c.Keeperless, Views: views}
 }
 
 // Open connects with the project's database as the session default (so
@@ -121,11 +132,44 @@ func (c *Client) Query(ctx context.Context, sql string, args ...any) (driver.Row
 	return c.conn.Query(ctx, sql, args...)
 }
 
+// QueryRow runs a query that returns one row.
+func (c *Client) QueryRow(ctx context.Context, sql string, args ...any) driver.Row {
+	return c.conn.QueryRow(ctx, sql, args...)
+}
+
 // EnsureDatabases creates the default database and any others.
 func (c *Client) EnsureDatabases(ctx context.Context, dbs ...string) error {
 	for _, db := range append([]string{c.db}, dbs...) {
 		if err := c.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+Quote(db)); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// EnsureDatabasesFor creates the default database and every database a
+// table of m lives in, as upstream does: ON CLUSTER each cluster its tables
+// are on (so every node has it), plainly when none is.
+func (c *Client) EnsureDatabasesFor(ctx context.Context, m *infra.Map) error {
+	clusters := map[string]map[string]bool{c.db: {}}
+	for _, t := range m.Tables {
+		db := t.DatabaseOr(c.db)
+		if clusters[db] == nil {
+			clusters[db] = map[string]bool{}
+		}
+		if t.ClusterName != nil && *t.ClusterName != "" && !c.Keeperless {
+			clusters[db][*t.ClusterName] = true
+		}
+	}
+	for _, db := range slices.Sorted(maps.Keys(clusters)) {
+		on := slices.Sorted(maps.Keys(clusters[db]))
+		if len(on) == 0 {
+			on = []string{""}
+		}
+		for _, cl := range on {
+			if err := c.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+Quote(db)+infra.OnCluster(&cl)); err != nil {
+				return fmt.Errorf("creating database %s: %w", db, err)
+			}
 		}
 	}
 	return nil
@@ -152,16 +196,19 @@ func (e *ApplyError) Unwrap() error { return e.Err }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// Apply runs operations in order and stops at the first error.
-func (c *Client) Apply(ctx context.Context, ops []infra.Operation) error {
-	return c.ApplyProgress(ctx, ops, nil)
+// Apply runs operations in order and stops at the first error; views is
+// infra.ViewClusters of the maps the operations go between (nil when no
+// view is on a cluster).
+func (c *Client) Apply(ctx context.Context, ops []infra.Operation, views map[string]string) error {
+	return c.ApplyProgress(ctx, ops, views, nil)
 }
 
 // ApplyProgress is Apply, calling progress (when not nil) after each
 // operation that succeeded with how many are done (1..n) of n.
-func (c *Client) ApplyProgress(ctx context.Context, ops []infra.Operation, progress func(done, total int)) error {
+func (c *Client) ApplyProgress(ctx context.Context, ops []infra.Operation, views map[string]string, progress func(done, total int)) error {
+	r := c.Render(views)
 	for i, op := range ops {
-		stmts, err := operationSQL(op, c.db, c.Dev)
+		stmts, err := r.Operation(op)
 		if err != nil {
 			return &ApplyError{Index: i, Applied: i, Op: op, Err: err}
 		}

@@ -25,7 +25,7 @@ func TestCodecsReadBackAsTheSameColumn(t *testing.T) {
 		}
 		tbl.Columns = append(tbl.Columns, infra.Column{Name: string(rune('a' + i)), DataType: typ, Required: true, Codec: &codec})
 	}
-	if err := srv.Client.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}); err != nil {
+	if err := srv.Client.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	live, err := srv.Client.Reality(ctx, "local")
@@ -84,7 +84,7 @@ func TestOptionalArrayReadsBackAsTheSameColumn(t *testing.T) {
 	tags := infra.Column{Name: "tags", DataType: infra.Array{Element: infra.String}, Required: false}
 	tbl := &infra.Table{Name: "A", Engine: infra.MergeTree, OrderBy: infra.OrderBy{Fields: []string{"id"}},
 		Columns: []infra.Column{col("id", infra.String, true), tags}}
-	if err := srv.Client.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}); err != nil {
+	if err := srv.Client.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	live, err := srv.Client.Reality(ctx, "local")

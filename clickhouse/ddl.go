@@ -21,10 +21,7 @@ import (
 func Quote(name string) string { return infra.QuoteIdent(name) }
 
 // QuoteString single-quotes a string literal.
-func QuoteString(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `'`, `\'`)
-	return "'" + r.Replace(s) + "'"
-}
+func QuoteString(s string) string { return infra.QuoteString(s) }
 
 // TypeSQL renders a column type as ClickHouse spells it (upstream's
 // mapper: Date is Date32, Date16 is Date, DateTime is DateTime('UTC')).
@@ -398,12 +395,12 @@ func settingValue(v string) string {
 
 // CreateTableSQL renders upstream's CREATE TABLE IF NOT EXISTS for t in
 // database db, for production.
-func CreateTableSQL(db string, t *infra.Table) (string, error) { return createTableSQL(db, t, false) }
+func CreateTableSQL(db string, t *infra.Table) (string, error) {
+	return Render{DB: db}.CreateTable(db, t)
+}
 
-// createTableSQL renders CREATE TABLE; dev is a dev ClickHouse (upstream's
-// is_dev: a Replicated engine without Keeper arguments and without a
-// cluster gets table-based ones).
-func createTableSQL(db string, t *infra.Table, dev bool) (string, error) {
+// CreateTable renders CREATE TABLE of t in database db.
+func (r Render) CreateTable(db string, t *infra.Table) (string, error) {
 	if strings.HasPrefix(t.Engine.Name, "Replicated") {
 		_, kp := t.Engine.Params["keeper_path"].(string)
 		_, rn := t.Engine.Params["replica_name"].(string)
@@ -434,14 +431,17 @@ func createTableSQL(db string, t *infra.Table, dev bool) (string, error) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s", tableRef(db, t.Name))
-	if t.ClusterName != nil {
-		fmt.Fprintf(&b, " ON CLUSTER %s", Quote(*t.ClusterName))
+	b.WriteString(r.onCluster(t.ClusterName))
+	engine := engineSQL(t.Engine, "")
+	switch {
+	case r.Keeperless && strings.HasPrefix(t.Engine.Name, "Replicated"):
+		plain := t.Engine
+		plain.Name = strings.TrimPrefix(plain.Name, "Replicated")
+		engine = engineSQL(plain, "")
+	case r.Dev && t.ClusterName == nil:
+		engine = engineSQL(t.Engine, t.Name)
 	}
-	devTable := ""
-	if dev && t.ClusterName == nil {
-		devTable = t.Name
-	}
-	fmt.Fprintf(&b, "\n(\n  %s\n)\nENGINE = %s", strings.Join(defs, ",\n  "), engineSQL(t.Engine, devTable))
+	fmt.Fprintf(&b, "\n(\n  %s\n)\nENGINE = %s", strings.Join(defs, ",\n  "), engine)
 	if t.Engine.IsMergeTreeFamily() {
 		if pk := primaryKeySQL(t); pk != "" {
 			b.WriteString("\nPRIMARY KEY " + pk)
@@ -479,28 +479,56 @@ func dbOr(db *string, def string) string {
 	return def
 }
 
-func onCluster(c *string) string {
-	if c == nil {
-		return ""
-	}
-	return " ON CLUSTER " + Quote(*c)
+// Render turns plan operations into the statements one ClickHouse runs.
+type Render struct {
+	DB string // the database of operations that name none
+	// Dev is a dev ClickHouse (upstream's is_dev): a Replicated table
+	// without Keeper arguments or a cluster gets DevReplicationArgs.
+	Dev bool
+	// Keeperless is a server with neither Keeper nor clusters (the
+	// embedded one): Replicated engines are created as their plain forms
+	// (the same table on one node; ClickHouse reads both back in the same
+	// family) and no statement runs ON CLUSTER.
+	Keeperless bool
+	// Views maps views and materialized views, by `db.name`, to the
+	// cluster their DDL runs on (infra.ViewClusters).
+	Views map[string]string
 }
 
 // OperationSQL renders one plan operation as the statements that apply it
 // to a production ClickHouse, in upstream's forms. defaultDB is used where
-// the operation names none.
-func OperationSQL(op infra.Operation, defaultDB string) ([]string, error) {
-	return operationSQL(op, defaultDB, false)
+// the operation names none; views is infra.ViewClusters of the maps the
+// plan goes from and to (nil: no view is on a cluster).
+func OperationSQL(op infra.Operation, defaultDB string, views map[string]string) ([]string, error) {
+	return Render{DB: defaultDB, Views: views}.Operation(op)
 }
 
-// operationSQL is OperationSQL for a dev ClickHouse (dev) or production.
-func operationSQL(op infra.Operation, defaultDB string, dev bool) ([]string, error) {
+// onCluster is the ON CLUSTER clause for cluster c on this server.
+func (r Render) onCluster(c *string) string {
+	if r.Keeperless {
+		return ""
+	}
+	return infra.OnCluster(c)
+}
+
+// viewCluster is the ON CLUSTER clause of a view's DDL.
+func (r Render) viewCluster(db *string, name string) string {
+	c, ok := r.Views[dbOr(db, r.DB)+"."+name]
+	if !ok {
+		return ""
+	}
+	return r.onCluster(&c)
+}
+
+// Operation renders one operation.
+func (r Render) Operation(op infra.Operation) ([]string, error) {
+	defaultDB := r.DB
 	switch o := op.(type) {
 	case infra.CreateTable:
-		s, err := createTableSQL(o.Table.DatabaseOr(defaultDB), o.Table, dev)
+		s, err := r.CreateTable(o.Table.DatabaseOr(defaultDB), o.Table)
 		return []string{s}, err
 	case infra.DropTable:
-		s := fmt.Sprintf("DROP TABLE IF EXISTS %s%s", tableRef(dbOr(o.Database, defaultDB), o.Table), onCluster(o.ClusterName))
+		s := fmt.Sprintf("DROP TABLE IF EXISTS %s%s", tableRef(dbOr(o.Database, defaultDB), o.Table), r.onCluster(o.ClusterName))
 		// SYNC: a name reused at once must not meet the old table's data
 		// (Atomic databases drop lazily).
 		return []string{s + " SYNC"}, nil
@@ -513,17 +541,17 @@ func operationSQL(op infra.Operation, defaultDB string, dev bool) ([]string, err
 		if o.AfterColumn != nil {
 			pos = " AFTER " + Quote(*o.AfterColumn)
 		}
-		return []string{fmt.Sprintf("ALTER TABLE %s%s ADD COLUMN %s%s", tableRef(dbOr(o.Database, defaultDB), o.Table), onCluster(o.ClusterName), col, pos)}, nil
+		return []string{fmt.Sprintf("ALTER TABLE %s%s ADD COLUMN %s%s", tableRef(dbOr(o.Database, defaultDB), o.Table), r.onCluster(o.ClusterName), col, pos)}, nil
 	case infra.DropTableColumn:
-		return []string{fmt.Sprintf("ALTER TABLE %s%s DROP COLUMN IF EXISTS %s", tableRef(dbOr(o.Database, defaultDB), o.Table), onCluster(o.ClusterName), Quote(o.ColumnName))}, nil
+		return []string{fmt.Sprintf("ALTER TABLE %s%s DROP COLUMN IF EXISTS %s", tableRef(dbOr(o.Database, defaultDB), o.Table), r.onCluster(o.ClusterName), Quote(o.ColumnName))}, nil
 	case infra.ModifyTableColumn:
-		return modifyColumnSQL(tableRef(dbOr(o.Database, defaultDB), o.Table)+onCluster(o.ClusterName), o.BeforeColumn, o.AfterColumn)
+		return modifyColumnSQL(tableRef(dbOr(o.Database, defaultDB), o.Table)+r.onCluster(o.ClusterName), o.BeforeColumn, o.AfterColumn)
 	case infra.RenameTableColumn:
-		return []string{fmt.Sprintf("ALTER TABLE %s%s RENAME COLUMN %s TO %s", tableRef(dbOr(o.Database, defaultDB), o.Table), onCluster(o.ClusterName), Quote(o.BeforeColumnName), Quote(o.AfterColumnName))}, nil
+		return []string{fmt.Sprintf("ALTER TABLE %s%s RENAME COLUMN %s TO %s", tableRef(dbOr(o.Database, defaultDB), o.Table), r.onCluster(o.ClusterName), Quote(o.BeforeColumnName), Quote(o.AfterColumnName))}, nil
 	case infra.RawSQL:
 		return o.SQL, nil
 	case infra.ModifyTableSettings:
-		ref := tableRef(dbOr(o.Database, defaultDB), o.Table) + onCluster(o.ClusterName)
+		ref := tableRef(dbOr(o.Database, defaultDB), o.Table) + r.onCluster(o.ClusterName)
 		var set, reset []string
 		for _, k := range slices.Sorted(maps.Keys(o.AfterSettings)) {
 			if o.BeforeSettings[k] != o.AfterSettings[k] {
@@ -544,7 +572,7 @@ func operationSQL(op infra.Operation, defaultDB string, dev bool) ([]string, err
 		}
 		return out, nil
 	case infra.ModifyTableTtl:
-		ref := tableRef(dbOr(o.Database, defaultDB), o.Table) + onCluster(o.ClusterName)
+		ref := tableRef(dbOr(o.Database, defaultDB), o.Table) + r.onCluster(o.ClusterName)
 		if o.After == nil {
 			return []string{"ALTER TABLE " + ref + " REMOVE TTL"}, nil
 		}
@@ -556,27 +584,28 @@ func operationSQL(op infra.Operation, defaultDB string, dev bool) ([]string, err
 			args = "(" + strings.Join(ix.Arguments, ", ") + ")"
 		}
 		return []string{fmt.Sprintf("ALTER TABLE %s%s ADD INDEX %s %s TYPE %s%s GRANULARITY %d", tableRef(dbOr(o.Database, defaultDB), o.Table),
-			onCluster(o.ClusterName), Quote(ix.Name), ix.Expression, ix.Type, args, ix.Granularity)}, nil
+			r.onCluster(o.ClusterName), Quote(ix.Name), ix.Expression, ix.Type, args, ix.Granularity)}, nil
 	case infra.DropTableIndex:
-		return []string{fmt.Sprintf("ALTER TABLE %s%s DROP INDEX IF EXISTS %s", tableRef(dbOr(o.Database, defaultDB), o.Table), onCluster(o.ClusterName), Quote(o.IndexName))}, nil
+		return []string{fmt.Sprintf("ALTER TABLE %s%s DROP INDEX IF EXISTS %s", tableRef(dbOr(o.Database, defaultDB), o.Table), r.onCluster(o.ClusterName), Quote(o.IndexName))}, nil
 	case infra.AddTableProjection:
 		return []string{fmt.Sprintf("ALTER TABLE %s%s ADD PROJECTION %s (%s)", tableRef(dbOr(o.Database, defaultDB), o.Table),
-			onCluster(o.ClusterName), Quote(o.Projection.Name), o.Projection.Body)}, nil
+			r.onCluster(o.ClusterName), Quote(o.Projection.Name), o.Projection.Body)}, nil
 	case infra.DropTableProjection:
-		return []string{fmt.Sprintf("ALTER TABLE %s%s DROP PROJECTION IF EXISTS %s", tableRef(dbOr(o.Database, defaultDB), o.Table), onCluster(o.ClusterName), Quote(o.ProjectionName))}, nil
+		return []string{fmt.Sprintf("ALTER TABLE %s%s DROP PROJECTION IF EXISTS %s", tableRef(dbOr(o.Database, defaultDB), o.Table), r.onCluster(o.ClusterName), Quote(o.ProjectionName))}, nil
 	case infra.ModifySampleBy:
-		return []string{fmt.Sprintf("ALTER TABLE %s%s MODIFY SAMPLE BY %s", tableRef(dbOr(o.Database, defaultDB), o.Table), onCluster(o.ClusterName), o.Expression)}, nil
+		return []string{fmt.Sprintf("ALTER TABLE %s%s MODIFY SAMPLE BY %s", tableRef(dbOr(o.Database, defaultDB), o.Table), r.onCluster(o.ClusterName), o.Expression)}, nil
 	case infra.RemoveSampleBy:
-		return []string{fmt.Sprintf("ALTER TABLE %s%s REMOVE SAMPLE BY", tableRef(dbOr(o.Database, defaultDB), o.Table), onCluster(o.ClusterName))}, nil
+		return []string{fmt.Sprintf("ALTER TABLE %s%s REMOVE SAMPLE BY", tableRef(dbOr(o.Database, defaultDB), o.Table), r.onCluster(o.ClusterName))}, nil
 	case infra.CreateMaterializedView:
-		return []string{fmt.Sprintf("CREATE MATERIALIZED VIEW IF NOT EXISTS %s TO %s AS %s",
-			tableRef(dbOr(o.Database, defaultDB), o.Name), tableRef(dbOr(o.TargetDatabase, defaultDB), o.TargetTable), o.SelectSQL)}, nil
+		return []string{fmt.Sprintf("CREATE MATERIALIZED VIEW IF NOT EXISTS %s%s TO %s AS %s", tableRef(dbOr(o.Database, defaultDB), o.Name),
+			r.viewCluster(o.Database, o.Name), tableRef(dbOr(o.TargetDatabase, defaultDB), o.TargetTable), o.SelectSQL)}, nil
 	case infra.DropMaterializedView:
-		return []string{"DROP VIEW IF EXISTS " + tableRef(dbOr(o.Database, defaultDB), o.Name)}, nil
+		return []string{"DROP VIEW IF EXISTS " + tableRef(dbOr(o.Database, defaultDB), o.Name) + r.viewCluster(o.Database, o.Name)}, nil
 	case infra.CreateView:
-		return []string{fmt.Sprintf("CREATE VIEW IF NOT EXISTS %s AS %s", tableRef(dbOr(o.Database, defaultDB), o.Name), o.SelectSQL)}, nil
+		return []string{fmt.Sprintf("CREATE VIEW IF NOT EXISTS %s%s AS %s", tableRef(dbOr(o.Database, defaultDB), o.Name),
+			r.viewCluster(o.Database, o.Name), o.SelectSQL)}, nil
 	case infra.DropView:
-		return []string{"DROP VIEW IF EXISTS " + tableRef(dbOr(o.Database, defaultDB), o.Name)}, nil
+		return []string{"DROP VIEW IF EXISTS " + tableRef(dbOr(o.Database, defaultDB), o.Name) + r.viewCluster(o.Database, o.Name)}, nil
 	}
 	return nil, fmt.Errorf("operation %s is not supported by the ClickHouse executor", op.OpName())
 }

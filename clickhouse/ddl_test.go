@@ -228,7 +228,7 @@ func TestReplicatedEngineArgumentsByTarget(t *testing.T) {
 		{"explicit, dev", tbl(explicit, nil), true, "ENGINE = ReplicatedReplacingMergeTree('/ch/{shard}/r', '{replica}')\n"},
 		{"explicit, production", tbl(explicit, nil), false, "ENGINE = ReplicatedReplacingMergeTree('/ch/{shard}/r', '{replica}')\n"},
 	} {
-		stmts, err := operationSQL(infra.CreateTable{Table: c.t}, "local", c.dev)
+		stmts, err := Render{DB: "local", Dev: c.dev}.Operation(infra.CreateTable{Table: c.t})
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}

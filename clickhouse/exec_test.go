@@ -71,7 +71,7 @@ func TestExecutorAppliesEachDDLFormAgainstTheEmbeddedEngine(t *testing.T) {
 	}
 	expected := map[string]string{}
 	for _, s := range steps {
-		if err := c.Apply(ctx, []infra.Operation{s.op}); err != nil {
+		if err := c.Apply(ctx, []infra.Operation{s.op}, nil); err != nil {
 			t.Fatalf("%s: %v", s.name, err)
 		}
 		switch s.name {
@@ -96,7 +96,7 @@ func TestExecutorAppliesEachDDLFormAgainstTheEmbeddedEngine(t *testing.T) {
 	if got := tables["Events"].SortingKey; got != "id" {
 		t.Errorf("sorting key = %q, want id", got)
 	}
-	if err := c.Apply(ctx, []infra.Operation{infra.DropTable{Table: "Events"}}); err != nil {
+	if err := c.Apply(ctx, []infra.Operation{infra.DropTable{Table: "Events"}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if cols := liveColumns(t, c, "Events"); cols != nil {
@@ -112,7 +112,7 @@ func TestAddColumnHonoursPosition(t *testing.T) {
 	ops := []infra.Operation{infra.CreateTable{Table: tbl},
 		infra.AddTableColumn{Table: "P", Column: col("b", infra.Int8, true), AfterColumn: ptr("a")},
 		infra.AddTableColumn{Table: "P", Column: col("z", infra.Int8, true)}}
-	if err := srv.Client.Apply(ctx, ops); err != nil {
+	if err := srv.Client.Apply(ctx, ops, nil); err != nil {
 		t.Fatal(err)
 	}
 	tables, err := srv.Client.Tables(ctx, "local")
@@ -135,7 +135,7 @@ func TestApplyStopsAtFirstErrorAndSaysHowManyRan(t *testing.T) {
 	ops := []infra.Operation{infra.CreateTable{Table: tbl},
 		infra.DropTableColumn{Table: "Missing", ColumnName: "x"},
 		infra.AddTableColumn{Table: "Q", Column: col("never", infra.Int8, true)}}
-	err := srv.Client.Apply(context.Background(), ops)
+	err := srv.Client.Apply(context.Background(), ops, nil)
 	var ae *clickhouse.ApplyError
 	if !asApplyError(err, &ae) {
 		t.Fatalf("want ApplyError, got %v", err)
@@ -154,13 +154,13 @@ func TestATypeChangeThatWouldFailOnExistingRowsIsRefusedAndChangesNothing(t *tes
 	c := srv.Client
 	tbl := &infra.Table{Name: "T", Engine: infra.MergeTree, OrderBy: infra.OrderBy{Fields: []string{"id"}},
 		Columns: []infra.Column{col("id", infra.String, true), col("s", infra.String, true), col("ok", infra.String, true)}}
-	if err := c.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}); err != nil {
+	if err := c.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Exec(ctx, "INSERT INTO local.T VALUES ('a', '1', '10'), ('b', 'abc', '20'), ('c', 'x y', '30')"); err != nil {
 		t.Fatal(err)
 	}
-	err := c.Apply(ctx, []infra.Operation{infra.ModifyTableColumn{Table: "T", BeforeColumn: col("s", infra.String, true), AfterColumn: col("s", infra.Int64, true)}})
+	err := c.Apply(ctx, []infra.Operation{infra.ModifyTableColumn{Table: "T", BeforeColumn: col("s", infra.String, true), AfterColumn: col("s", infra.Int64, true)}}, nil)
 	var ce *clickhouse.ConversionError
 	if !errors.As(err, &ce) || ce.Bad != 2 || ce.Total != 3 || len(ce.Examples) != 2 {
 		t.Fatalf("want a ConversionError for 2 of 3 rows, got %v", err)
@@ -174,7 +174,7 @@ func TestATypeChangeThatWouldFailOnExistingRowsIsRefusedAndChangesNothing(t *tes
 	}
 	rows.Close()
 	// a change every row survives goes through
-	if err := c.Apply(ctx, []infra.Operation{infra.ModifyTableColumn{Table: "T", BeforeColumn: col("ok", infra.String, true), AfterColumn: col("ok", infra.Int64, true)}}); err != nil {
+	if err := c.Apply(ctx, []infra.Operation{infra.ModifyTableColumn{Table: "T", BeforeColumn: col("ok", infra.String, true), AfterColumn: col("ok", infra.Int64, true)}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := liveColumns(t, c, "T")["ok"]; got != "Int64" {
@@ -187,7 +187,7 @@ func TestATypeChangeThatWouldFailOnExistingRowsIsRefusedAndChangesNothing(t *tes
 	if err := c.Exec(ctx, "INSERT INTO local.T (id, s, ok, n) VALUES ('d', 'z', 1, NULL)"); err != nil {
 		t.Fatal(err)
 	}
-	err = c.Apply(ctx, []infra.Operation{infra.ModifyTableColumn{Table: "T", BeforeColumn: col("n", infra.Int32, false), AfterColumn: col("n", infra.Int32, true)}})
+	err = c.Apply(ctx, []infra.Operation{infra.ModifyTableColumn{Table: "T", BeforeColumn: col("n", infra.Int32, false), AfterColumn: col("n", infra.Int32, true)}}, nil)
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "from Nullable(Int32) to Int32") {
 		t.Fatalf("NULLs into a required column: want a ConversionError naming both types, got %v", err)
 	}
@@ -199,14 +199,14 @@ func TestAFailedTypeChangeNeverLeavesTheTableUnreadable(t *testing.T) {
 	c := srv.Client
 	tbl := &infra.Table{Name: "A", Engine: infra.MergeTree, OrderBy: infra.OrderBy{Fields: []string{"id"}},
 		Columns: []infra.Column{col("id", infra.String, true), col("xs", infra.Array{Element: infra.String}, true)}}
-	if err := c.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}); err != nil {
+	if err := c.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Exec(ctx, "INSERT INTO local.A VALUES ('a', ['1', 'abc'])"); err != nil {
 		t.Fatal(err)
 	}
 	err := c.Apply(ctx, []infra.Operation{infra.ModifyTableColumn{Table: "A",
-		BeforeColumn: col("xs", infra.Array{Element: infra.String}, true), AfterColumn: col("xs", infra.Array{Element: infra.Int64}, true)}})
+		BeforeColumn: col("xs", infra.Array{Element: infra.String}, true), AfterColumn: col("xs", infra.Array{Element: infra.Int64}, true)}}, nil)
 	if err == nil {
 		t.Fatal("converting ['1', 'abc'] to Array(Int64) must fail")
 	}
@@ -237,7 +237,7 @@ func TestTableLevelAltersApply(t *testing.T) {
 		infra.AddTableProjection{Table: "L", Projection: infra.TableProjection{Name: "by_ts", Body: "SELECT * ORDER BY ts"}},
 		infra.ModifySampleBy{Table: "L", Expression: "cityHash64(id)"},
 	}
-	if err := c.Apply(ctx, ops); err != nil {
+	if err := c.Apply(ctx, ops, nil); err != nil {
 		t.Fatal(err)
 	}
 	ddl := createQuery(t, c, "L")
@@ -258,7 +258,7 @@ func TestTableLevelAltersApply(t *testing.T) {
 		{infra.RemoveSampleBy{Table: "L"}, "SAMPLE BY"},
 	}
 	for i, u := range undo {
-		if err := c.Apply(ctx, []infra.Operation{u.op}); err != nil {
+		if err := c.Apply(ctx, []infra.Operation{u.op}, nil); err != nil {
 			t.Fatalf("%s: %v", u.op.OpName(), err)
 		}
 		ddl := createQuery(t, c, "L")
@@ -317,7 +317,7 @@ func TestOddNamesAndLabelsReadBackAsWritten(t *testing.T) {
 			{Name: "n", DataType: infra.Nested{Columns: []infra.Column{{Name: "a b", DataType: infra.Int64, Required: true}, {Name: `c\d`, DataType: infra.String}}}, Required: true},
 			{Name: "e2", DataType: infra.Enum{Values: []infra.EnumMember{{Name: `x\y`, Value: infra.EnumValue{Int: &one}}, {Name: "it's", Value: infra.EnumValue{Int: &two}}}}, Required: true},
 		}}
-	if err := c.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}); err != nil {
+	if err := c.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	live, err := c.Reality(ctx, "local")
@@ -364,7 +364,7 @@ func TestADeclinedRenamePlanApplies(t *testing.T) {
 		Columns: []infra.Column{id, col("name", infra.String, true)}}
 	after := *before
 	after.Columns = []infra.Column{id, col("fullname", infra.String, true), col("age", infra.Int64, true)}
-	if err := c.Apply(ctx, []infra.Operation{infra.CreateTable{Table: before}}); err != nil {
+	if err := c.Apply(ctx, []infra.Operation{infra.CreateTable{Table: before}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	cur, des := infra.NewMap("local"), infra.NewMap("local")
@@ -374,7 +374,7 @@ func TestADeclinedRenamePlanApplies(t *testing.T) {
 	if len(differ.Renames(proposed)) != 1 {
 		t.Fatalf("want one rename proposed: %v", differ.Renames(proposed))
 	}
-	if err := c.Apply(ctx, differ.Plan(differ.UndoRenames(proposed))); err != nil {
+	if err := c.Apply(ctx, differ.Plan(differ.UndoRenames(proposed)), nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := liveColumns(t, c, "R"); len(got) != 3 || got["fullname"] != "String" || got["age"] != "Int64" {

@@ -33,7 +33,7 @@ func TestEveryParsedTableIsAcceptedByClickHouse(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if err := srv.Client.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}); err != nil {
+			if err := srv.Client.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}, nil); err != nil {
 				t.Errorf("%s: table %s: %v", fixture, id, err)
 				continue
 			}
@@ -71,7 +71,7 @@ func TestEveryParsedTableReadsBackUnchanged(t *testing.T) {
 				continue
 			}
 			tbl.Name = "rt_" + fixture + "_" + tbl.Name
-			if err := srv.Client.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}); err != nil {
+			if err := srv.Client.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}, nil); err != nil {
 				t.Fatalf("%s: %v", tbl.Name, err)
 			}
 			live, err := srv.Client.Reality(ctx, "local")

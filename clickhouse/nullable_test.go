@@ -17,13 +17,13 @@ func TestANullableColumnWithoutNullsBecomesRequired(t *testing.T) {
 	c := srv.Client
 	tbl := &infra.Table{Name: "T", Engine: infra.MergeTree, OrderBy: infra.OrderBy{Fields: []string{"id"}},
 		Columns: []infra.Column{col("id", infra.String, true), col("s", infra.String, false)}}
-	if err := c.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}); err != nil {
+	if err := c.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Exec(ctx, "INSERT INTO local.T VALUES ('a', 'kept')"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Apply(ctx, []infra.Operation{infra.ModifyTableColumn{Table: "T", BeforeColumn: col("s", infra.String, false), AfterColumn: col("s", infra.String, true)}}); err != nil {
+	if err := c.Apply(ctx, []infra.Operation{infra.ModifyTableColumn{Table: "T", BeforeColumn: col("s", infra.String, false), AfterColumn: col("s", infra.String, true)}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	tables, err := c.Tables(ctx, "local")

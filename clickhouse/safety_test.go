@@ -20,13 +20,13 @@ func TestARefusedTypeChangeShowsDistinctExamplesAndNoEmptySQLLine(t *testing.T) 
 	c := srv.Client
 	tbl := &infra.Table{Name: "D", Engine: infra.MergeTree, OrderBy: infra.OrderBy{Fields: []string{"id"}},
 		Columns: []infra.Column{col("id", infra.String, true), col("s", infra.String, true)}}
-	if err := c.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}); err != nil {
+	if err := c.Apply(ctx, []infra.Operation{infra.CreateTable{Table: tbl}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Exec(ctx, "INSERT INTO local.D VALUES ('a', ''), ('b', ''), ('c', ''), ('d', ''), ('e', ''), ('f', ''), ('g', 'x'), ('h', 'x'), ('i', '7')"); err != nil {
 		t.Fatal(err)
 	}
-	err := c.Apply(ctx, []infra.Operation{infra.ModifyTableColumn{Table: "D", BeforeColumn: col("s", infra.String, true), AfterColumn: col("s", infra.Int64, true)}})
+	err := c.Apply(ctx, []infra.Operation{infra.ModifyTableColumn{Table: "D", BeforeColumn: col("s", infra.String, true), AfterColumn: col("s", infra.Int64, true)}}, nil)
 	var ce *clickhouse.ConversionError
 	if !errors.As(err, &ce) {
 		t.Fatalf("want a ConversionError, got %v", err)
@@ -44,7 +44,7 @@ func TestARefusedTypeChangeShowsDistinctExamplesAndNoEmptySQLLine(t *testing.T) 
 		t.Fatalf("a refusal before any statement ran shows a SQL line:\n%v", err)
 	}
 	// a statement that fails shows it
-	err = c.Apply(ctx, []infra.Operation{infra.DropTableColumn{Table: "Missing", ColumnName: "x"}})
+	err = c.Apply(ctx, []infra.Operation{infra.DropTableColumn{Table: "Missing", ColumnName: "x"}}, nil)
 	if err == nil || !strings.Contains(err.Error(), "\n  SQL: ALTER TABLE `local`.`Missing` DROP COLUMN") {
 		t.Fatalf("a failed statement must be shown:\n%v", err)
 	}

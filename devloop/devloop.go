@@ -283,7 +283,8 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 			l.pending = b
 		}
 	}
-	ops := differ.PlanWith(safe, differ.PlanOptions{KeepData: !l.o.DropOnRecreate, Backfill: backfillable(desired), ConversionLoss: clickhouse.ConversionLoss})
+	ops := differ.PlanWith(safe, differ.PlanOptions{KeepData: !l.o.DropOnRecreate, Backfill: backfillable(desired),
+		ConversionLoss: clickhouse.ConversionLoss, NoCluster: l.o.ClickHouse.Keeperless})
 	applyStart := time.Now()
 	if err := differ.CheckLifecycle(ops, current, desired); err != nil {
 		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Executing changes to the infrastructure failed:\n" + err.Error()})
@@ -298,7 +299,7 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 			}
 		}()
 	}
-	if err := l.o.ClickHouse.ApplyProgress(ctx, ops, l.o.Progress); err != nil {
+	if err := l.o.ClickHouse.ApplyProgress(ctx, ops, infra.ViewClusters(l.db, current, desired), l.o.Progress); err != nil {
 		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Executing changes to the infrastructure failed:\n" + err.Error()})
 		return tm, err
 	}
@@ -516,7 +517,7 @@ func (l *Loop) printOnce(shown *map[string]bool, kind display.Kind, action, pref
 func backfillable(m *infra.Map) func(*infra.MaterializedView) bool {
 	return func(v *infra.MaterializedView) bool {
 		for _, ref := range v.SourceTables {
-			name := strings.Trim(ref[strings.LastIndex(ref, ".")+1:], "`")
+			name := infra.SourceName(ref)
 			for _, t := range m.Tables {
 				if t.Name == name && (t.Engine.Name == "Kafka" || t.Engine.Name == "S3Queue") {
 					return false

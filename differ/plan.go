@@ -19,6 +19,10 @@ type PlanOptions struct {
 	// should populate its target from what its sources already hold (dev
 	// only, as upstream: TRUNCATE, then INSERT ... SELECT).
 	Backfill func(*infra.MaterializedView) bool
+	// NoCluster leaves ON CLUSTER out of the statements the plan writes
+	// itself (RawSql): the target has no clusters (the embedded ClickHouse,
+	// where a clustered table lives on its one node).
+	NoCluster bool
 	// ConversionLoss, when set, is the SQL condition under which a row's
 	// value would not survive a column's type change (clickhouse's rule): a
 	// recreate that keeps the rows refuses before anything is built when a
@@ -59,7 +63,7 @@ func PlanWith(changes []Change, o PlanOptions) []infra.Operation {
 		case AddTable:
 			setup = append(setup, infra.CreateTable{Table: c.Table})
 		case RenameTable:
-			setup = append(setup, renameTable(c))
+			setup = append(setup, renameTable(c, o))
 		case DropTable:
 			teardown = append(teardown, dropTable(c.Table))
 		case RecreateTable:
@@ -126,17 +130,13 @@ type viewGroup struct {
 	ops  []infra.Operation
 }
 
-// sourceName is a view's source table without database or backticks
-// (“ `db`.`t` “ is t).
-func sourceName(s string) string { return strings.Trim(s[strings.LastIndex(s, ".")+1:], "`") }
-
 // viewDeps maps each view named in changes to the names it reads (its
 // source tables, without database or backticks).
 func viewDeps(changes []Change) map[string][]string {
 	deps := map[string][]string{}
 	add := func(name string, sources []string) {
 		for _, s := range sources {
-			deps[name] = append(deps[name], sourceName(s))
+			deps[name] = append(deps[name], infra.SourceName(s))
 		}
 	}
 	for _, ch := range changes {
@@ -235,12 +235,12 @@ func FindViewCycle(m *infra.Map) []string {
 	deps := map[string][]string{}
 	for _, v := range m.MaterializedViews {
 		for _, s := range v.SourceTables {
-			deps[v.Name] = append(deps[v.Name], sourceName(s))
+			deps[v.Name] = append(deps[v.Name], infra.SourceName(s))
 		}
 	}
 	for _, v := range m.Views {
 		for _, s := range v.SourceTables {
-			deps[v.Name] = append(deps[v.Name], sourceName(s))
+			deps[v.Name] = append(deps[v.Name], infra.SourceName(s))
 		}
 	}
 	state := map[string]int{} // 1 visiting, 2 done
@@ -361,9 +361,17 @@ const RecreateSuffix = "__moose_recreate"
 
 // renameTable is RENAME TABLE as a RawSql step: upstream's plan vocabulary
 // has no table rename.
-func renameTable(c RenameTable) infra.Operation {
-	return infra.RawSQL{SQL: []string{fmt.Sprintf("RENAME TABLE %s TO %s", tableRef(c.Before), tableRef(c.After))},
+func renameTable(c RenameTable, o PlanOptions) infra.Operation {
+	return infra.RawSQL{SQL: []string{fmt.Sprintf("RENAME TABLE %s TO %s%s", tableRef(c.Before), tableRef(c.After), o.onCluster(c.Before))},
 		Description: fmt.Sprintf("Renaming table '%s' to '%s' (keeps its rows)", c.Before.Name, c.After.Name)}
+}
+
+// onCluster is the ON CLUSTER clause of a statement the plan writes on t.
+func (o PlanOptions) onCluster(t *infra.Table) string {
+	if o.NoCluster {
+		return ""
+	}
+	return infra.OnCluster(t.ClusterName)
 }
 
 // tableRef is `db`.`name`, or `name` in the session's database.
@@ -421,21 +429,52 @@ func recreateKeepingData(c RecreateTable, o PlanOptions) []infra.Operation {
 				"a value out of range or of the wrong kind); the table was left unchanged. Fix or delete those rows, or keep the old type",
 				c.After.Name, cc.After.Name, cc.Before.DataType, cc.After.DataType)
 			ops = append(ops, infra.RawSQL{
-				SQL: []string{fmt.Sprintf("SELECT throwIf(countIf(%s) > 0, '%s') FROM %s", loss,
-					strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(msg), ref(c.Before.Name))},
+				SQL:         []string{fmt.Sprintf("SELECT throwIf(countIf(%s) > 0, %s) FROM %s", loss, quoteString(msg), ref(c.Before.Name))},
 				Description: fmt.Sprintf("Checking that every value of column '%s' of table '%s' converts", cc.After.Name, c.After.Name)})
 		}
+	}
+	if check := allRowsHere(c.Before, after, o); check != nil {
+		ops = append(ops, check)
 	}
 	return append(ops,
 		dropTable(&tmp), // a leftover of an interrupted recreate
 		infra.CreateTable{Table: &tmp},
 		infra.RawSQL{SQL: []string{fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s", ref(tmp.Name), strings.Join(into, ", "), strings.Join(sel, ", "), ref(c.Before.Name))},
 			Description: fmt.Sprintf("Copying the rows of table '%s' into its new definition", c.After.Name)},
-		infra.RawSQL{SQL: []string{fmt.Sprintf("EXCHANGE TABLES %s AND %s", ref(c.Before.Name), ref(tmp.Name))},
+		infra.RawSQL{SQL: []string{fmt.Sprintf("EXCHANGE TABLES %s AND %s%s", ref(c.Before.Name), ref(tmp.Name), o.onCluster(after))},
 			Description: fmt.Sprintf("Swapping table '%s' for its new definition", c.After.Name)},
 		dropTable(&tmp),
 	)
 }
+
+// allRowsHere is the check, on a clustered table, that the node the plan
+// runs on holds every row the copy must carry: the copy reads this node's
+// table, while the swap and the drop run ON CLUSTER. That holds when the
+// cluster has one node, or one shard and both definitions are Replicated
+// (this replica has the shard's rows, and the new table's replicas fetch
+// what is inserted here). Anywhere else the other nodes' rows would be
+// dropped with the old table: the check refuses first, leaving it
+// unchanged. Nil when the table is on no cluster.
+func allRowsHere(before, after *infra.Table, o PlanOptions) infra.Operation {
+	if o.NoCluster || after.ClusterName == nil || *after.ClusterName == "" {
+		return nil
+	}
+	cluster := *after.ClusterName
+	replicated := strings.HasPrefix(before.Engine.Name, "Replicated") && strings.HasPrefix(after.Engine.Name, "Replicated")
+	count, why := "count()", "several nodes, and a table that is not Replicated on all of them"
+	if replicated {
+		count, why = "uniqExact(shard_num)", "several shards"
+	}
+	msg := fmt.Sprintf("table %s is on cluster %s, where this node does not hold all of its rows (%s): a recreate that keeps the rows "+
+		"cannot copy them from here, and the table was left unchanged. Copy the rows by hand into a table of the new definition, "+
+		"or make the change one that needs no recreate", after.Name, cluster, why)
+	return infra.RawSQL{
+		SQL: []string{fmt.Sprintf("SELECT throwIf((SELECT %s FROM system.clusters WHERE cluster = %s) != 1, %s)",
+			count, quoteString(cluster), quoteString(msg))},
+		Description: fmt.Sprintf("Checking that this node holds every row of table '%s' of cluster '%s'", after.Name, cluster)}
+}
+
+func quoteString(s string) string { return infra.QuoteString(s) }
 
 // backfill populates a view's target from its sources, after the view
 // exists (rows arriving meanwhile go through the view and are not lost by

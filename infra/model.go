@@ -567,3 +567,76 @@ func QuoteIdent(name string) string {
 }
 
 var identEscaper = strings.NewReplacer(`\`, `\\`, "`", "``")
+
+// QuoteString single-quotes a ClickHouse string literal, escaping quotes
+// and backslashes.
+func QuoteString(s string) string { return "'" + stringEscaper.Replace(s) + "'" }
+
+var stringEscaper = strings.NewReplacer(`\`, `\\`, `'`, `\'`)
+
+// OnCluster is the ` ON CLUSTER `c“ clause of a statement on cluster c, or
+// "" when c is nil (a table on one server).
+func OnCluster(c *string) string {
+	if c == nil || *c == "" {
+		return ""
+	}
+	return " ON CLUSTER " + QuoteIdent(*c)
+}
+
+// SourceName is a view's source table reference without its database or
+// backquotes (“ `db`.`t` “ is t).
+func SourceName(ref string) string { return strings.Trim(ref[strings.LastIndex(ref, ".")+1:], "`") }
+
+// ViewClusters maps each view and materialized view of the maps, by
+// `db.name` (defaultDB where it names none), to the cluster its DDL runs
+// ON: its target table's, else that of the first of its sources on a
+// cluster. A view over tables that live on every node of a cluster is
+// created on every node too, or the nodes it is missing from do not see
+// the rows inserted there (a materialized view) or cannot answer its
+// queries (a view). Views over no clustered table are left out. Later maps
+// win (give the state before the code).
+func ViewClusters(defaultDB string, maps ...*Map) map[string]string {
+	out := map[string]string{}
+	for _, m := range maps {
+		if m == nil {
+			continue
+		}
+		byName := map[string]string{}
+		for _, t := range m.Tables {
+			if t.ClusterName != nil && *t.ClusterName != "" {
+				byName[t.Name] = *t.ClusterName
+			}
+		}
+		if len(byName) == 0 {
+			continue
+		}
+		first := func(target string, sources []string) (string, bool) {
+			if c, ok := byName[target]; ok && target != "" {
+				return c, true
+			}
+			for _, s := range sources {
+				if c, ok := byName[SourceName(s)]; ok {
+					return c, true
+				}
+			}
+			return "", false
+		}
+		key := func(db *string, name string) string {
+			if db != nil && *db != "" {
+				return *db + "." + name
+			}
+			return defaultDB + "." + name
+		}
+		for _, v := range m.MaterializedViews {
+			if c, ok := first(v.TargetTable, v.SourceTables); ok {
+				out[key(v.Database, v.Name)] = c
+			}
+		}
+		for _, v := range m.Views {
+			if c, ok := first("", v.SourceTables); ok {
+				out[key(v.Database, v.Name)] = c
+			}
+		}
+	}
+	return out
+}

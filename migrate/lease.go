@@ -113,9 +113,8 @@ func (s *Store) ensureLockTable(ctx context.Context) error {
 	if s.lockCreated.Load() {
 		return nil
 	}
-	err := s.c.Exec(ctx, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (gen UInt64, kind String, owner String, value String, "+
-		"created_at DateTime64(6) DEFAULT now64(6)) ENGINE = MergeTree ORDER BY (gen, created_at) "+
-		"SETTINGS non_replicated_deduplication_window = 10000", s.lockRef()))
+	err := s.createTable(ctx, LockTable, "gen UInt64, kind String, owner String, value String, created_at DateTime64(6) DEFAULT now64(6)",
+		"(gen, created_at)", 10000)
 	if err != nil {
 		return fmt.Errorf("creating %s: %w", LockTable, err)
 	}
@@ -234,7 +233,17 @@ func (s *Store) Acquire(ctx context.Context, plan string, o LeaseOptions) (*Leas
 			go l.renew()
 			return l, h, nil
 		}
-		// another run claimed this generation first: it holds the lock now
+		// another run claimed this generation first: it holds the lock
+		// now. On a cluster its claim may have been made on another node
+		// and not have reached this one yet (ours was dropped as a
+		// duplicate of it): wait for it to arrive
+		if won == nil || won.Gen < gen {
+			select {
+			case <-ctx.Done():
+				return nil, nil, ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
 	}
 }
 

@@ -261,6 +261,27 @@ type Options struct {
 	// (local_infra_map.json) anyway, and stores the map it leads to.
 	AllowPartial bool
 	Lease        LeaseOptions // how long to wait for another run's lock, and the lease
+	// Cluster, when set, is the cluster the target is (StateCluster): the
+	// state and the lock live in tables replicated across it.
+	Cluster string
+}
+
+// StateCluster is the cluster a target's state and lock live on: the
+// first of the configured clusters (`[[clickhouse_config.clusters]]`) that
+// a table of the code is on; "" (one server) when none is.
+func StateCluster(configured []string, code *infra.Map) string {
+	used := map[string]bool{}
+	for _, t := range code.Tables {
+		if t.ClusterName != nil {
+			used[*t.ClusterName] = true
+		}
+	}
+	for _, c := range configured {
+		if used[c] {
+			return c
+		}
+	}
+	return ""
 }
 
 // Check is everything Run checks before it touches the database: the plan's
@@ -318,6 +339,7 @@ func Run(ctx context.Context, c *clickhouse.Client, code *infra.Map, f *Files, o
 	if err != nil {
 		return 0, err
 	}
+	st.OnCluster(o.Cluster)
 	hash := f.Hash()
 	if o.Lease.Waiting == nil {
 		o.Lease.Waiting = func(h *Holder) { o.Log("Waiting for the migration lock, held by %s", h) }
@@ -363,15 +385,10 @@ func apply(ctx context.Context, c *clickhouse.Client, st *Store, lease *Lease, c
 		}
 		o.Log("✓ Current = Expected (no drift detected)")
 	}
-	var dbs []string
-	for _, t := range result.Tables {
-		if t.Database != nil && *t.Database != "" {
-			dbs = append(dbs, *t.Database)
-		}
-	}
-	if err := c.EnsureDatabases(ctx, dbs...); err != nil {
+	if err := c.EnsureDatabasesFor(ctx, result); err != nil {
 		return 0, err
 	}
+	views := infra.ViewClusters(c.Database(), f.Remote, f.Local)
 	for i := done; i < total; i++ {
 		op := f.Plan.Operations[i]
 		if err := lease.Check(ctx); err != nil {
@@ -380,7 +397,7 @@ func apply(ctx context.Context, c *clickhouse.Client, st *Store, lease *Lease, c
 		o.Log("  [%d/%d] %s", i+1, total, op.Describe())
 		prev := c.Log
 		c.Log = o.SQL
-		err := c.Apply(ctx, []infra.Operation{op})
+		err := c.Apply(ctx, []infra.Operation{op}, views)
 		c.Log = prev
 		if err != nil {
 			return 0, fmt.Errorf("operation %d of %d failed: %w\n%s", i+1, total, err, partialReport(f.Plan.Operations, i, true))

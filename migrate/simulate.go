@@ -372,9 +372,10 @@ func cloneOf(t *infra.Table) *infra.Table {
 }
 
 var (
-	reRename   = regexp.MustCompile("(?is)^\\s*RENAME\\s+TABLE\\s+(.*?)\\s*;?\\s*$")
-	reExchange = regexp.MustCompile("(?is)^\\s*EXCHANGE\\s+TABLES\\s+(.*?)\\s*;?\\s*$")
 	reRef      = "(?:`((?:[^`\\\\]|``|\\\\.)+)`|(\\w+))"
+	reCluster  = "(?:\\s+ON\\s+CLUSTER\\s+" + reRef + ")?" // what a statement on a cluster ends with
+	reRename   = regexp.MustCompile("(?is)^\\s*RENAME\\s+TABLE\\s+(.*?)" + reCluster + "\\s*;?\\s*$")
+	reExchange = regexp.MustCompile("(?is)^\\s*EXCHANGE\\s+TABLES\\s+(.*?)" + reCluster + "\\s*;?\\s*$")
 	rePair     = regexp.MustCompile("(?is)^\\s*(?:" + reRef + "\\.)?" + reRef + "\\s+TO\\s+(?:" + reRef + "\\.)?" + reRef + "\\s*$")
 	reAndPair  = regexp.MustCompile("(?is)^\\s*(?:" + reRef + "\\.)?" + reRef + "\\s+AND\\s+(?:" + reRef + "\\.)?" + reRef + "\\s*$")
 )

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -26,6 +27,56 @@ type Store struct {
 	created atomic.Bool // the table is known to exist (it is never dropped); serve reads concurrently
 	// lockCreated: LockTable is known to exist
 	lockCreated atomic.Bool
+	// cluster, when set, is the cluster the database is on: the state and
+	// lock tables are created ON CLUSTER as ReplicatedMergeTree, so every
+	// node reads the same state and a lock claim is decided once, in
+	// Keeper, for the whole cluster
+	cluster string
+}
+
+// OnCluster makes the store create its tables on the cluster (before its
+// first write).
+func (s *Store) OnCluster(cluster string) *Store {
+	s.cluster = cluster
+	return s
+}
+
+// createTable creates one of the store's tables: columns, ORDER BY and
+// the deduplication window setting (MergeTree's or ReplicatedMergeTree's
+// name of it). On a cluster, the database first, then the table, ON
+// CLUSTER; a table of that name this node already has must be replicated.
+func (s *Store) createTable(ctx context.Context, name, columns, orderBy string, dedupWindow int) error {
+	ref := clickhouse.Quote(s.db) + "." + clickhouse.Quote(name)
+	if s.cluster == "" {
+		settings := ""
+		if dedupWindow > 0 {
+			settings = fmt.Sprintf(" SETTINGS non_replicated_deduplication_window = %d", dedupWindow)
+		}
+		return s.c.Exec(ctx, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (%s) ENGINE = MergeTree ORDER BY %s%s", ref, columns, orderBy, settings))
+	}
+	on := infra.OnCluster(&s.cluster)
+	if err := s.c.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+clickhouse.Quote(s.db)+on); err != nil {
+		return err
+	}
+	settings := ""
+	if dedupWindow > 0 {
+		settings = fmt.Sprintf(" SETTINGS replicated_deduplication_window = %d", dedupWindow)
+	}
+	if err := s.c.Exec(ctx, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s%s (%s) ENGINE = ReplicatedMergeTree ORDER BY %s%s", ref, on, columns, orderBy, settings)); err != nil {
+		return err
+	}
+	var engine string
+	err := s.c.QueryRow(ctx, "SELECT engine FROM system.tables WHERE database = ? AND name = ?", s.db, name).Scan(&engine)
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(engine, "Replicated") && !strings.HasPrefix(engine, "Shared") {
+		return fmt.Errorf("%s is a %s table on this node only (it was created before the project had a cluster), so the nodes of cluster %s "+
+			"would not share it. Replicate it first: CREATE TABLE %s_r%s AS %s ENGINE = ReplicatedMergeTree ORDER BY %s; "+
+			"INSERT INTO %s_r SELECT * FROM %s; EXCHANGE TABLES %s AND %s_r; DROP TABLE %s_r",
+			ref, engine, s.cluster, ref, on, ref, orderBy, ref, ref, ref, ref, ref)
+	}
+	return nil
 }
 
 // NewStore returns the store of the client's database. Reading never
@@ -68,9 +119,7 @@ func (s *Store) tableExists(ctx context.Context, name string) (bool, error) {
 
 func (s *Store) put(ctx context.Context, key string, value any) error {
 	if !s.created.Load() {
-		err := s.c.Exec(ctx, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.%s (key String, value String, created_at DateTime64(6) DEFAULT now64(6)) "+
-			"ENGINE = MergeTree ORDER BY (key, created_at)", clickhouse.Quote(s.db), clickhouse.Quote(StateTable)))
-		if err != nil {
+		if err := s.createTable(ctx, StateTable, "key String, value String, created_at DateTime64(6) DEFAULT now64(6)", "(key, created_at)", 0); err != nil {
 			return fmt.Errorf("creating %s: %w", StateTable, err)
 		}
 		s.created.Store(true)

@@ -89,6 +89,11 @@ func runDev(ctx context.Context, g *globals, p *display.Printer, f devFlags) err
 	defer svc.stop()
 	client, topics := svc.client, svc.topics
 	client.Dev = true
+	client.Keeperless = svc.keeperless
+	if svc.keeperless && len(proj.Config.ClickHouse.ClusterNames()) > 0 {
+		p.Infof("Clusters", "this dev ClickHouse is one node without Keeper: tables on a cluster are created there without ON CLUSTER, "+
+			"and Replicated engines as their plain forms (production DDL is unchanged: `moose-dev plan --json` shows it)")
+	}
 	dp, err := startDataPlane(ln, proj, svc, p)
 	if err != nil {
 		return err
@@ -207,6 +212,9 @@ type services struct {
 	topics     *broker.Admin
 	done       <-chan struct{} // closed if an embedded engine dies
 	stops      []func()
+	// keeperless: a ClickHouse moose-dev starts itself (embedded or in
+	// Docker), one node without Keeper or clusters
+	keeperless bool
 }
 
 func (s *services) stop() {
@@ -261,6 +269,7 @@ func startServices(ctx context.Context, proj *project.Project, f devFlags, p *di
 	default:
 		return nil, fmt.Errorf("--infra %q: want auto, docker, embedded or external", mode)
 	}
+	s.keeperless = mode != "external"
 	if err != nil {
 		s.stop()
 		return nil, err

@@ -237,19 +237,20 @@ func planCmd(g *globals) *cobra.Command {
 		Use:   "plan",
 		Short: "Show what applying the code to a ClickHouse would change (nothing is changed)",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, _, ch, err := planAgainst(cmd.Context(), g, tf)
+			t, remote, ch, err := planAgainst(cmd.Context(), g, tf)
 			if err != nil {
 				return err
 			}
 			defer t.close()
 			if asJSON {
 				out := planJSON{Operations: []json.RawMessage{}, Risks: []infra.Risk{}, SQL: [][]string{}, MaxRisk: infra.MaxRisk(ch.Ops), Blocked: []string{}}
+				views := infra.ViewClusters(t.code.DefaultDatabase, remote, t.code)
 				for _, op := range ch.Ops {
 					raw, err := infra.MarshalOperation(op)
 					if err != nil {
 						return err
 					}
-					stmts, err := clickhouse.OperationSQL(op, t.code.DefaultDatabase)
+					stmts, err := clickhouse.OperationSQL(op, t.code.DefaultDatabase, views)
 					if err != nil {
 						return err
 					}
@@ -380,6 +381,7 @@ lock until its lease expires (300 s); --release-lock releases it at once.`,
 				Ignore:       t.ignore,
 				AllowPartial: allowPartial,
 				Lease:        migrate.LeaseOptions{Wait: lockWait},
+				Cluster:      migrate.StateCluster(t.proj.Config.ClickHouse.ClusterNames(), t.code),
 			}
 			// a plan that is refused changes nothing: checked before the
 			// database is even created

@@ -86,7 +86,7 @@ func (e *Env) Apply(py string) {
 	ctx := context.Background()
 	changes := differ.Diff(e.State, res.Map)
 	e.Plane.Pause()
-	if err := e.CH.Client.Apply(ctx, differ.PlanWith(changes, differ.PlanOptions{KeepData: true})); err != nil {
+	if err := e.CH.Client.Apply(ctx, differ.PlanWith(changes, differ.PlanOptions{KeepData: true}), nil); err != nil {
 		e.t.Fatal(err)
 	}
 	if err := e.Topics.Apply(ctx, differ.TopicChanges(changes)); err != nil {
