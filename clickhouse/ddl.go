@@ -513,7 +513,7 @@ func (r Render) onCluster(c *string) string {
 
 // viewCluster is the ON CLUSTER clause of a view's DDL.
 func (r Render) viewCluster(db *string, name string) string {
-	c, ok := r.Views[dbOr(db, r.DB)+"."+name]
+	c, ok := r.Views[infra.NameKey(db, name, r.DB)]
 	if !ok {
 		return ""
 	}

@@ -14,10 +14,7 @@ func PhysicalKey(t *infra.Table, defaultDB string) string {
 // NameKey is the PhysicalKey of a table or view an operation names by
 // database (nil or empty: the default one) and name.
 func NameKey(database *string, name, defaultDB string) string {
-	if database != nil && *database != "" {
-		return *database + "." + name
-	}
-	return defaultDB + "." + name
+	return infra.NameKey(database, name, defaultDB)
 }
 
 // Reconcile returns a copy of current corrected by what the database really

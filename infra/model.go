@@ -583,6 +583,15 @@ func OnCluster(c *string) string {
 	return " ON CLUSTER " + QuoteIdent(*c)
 }
 
+// NameKey names a table or view by database (nil or empty: defaultDB) and
+// name as the database knows it: `db.name`.
+func NameKey(database *string, name, defaultDB string) string {
+	if database != nil && *database != "" {
+		return *database + "." + name
+	}
+	return defaultDB + "." + name
+}
+
 // SourceName is a view's source table reference without its database or
 // backquotes (“ `db`.`t` “ is t).
 func SourceName(ref string) string { return strings.Trim(ref[strings.LastIndex(ref, ".")+1:], "`") }
@@ -621,20 +630,14 @@ func ViewClusters(defaultDB string, maps ...*Map) map[string]string {
 			}
 			return "", false
 		}
-		key := func(db *string, name string) string {
-			if db != nil && *db != "" {
-				return *db + "." + name
-			}
-			return defaultDB + "." + name
-		}
 		for _, v := range m.MaterializedViews {
 			if c, ok := first(v.TargetTable, v.SourceTables); ok {
-				out[key(v.Database, v.Name)] = c
+				out[NameKey(v.Database, v.Name, defaultDB)] = c
 			}
 		}
 		for _, v := range m.Views {
 			if c, ok := first("", v.SourceTables); ok {
-				out[key(v.Database, v.Name)] = c
+				out[NameKey(v.Database, v.Name, defaultDB)] = c
 			}
 		}
 	}

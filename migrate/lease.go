@@ -122,7 +122,7 @@ func (s *Store) ensureLockTable(ctx context.Context) error {
 	return nil
 }
 
-func (s *Store) lockRef() string { return clickhouse.Quote(s.db) + "." + clickhouse.Quote(LockTable) }
+func (s *Store) lockRef() string { return s.ref(LockTable) }
 
 // lockRow appends one row; token makes it unique (the table deduplicates
 // by token: a second claim of a generation is dropped).

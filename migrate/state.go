@@ -42,42 +42,47 @@ func (s *Store) OnCluster(cluster string) *Store {
 }
 
 // createTable creates one of the store's tables: columns, ORDER BY and
-// the deduplication window setting (MergeTree's or ReplicatedMergeTree's
-// name of it). On a cluster, the database first, then the table, ON
-// CLUSTER; a table of that name this node already has must be replicated.
+// a deduplication window (0: the engine's default). On a cluster, the
+// database first, then the table, ON CLUSTER and replicated; a table of
+// that name this node already has must be replicated too.
 func (s *Store) createTable(ctx context.Context, name, columns, orderBy string, dedupWindow int) error {
-	ref := clickhouse.Quote(s.db) + "." + clickhouse.Quote(name)
-	if s.cluster == "" {
-		settings := ""
-		if dedupWindow > 0 {
-			settings = fmt.Sprintf(" SETTINGS non_replicated_deduplication_window = %d", dedupWindow)
+	if s.cluster != "" {
+		if err := s.c.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+clickhouse.Quote(s.db)+infra.OnCluster(&s.cluster)); err != nil {
+			return err
 		}
-		return s.c.Exec(ctx, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (%s) ENGINE = MergeTree ORDER BY %s%s", ref, columns, orderBy, settings))
 	}
-	on := infra.OnCluster(&s.cluster)
-	if err := s.c.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+clickhouse.Quote(s.db)+on); err != nil {
-		return err
-	}
-	settings := ""
-	if dedupWindow > 0 {
-		settings = fmt.Sprintf(" SETTINGS replicated_deduplication_window = %d", dedupWindow)
-	}
-	if err := s.c.Exec(ctx, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s%s (%s) ENGINE = ReplicatedMergeTree ORDER BY %s%s", ref, on, columns, orderBy, settings)); err != nil {
+	if err := s.c.Exec(ctx, s.createSQL(name, columns, orderBy, dedupWindow)); err != nil || s.cluster == "" {
 		return err
 	}
 	var engine string
-	err := s.c.QueryRow(ctx, "SELECT engine FROM system.tables WHERE database = ? AND name = ?", s.db, name).Scan(&engine)
-	if err != nil {
+	if err := s.c.QueryRow(ctx, "SELECT engine FROM system.tables WHERE database = ? AND name = ?", s.db, name).Scan(&engine); err != nil {
 		return err
 	}
-	if !strings.HasPrefix(engine, "Replicated") && !strings.HasPrefix(engine, "Shared") {
-		return fmt.Errorf("%s is a %s table on this node only (it was created before the project had a cluster), so the nodes of cluster %s "+
-			"would not share it. Replicate it first: CREATE TABLE %s_r%s AS %s ENGINE = ReplicatedMergeTree ORDER BY %s; "+
-			"INSERT INTO %s_r SELECT * FROM %s; EXCHANGE TABLES %s AND %s_r; DROP TABLE %s_r",
-			ref, engine, s.cluster, ref, on, ref, orderBy, ref, ref, ref, ref, ref)
+	if strings.HasPrefix(engine, "Replicated") || strings.HasPrefix(engine, "Shared") {
+		return nil
 	}
-	return nil
+	ref, copyRef := s.ref(name), s.ref(name+"_r")
+	return fmt.Errorf("%s is a %s table on this node only (it was created before the project had a cluster), so the nodes of cluster %s "+
+		"would not share it. Replicate it first: %s; INSERT INTO %s SELECT * FROM %s; DROP TABLE %s SYNC; RENAME TABLE %s TO %s%s",
+		ref, engine, s.cluster, s.createSQL(name+"_r", columns, orderBy, dedupWindow), copyRef, ref, ref, copyRef, ref, infra.OnCluster(&s.cluster))
 }
+
+// createSQL is CREATE TABLE of one of the store's tables: MergeTree on one
+// server, ReplicatedMergeTree ON CLUSTER on a cluster.
+func (s *Store) createSQL(name, columns, orderBy string, dedupWindow int) string {
+	engine, window, on := "MergeTree", "non_replicated_deduplication_window", ""
+	if s.cluster != "" {
+		engine, window, on = "ReplicatedMergeTree", "replicated_deduplication_window", infra.OnCluster(&s.cluster)
+	}
+	q := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s%s (%s) ENGINE = %s ORDER BY %s", s.ref(name), on, columns, engine, orderBy)
+	if dedupWindow > 0 {
+		q += fmt.Sprintf(" SETTINGS %s = %d", window, dedupWindow)
+	}
+	return q
+}
+
+// ref is `db`.`name` of a table of the store's database.
+func (s *Store) ref(name string) string { return clickhouse.Quote(s.db) + "." + clickhouse.Quote(name) }
 
 // NewStore returns the store of the client's database. Reading never
 // changes the database (`moose-dev plan` changes nothing): the table is
@@ -128,7 +133,7 @@ func (s *Store) put(ctx context.Context, key string, value any) error {
 	if err != nil {
 		return err
 	}
-	return s.c.Exec(ctx, fmt.Sprintf("INSERT INTO %s.%s (key, value) VALUES (%s, %s)", clickhouse.Quote(s.db), clickhouse.Quote(StateTable),
+	return s.c.Exec(ctx, fmt.Sprintf("INSERT INTO %s (key, value) VALUES (%s, %s)", s.ref(StateTable),
 		clickhouse.QuoteString(key), clickhouse.QuoteString(string(b))))
 }
 
@@ -138,8 +143,8 @@ func (s *Store) latest(ctx context.Context, pattern string, v any) (bool, error)
 	if ok, err := s.exists(ctx); !ok || err != nil {
 		return false, err
 	}
-	rows, err := s.c.Query(ctx, fmt.Sprintf("SELECT value FROM %s.%s WHERE key LIKE %s ORDER BY created_at DESC LIMIT 1",
-		clickhouse.Quote(s.db), clickhouse.Quote(StateTable), clickhouse.QuoteString(pattern)))
+	rows, err := s.c.Query(ctx, fmt.Sprintf("SELECT value FROM %s WHERE key LIKE %s ORDER BY created_at DESC LIMIT 1",
+		s.ref(StateTable), clickhouse.QuoteString(pattern)))
 	if err != nil {
 		return false, err
 	}
