@@ -224,3 +224,21 @@ func BenchmarkTSLoadFirstSave(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkStateEncode encodes the map of a 2,000-model x 20-field project
+// (each model an OlapTable) as the dev loop writes it to .moose/state.json
+// after every save.
+func BenchmarkStateEncode(b *testing.B) {
+	root := genProject(b, 2000, 20, 20)
+	m, err := parser.NewLoader(root, "app", "Python").Load("local")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := infra.EncodeState(m.Map); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

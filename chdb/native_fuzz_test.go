@@ -81,7 +81,7 @@ func FuzzNativeConn(f *testing.F) {
 	f.Add([]byte{4})          // ping
 	f.Add([]byte{1, 0, 0})    // a truncated query
 	f.Add([]byte{2, 0, 1, 2}) // data before any query
-	s := NewServer(engineStub{}, "u", "p", f.TempDir())
+	s := NewServer("u", "p", f.TempDir(), engineStub{})
 	hello := helloBytes("u", "p")
 	f.Fuzz(func(t *testing.T, in []byte) {
 		masked := make([]byte, len(in))
@@ -97,7 +97,7 @@ func FuzzNativeConn(f *testing.F) {
 }
 
 func TestAMalformedHelloDropsOnlyThatConnection(t *testing.T) {
-	s := NewServer(engineStub{}, "u", "p", t.TempDir())
+	s := NewServer("u", "p", t.TempDir(), engineStub{})
 	// a string length beyond what memory can hold: the decoder panics
 	before := nativePanics.Load()
 	converse(t, s, []byte{0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f})
@@ -147,7 +147,7 @@ func FuzzNativeQuery(f *testing.F) {
 	f.Add("INSERT INTO `db`.`t` (id, n) FORMAT Native", false, true)
 	f.Add("WITH 1 AS x SELECT x WHERE 0", true, false)
 	f.Add("CREATE TABLE t (id String) ENGINE = Memory", false, false)
-	s := NewServer(engineFake{}, "u", "p", f.TempDir())
+	s := NewServer("u", "p", f.TempDir(), engineFake{})
 	f.Fuzz(func(t *testing.T, body string, compressed, data bool) {
 		var b chproto.Buffer
 		b.PutRaw(helloBytes("u", "p"))

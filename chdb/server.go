@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 
 	chproto "github.com/ClickHouse/ch-go/proto"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
@@ -25,16 +24,22 @@ type Querier interface {
 	Query(query, format string) ([]byte, error)
 }
 
-// Server is the ClickHouse HTTP interface over a chDB session. It accepts
-// only the configured user and password.
+// Server is the ClickHouse HTTP interface over chDB sessions on one data
+// directory. It accepts only the configured user and password. Each
+// request runs on a free session (a lane), so that as many statements run
+// at once as there are sessions: one chDB session runs one at a time.
 type Server struct {
-	db       Querier
+	lanes    chan *lane
 	user     string
 	password string
 	tmpDir   string
 	version  string
+}
 
-	mu        sync.Mutex // serializes USE / SET + query
+// lane is one session with the USE and SET state it carries from request
+// to request.
+type lane struct {
+	db        Querier
 	currentDB string
 	settings  map[string]string // session settings applied from URL parameters
 }
@@ -46,10 +51,14 @@ var notSettings = map[string]bool{"query": true, "database": true, "default_form
 	"client_protocol_version": true, "compress": true, "decompress": true, "enable_http_compression": true,
 	"wait_end_of_query": true, "buffer_size": true, "http_native_compression_disable_checksumming_on_decompress": true}
 
-// NewServer serves db over HTTP for one user. tmpDir holds insert bodies.
-func NewServer(db Querier, user, password, tmpDir string) *Server {
-	s := &Server{db: db, user: user, password: password, tmpDir: tmpDir, currentDB: "default", version: "unknown", settings: map[string]string{}}
-	if out, err := db.Query("SELECT version()", "TabSeparated"); err == nil {
+// NewServer serves sessions (at least one, all on the same data) over
+// HTTP for one user. tmpDir holds insert bodies.
+func NewServer(user, password, tmpDir string, sessions ...Querier) *Server {
+	s := &Server{user: user, password: password, tmpDir: tmpDir, version: "unknown", lanes: make(chan *lane, len(sessions))}
+	for _, db := range sessions {
+		s.lanes <- &lane{db: db, currentDB: "default", settings: map[string]string{}}
+	}
+	if out, err := sessions[0].Query("SELECT version()", "TabSeparated"); err == nil {
 		s.version = strings.TrimSpace(string(out))
 	}
 	return s
@@ -148,34 +157,34 @@ func contentType(format string) string {
 	return "text/plain; charset=UTF-8"
 }
 
-// run executes under the lock, switching database first when asked, and
+// run executes on a free lane, switching database first when asked, and
 // feeding an insert body through a temporary file (chDB reads no stdin).
-// Settings given as URL parameters are applied to the engine's one session
-// with SET (and stay until changed): a dev server, not a multi-tenant one.
+// Settings given as URL parameters are applied to the lane's session with
+// SET (and stay until changed): a dev server, not a multi-tenant one.
 // Query parameters (param_x for {x:Type}) are set the same way, as the
 // string the URL carried, for every request that gives them.
 func (s *Server) run(database string, settings, queryParams map[string]string, query, format string, data []byte) ([]byte, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	l := <-s.lanes
+	defer func() { s.lanes <- l }()
 	for k, v := range queryParams {
-		if _, err := s.db.Query("SET "+quoteIdent(k)+" = "+quoteString(v), "TabSeparated"); err != nil {
+		if _, err := l.db.Query("SET "+quoteIdent(k)+" = "+quoteString(v), "TabSeparated"); err != nil {
 			return nil, err
 		}
 	}
 	for k, v := range settings {
-		if s.settings[k] == v {
+		if l.settings[k] == v {
 			continue
 		}
-		if _, err := s.db.Query("SET "+quoteIdent(k)+" = "+settingLiteral(v), "TabSeparated"); err != nil {
+		if _, err := l.db.Query("SET "+quoteIdent(k)+" = "+settingLiteral(v), "TabSeparated"); err != nil {
 			return nil, err
 		}
-		s.settings[k] = v
+		l.settings[k] = v
 	}
-	if database != "" && database != s.currentDB {
-		if _, err := s.db.Query("USE "+quoteIdent(database), "TabSeparated"); err != nil {
+	if database != "" && database != l.currentDB {
+		if _, err := l.db.Query("USE "+quoteIdent(database), "TabSeparated"); err != nil {
 			return nil, err
 		}
-		s.currentDB = database
+		l.currentDB = database
 	}
 	if data != nil {
 		f, err := os.CreateTemp(s.tmpDir, "insert-*.bin")
@@ -194,7 +203,7 @@ func (s *Server) run(database string, settings, queryParams map[string]string, q
 		}
 		query = query[:loc[0]] + " FROM INFILE " + quoteString(filepath.ToSlash(f.Name())) + " FORMAT " + query[loc[2]:loc[3]]
 	}
-	return s.db.Query(query, format)
+	return l.db.Query(query, format)
 }
 
 func quoteIdent(s string) string { return infra.QuoteIdent(s) }

@@ -1,12 +1,14 @@
 package chdb_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/moose-dev/moose-dev/chdb"
@@ -127,5 +129,45 @@ func TestFrontEndTakesQueriesInTheBodyAndInsertData(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(srv.Dir, "clickhouse")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestConcurrentRequestsKeepTheirDatabaseAndSettings: requests run at
+// once on the engine's sessions, each of which carries USE and SET from
+// request to request; every request still sees the database and settings
+// it asked for, and a table created on one session is seen on the others.
+func TestConcurrentRequestsKeepTheirDatabaseAndSettings(t *testing.T) {
+	srv := chtest.Start(t, "local")
+	for _, db := range []string{"a", "b"} {
+		if r := get(t, srv.Addr, "query="+url.QueryEscape("CREATE DATABASE IF NOT EXISTS "+db), basic); r.status != 200 {
+			t.Fatal(r.body)
+		}
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < 6; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < 30; i++ {
+				db, rows := []string{"a", "b"}[(w+i)%2], fmt.Sprint(1000+w*100+i)
+				q := url.Values{"database": {db}, "max_result_rows": {rows},
+					"query": {"SELECT currentDatabase(), getSetting('max_result_rows')"}}
+				r := get(t, srv.Addr, q.Encode(), basic)
+				if want := db + "\t" + rows + "\n"; r.body != want {
+					t.Errorf("worker %d request %d: %q, want %q", w, i, r.body, want)
+					return
+				}
+				table := fmt.Sprintf("t_%d_%d", w, i)
+				if r := get(t, srv.Addr, url.Values{"database": {db}, "query": {"CREATE TABLE " + table + " (x UInt8) ENGINE = Memory"}}.Encode(), basic); r.status != 200 {
+					t.Errorf("create %s: %s", table, r.body)
+					return
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	r := get(t, srv.Addr, "query="+url.QueryEscape("SELECT count() FROM system.tables WHERE database IN ('a', 'b') AND name LIKE 't\\_%'"), basic)
+	if r.body != "180\n" {
+		t.Fatalf("tables seen: %q, want 180", r.body)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -45,6 +46,8 @@ type Client struct {
 	// Keeperless marks a server without Keeper or clusters (the embedded
 	// one; Render.Keeperless).
 	Keeperless bool
+
+	known tableCache // what Tables read of each table, while unchanged
 }
 
 // Render is how this client renders operations; views is
@@ -175,7 +178,9 @@ func (c *Client) EnsureDatabasesFor(ctx context.Context, m *infra.Map) error {
 	return nil
 }
 
-// ApplyError says which operation of a plan failed and how many ran before.
+// ApplyError says which operation of a plan failed and how many were
+// applied: those before it, and, when it was one of a run of CREATE TABLEs
+// applied at once, any of that run that succeeded beside it.
 type ApplyError struct {
 	Index   int // 0-based index of the failed operation
 	Applied int
@@ -185,7 +190,7 @@ type ApplyError struct {
 }
 
 func (e *ApplyError) Error() string {
-	msg := fmt.Sprintf("%s failed (%d of the plan's operations applied before it): %v", e.Op.Describe(), e.Applied, e.Err)
+	msg := fmt.Sprintf("%s failed (%d of the plan's operations applied): %v", e.Op.Describe(), e.Applied, e.Err)
 	if e.SQL != "" { // a check that refused before any statement ran has none
 		msg += "\n  SQL: " + oneLine(e.SQL)
 	}
@@ -203,35 +208,104 @@ func (c *Client) Apply(ctx context.Context, ops []infra.Operation, views map[str
 	return c.ApplyProgress(ctx, ops, views, nil)
 }
 
+// createWorkers is how many CREATE TABLEs of a run of them are sent at
+// once: tables do not depend on one another, and a server (the embedded
+// one has a session per core, up to 4) creates them in parallel.
+const createWorkers = 4
+
 // ApplyProgress is Apply, calling progress (when not nil) after each
-// operation that succeeded with how many are done (1..n) of n.
+// operation that succeeded with how many are done (1..n) of n. A run of
+// CREATE TABLEs goes out createWorkers at a time; after a failure no
+// further one starts, and the error counts those that succeeded.
 func (c *Client) ApplyProgress(ctx context.Context, ops []infra.Operation, views map[string]string, progress func(done, total int)) error {
 	r := c.Render(views)
-	for i, op := range ops {
-		stmts, err := r.Operation(op)
+	var mu sync.Mutex // guards done, first, and the calls to progress
+	done := 0
+	var first *ApplyError
+	run := func(i int) {
+		err := c.applyOne(ctx, r, i, ops[i])
+		mu.Lock()
+		defer mu.Unlock()
 		if err != nil {
-			return &ApplyError{Index: i, Applied: i, Op: op, Err: err}
-		}
-		mod, isModify := op.(infra.ModifyTableColumn)
-		if isModify {
-			if err := c.checkConversion(ctx, dbOr(mod.Database, c.db), mod); err != nil {
-				return &ApplyError{Index: i, Applied: i, Op: op, Err: err}
+			if first == nil || err.Index < first.Index {
+				first = err
 			}
+			return
 		}
-		for _, s := range stmts {
-			if err := c.Exec(ctx, s); err != nil {
-				if isModify {
-					if rerr := c.rollbackModify(ctx, dbOr(mod.Database, c.db), mod); rerr != nil {
-						err = fmt.Errorf("%w; rolling back also failed: %v", err, rerr)
-					} else {
-						err = fmt.Errorf("%w (rolled back: the column keeps its previous type)", err)
-					}
-				}
-				return &ApplyError{Index: i, Applied: i, Op: op, SQL: s, Err: err}
-			}
-		}
+		done++
 		if progress != nil {
-			progress(i+1, len(ops))
+			progress(done, len(ops))
+		}
+	}
+	failed := func() bool { mu.Lock(); defer mu.Unlock(); return first != nil }
+	for i := 0; i < len(ops) && !failed(); {
+		n := createRun(ops[i:], c.db)
+		if n < 2 {
+			run(i)
+			i++
+			continue
+		}
+		next := make(chan int)
+		var wg sync.WaitGroup
+		for w := 0; w < min(createWorkers, n); w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for j := range next {
+					run(j)
+				}
+			}()
+		}
+		for j := i; j < i+n && !failed(); j++ {
+			next <- j
+		}
+		close(next)
+		wg.Wait()
+		i += n
+	}
+	if first != nil {
+		first.Applied = done
+		return first
+	}
+	return nil
+}
+
+// createRun is how many operations at the head of ops are CREATE TABLEs
+// of distinct tables.
+func createRun(ops []infra.Operation, db string) int {
+	seen := map[string]bool{}
+	for n, op := range ops {
+		ct, ok := op.(infra.CreateTable)
+		if !ok || seen[infra.NameKey(ct.Table.Database, ct.Table.Name, db)] {
+			return n
+		}
+		seen[infra.NameKey(ct.Table.Database, ct.Table.Name, db)] = true
+	}
+	return len(ops)
+}
+
+// applyOne runs operation i of a plan (its Applied left for the caller).
+func (c *Client) applyOne(ctx context.Context, r Render, i int, op infra.Operation) *ApplyError {
+	stmts, err := r.Operation(op)
+	if err != nil {
+		return &ApplyError{Index: i, Op: op, Err: err}
+	}
+	mod, isModify := op.(infra.ModifyTableColumn)
+	if isModify {
+		if err := c.checkConversion(ctx, dbOr(mod.Database, c.db), mod); err != nil {
+			return &ApplyError{Index: i, Op: op, Err: err}
+		}
+	}
+	for _, s := range stmts {
+		if err := c.Exec(ctx, s); err != nil {
+			if isModify {
+				if rerr := c.rollbackModify(ctx, dbOr(mod.Database, c.db), mod); rerr != nil {
+					err = fmt.Errorf("%w; rolling back also failed: %v", err, rerr)
+				} else {
+					err = fmt.Errorf("%w (rolled back: the column keeps its previous type)", err)
+				}
+			}
+			return &ApplyError{Index: i, Op: op, SQL: s, Err: err}
 		}
 	}
 	return nil
@@ -241,66 +315,6 @@ func (c *Client) ApplyProgress(ctx context.Context, ops []infra.Operation, views
 type TableColumn struct {
 	Name, Type, DefaultKind, DefaultExpr, Comment, Codec string
 	InPrimaryKey                                         bool
-}
-
-// LiveTable is a table as the server has it.
-type LiveTable struct {
-	Database, Name, Engine string
-	// the keys as system.tables gives them ("" when none), and the engine
-	// with its arguments and clauses (engine_full)
-	SortingKey, PartitionKey, SamplingKey, PrimaryKey string
-	EngineFull                                        string
-	TTL                                               *string           // the table TTL, as ClickHouse rewrote it; nil when none
-	Settings                                          map[string]string // the SETTINGS clause, values unquoted; nil when none
-	Columns                                           []TableColumn
-}
-
-// Tables lists the tables of a database (views and `_moose*` tables
-// excluded, as upstream's reality check does), with their columns.
-func (c *Client) Tables(ctx context.Context, db string) (map[string]*LiveTable, error) {
-	rows, err := c.conn.Query(ctx, `SELECT name, engine, sorting_key, partition_key, sampling_key, primary_key, engine_full, create_table_query FROM system.tables
-		WHERE database = ? AND engine NOT IN ('View', 'MaterializedView') AND NOT startsWith(name, '.')
-		AND NOT startsWith(lower(name), '_moose')`, db)
-	if err != nil {
-		return nil, fmt.Errorf("reading system.tables: %w", err)
-	}
-	out := map[string]*LiveTable{}
-	for rows.Next() {
-		t := &LiveTable{Database: db}
-		var create string
-		if err := rows.Scan(&t.Name, &t.Engine, &t.SortingKey, &t.PartitionKey, &t.SamplingKey, &t.PrimaryKey, &t.EngineFull, &create); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		t.SortingKey = NormalizeKey(t.SortingKey)
-		t.PrimaryKey = NormalizeKey(t.PrimaryKey)
-		t.TTL = TableTTL(create)
-		t.Settings = TableSettings(create)
-		out[t.Name] = t
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	crows, err := c.conn.Query(ctx, `SELECT table, name, type, default_kind, default_expression, comment, is_in_primary_key, compression_codec
-		FROM system.columns WHERE database = ? ORDER BY table, position`, db)
-	if err != nil {
-		return nil, fmt.Errorf("reading system.columns: %w", err)
-	}
-	defer crows.Close()
-	for crows.Next() {
-		var table string
-		var col TableColumn
-		var pk uint8
-		if err := crows.Scan(&table, &col.Name, &col.Type, &col.DefaultKind, &col.DefaultExpr, &col.Comment, &pk, &col.Codec); err != nil {
-			return nil, err
-		}
-		col.InPrimaryKey = pk == 1
-		if t, ok := out[table]; ok {
-			t.Columns = append(t.Columns, col)
-		}
-	}
-	return out, crows.Err()
 }
 
 // TableTTL finds the table-level TTL clause of a CREATE query as

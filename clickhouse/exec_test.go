@@ -3,6 +3,7 @@ package clickhouse_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -379,5 +380,61 @@ func TestADeclinedRenamePlanApplies(t *testing.T) {
 	}
 	if got := liveColumns(t, c, "R"); len(got) != 3 || got["fullname"] != "String" || got["age"] != "Int64" {
 		t.Fatalf("columns after the plan: %v", got)
+	}
+}
+
+// TestARunOfCreatesFailingSaysWhichAndCountsWhatRan: CREATE TABLEs go
+// out several at once; when one fails the error names the first that
+// failed, counts every table created (before it or beside it), and no
+// operation after the run starts.
+func TestARunOfCreatesFailingSaysWhichAndCountsWhatRan(t *testing.T) {
+	srv := chtest.Start(t, "local")
+	ctx := context.Background()
+	var ops []infra.Operation
+	for i := 0; i < 12; i++ {
+		tbl := &infra.Table{Name: fmt.Sprintf("R%d", i), Engine: infra.MergeTree, OrderBy: infra.OrderBy{Fields: []string{"a"}},
+			Columns: []infra.Column{col("a", infra.String, true)}}
+		if i == 5 || i == 9 {
+			tbl.OrderBy = infra.OrderBy{Fields: []string{"no_such_column"}}
+		}
+		ops = append(ops, infra.CreateTable{Table: tbl})
+	}
+	ops = append(ops, infra.AddTableColumn{Table: "R0", Column: col("never", infra.Int8, true)})
+	var progress []int
+	err := srv.Client.ApplyProgress(ctx, ops, nil, func(done, total int) {
+		if total != len(ops) {
+			t.Errorf("progress total %d, want %d", total, len(ops))
+		}
+		progress = append(progress, done)
+	})
+	var ae *clickhouse.ApplyError
+	if !asApplyError(err, &ae) {
+		t.Fatalf("want ApplyError, got %v", err)
+	}
+	if ae.Index != 5 { // 9, if it ran, was sent after 5, which fails too
+		t.Fatalf("failed at %d, want 5", ae.Index)
+	}
+	tables, err := srv.Client.Tables(ctx, "local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		if tables[fmt.Sprintf("R%d", i)] == nil {
+			t.Fatalf("R%d, before the failure, was not created", i)
+		}
+	}
+	if len(tables) != ae.Applied {
+		t.Fatalf("%d tables exist, the error says %d applied", len(tables), ae.Applied)
+	}
+	for i, d := range progress {
+		if d != i+1 {
+			t.Fatalf("progress %v is not 1, 2, ...", progress)
+		}
+	}
+	if len(progress) != ae.Applied {
+		t.Fatalf("progress reported %d, applied %d", len(progress), ae.Applied)
+	}
+	if _, ok := liveColumns(t, srv.Client, "R0")["never"]; ok {
+		t.Fatal("an operation after the failed run ran")
 	}
 }

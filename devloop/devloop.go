@@ -431,13 +431,11 @@ func liveRetention(t *infra.Topic, info broker.TopicInfo) {
 // upstream-facing files get, which took four times as long (80 ms per
 // reload at 500 tables).
 func (l *Loop) saveState(m *infra.Map) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // SQL keeps its < and >
-	if err := enc.Encode(m); err != nil {
+	b, err := infra.EncodeState(m)
+	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(l.statePath(), buf.Bytes())
+	return WriteFileAtomic(l.statePath(), b)
 }
 
 // WriteFileAtomic writes data to a temporary file beside path, flushes it

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -80,18 +81,71 @@ type columnJSON struct {
 	Alias        *string         `json:"alias,omitempty"`
 }
 
-// MarshalJSON writes the column in upstream's shape.
+// MarshalJSON writes the column in upstream's shape: columnJSON as
+// encoding/json writes it, appended by hand (a state of 2,000 tables holds
+// 100,000 columns, written after every save).
 func (c Column) MarshalJSON() ([]byte, error) {
-	dt, err := MarshalColumnType(c.DataType)
-	if err != nil {
-		return nil, fmt.Errorf("column %q: %w", c.Name, err)
+	b := make([]byte, 0, 128)
+	b = append(b, `{"name":`...)
+	b = appendJSONString(b, c.Name)
+	b = append(b, `,"data_type":`...)
+	switch t := c.DataType.(type) {
+	case Scalar:
+		b = appendJSONString(b, string(t))
+	default:
+		dt, err := MarshalColumnType(c.DataType)
+		if err != nil {
+			return nil, fmt.Errorf("column %q: %w", c.Name, err)
+		}
+		b = append(b, dt...)
 	}
-	ann := c.Annotations
-	if ann == nil {
-		ann = []Annotation{}
+	b = append(b, `,"required":`...)
+	b = strconv.AppendBool(b, c.Required)
+	b = append(b, `,"unique":`...)
+	b = strconv.AppendBool(b, c.Unique)
+	b = append(b, `,"primary_key":`...)
+	b = strconv.AppendBool(b, c.PrimaryKey)
+	b = append(b, `,"default":`...)
+	if c.Default == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendJSONString(b, *c.Default)
 	}
-	return json.Marshal(columnJSON{c.Name, dt, c.Required, c.Unique, c.PrimaryKey, c.Default, ann,
-		c.Comment, c.TTL, c.Codec, c.Materialized, c.Alias})
+	b = append(b, `,"annotations":`...)
+	if len(c.Annotations) == 0 {
+		b = append(b, "[]"...)
+	} else {
+		ann, err := json.Marshal(c.Annotations)
+		if err != nil {
+			return nil, fmt.Errorf("column %q: %w", c.Name, err)
+		}
+		b = append(b, ann...)
+	}
+	for _, f := range []struct {
+		key string
+		v   *string
+	}{{"comment", c.Comment}, {"ttl", c.TTL}, {"codec", c.Codec}, {"materialized", c.Materialized}, {"alias", c.Alias}} {
+		if f.v != nil {
+			b = append(b, `,"`+f.key+`":`...)
+			b = appendJSONString(b, *f.v)
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// appendJSONString appends s as encoding/json quotes it: printable ASCII
+// other than the characters it escapes is copied, anything else goes
+// through encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always encodes
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // UnmarshalJSON reads upstream's column JSON (also `dataType`).
@@ -520,6 +574,18 @@ func (m *Map) Clone() *Map {
 		panic(fmt.Sprintf("infra: clone: %v", err))
 	}
 	return c
+}
+
+// EncodeState is the map as the dev loop stores it (.moose/state.json):
+// compact JSON in upstream's shape, SQL keeping its < and >.
+func EncodeState(m *Map) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // UnmarshalMap reads an infrastructure map in upstream's JSON shape and

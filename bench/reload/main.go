@@ -29,8 +29,9 @@ func main() {
 	tables := flag.Int("tables", 1, "tables in the generated project")
 	edits := flag.Int("edits", 20, "saves to time (cycling: add column, change type, add table, drop column)")
 	streams := flag.Bool("streams", false, "give every table a Stream too (exercises the broker each reload)")
+	columns := flag.Int("columns", 3, "columns per table (at least 3: id, at, value; the rest alternate String and Float64)")
 	flag.Parse()
-	if err := run(*bin, *tables, *edits, *streams); err != nil {
+	if err := run(*bin, *tables, *edits, *columns, *streams); err != nil {
 		fmt.Fprintln(os.Stderr, "reload:", err)
 		os.Exit(1)
 	}
@@ -45,7 +46,7 @@ func freePort() int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-func run(bin string, tables, edits int, streams bool) error {
+func run(bin string, tables, edits, columns int, streams bool) error {
 	dir, err := os.MkdirTemp("", "moose-dev-bench")
 	if err != nil {
 		return err
@@ -74,6 +75,9 @@ func run(bin string, tables, edits int, streams bool) error {
 		b.WriteString("from datetime import datetime\nfrom moose_lib import Key, OlapTable, Stream\nfrom pydantic import BaseModel\n\n")
 		for t := 0; t < tables; t++ {
 			fmt.Fprintf(&b, "class M%d(BaseModel):\n    id: Key[str]\n    at: datetime\n    value: float\n", t)
+			for c := 3; c < columns; c++ {
+				fmt.Fprintf(&b, "    c%d: %s\n", c, []string{"str", "float"}[c%2])
+			}
 			if t == 0 {
 				for _, e := range sp.extras {
 					fmt.Fprintf(&b, "    %s: %s\n", e, sp.extraTypes[e])
@@ -154,7 +158,7 @@ func run(bin string, tables, edits int, streams bool) error {
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	p95 := lat[(len(lat)*95+99)/100-1]
-	fmt.Printf("tables=%d streams=%v edits=%d\n", tables, streams, edits)
+	fmt.Printf("tables=%d columns=%d streams=%v edits=%d\n", tables, columns, streams, edits)
 	fmt.Printf("start-to-ready: %v\n", ready.Round(time.Millisecond))
 	for _, k := range kinds {
 		ds := byKind[k]

@@ -1,0 +1,9 @@
+package clickhouse
+
+// FullReads is how many tables c's Tables has read in full (CREATE query
+// and columns) rather than from what it knew.
+func FullReads(c *Client) int {
+	c.known.mu.Lock()
+	defer c.known.mu.Unlock()
+	return c.known.reads
+}

@@ -1,0 +1,93 @@
+package clickhouse_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/moose-dev/moose-dev/clickhouse"
+	"github.com/moose-dev/moose-dev/internal/chtest"
+)
+
+// TestTablesFollowsEveryChange: Tables reads a table's CREATE query and
+// columns again only when its metadata may have changed, and never serves
+// what it knew of a table changed since, however fast the changes come
+// (several in one second of metadata_modification_time), by ALTER, by a
+// drop and create under the same name, or by a rename.
+func TestTablesFollowsEveryChange(t *testing.T) {
+	srv := chtest.Start(t, "local")
+	c, ctx := srv.Client, context.Background()
+	exec := func(sql string) {
+		t.Helper()
+		if err := c.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, n := range []string{"a", "b", "c"} {
+		exec("CREATE TABLE local." + n + " (id String, at DateTime) ENGINE = MergeTree ORDER BY id")
+	}
+	read := func() map[string]*clickhouse.LiveTable {
+		t.Helper()
+		tables, err := c.Tables(ctx, "local")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tables
+	}
+	names := func(lt *clickhouse.LiveTable) string {
+		s := ""
+		for _, col := range lt.Columns {
+			s += col.Name + ":" + col.Type + " "
+		}
+		return s
+	}
+	read()
+	time.Sleep(1100 * time.Millisecond) // past the second the tables were made in
+	read()
+	before := clickhouse.FullReads(c)
+	read()
+	if got := clickhouse.FullReads(c) - before; got != 0 {
+		t.Fatalf("unchanged tables read again in full: %d", got)
+	}
+
+	want := "id:String at:DateTime "
+	for i := 0; i < 12; i++ {
+		switch i % 3 {
+		case 0:
+			exec(fmt.Sprintf("ALTER TABLE local.a ADD COLUMN x%d Int64", i))
+			want += fmt.Sprintf("x%d:Int64 ", i)
+		case 1:
+			exec(fmt.Sprintf("ALTER TABLE local.a MODIFY TTL at + INTERVAL %d DAY", i))
+		case 2:
+			exec(fmt.Sprintf("ALTER TABLE local.a MODIFY SETTING merge_with_ttl_timeout = %d", 3600+i))
+		}
+		got := read()["a"]
+		if names(got) != want {
+			t.Fatalf("after change %d: columns %q, want %q", i, names(got), want)
+		}
+		if i%3 >= 1 && (got.TTL == nil || *got.TTL != fmt.Sprintf("at + toIntervalDay(%d)", i-(i%3)+1)) {
+			t.Fatalf("after change %d: TTL %v", i, got.TTL)
+		}
+		if i%3 == 2 && got.Settings["merge_with_ttl_timeout"] != fmt.Sprint(3600+i) {
+			t.Fatalf("after change %d: settings %v", i, got.Settings)
+		}
+	}
+	if got := read()["b"]; names(got) != "id:String at:DateTime " {
+		t.Fatalf("b: %q", names(got))
+	}
+	exec("DROP TABLE local.b SYNC")
+	exec("CREATE TABLE local.b (id String, n UInt8) ENGINE = MergeTree ORDER BY id")
+	if got := read()["b"]; names(got) != "id:String n:UInt8 " {
+		t.Fatalf("b recreated: %q", names(got))
+	}
+	exec("RENAME TABLE local.c TO local.d")
+	exec("RENAME TABLE local.b TO local.c")
+	tables := read()
+	if got := tables["c"]; got == nil || names(got) != "id:String n:UInt8 " {
+		t.Fatalf("c after renames: %v", got)
+	}
+	if _, ok := tables["b"]; ok {
+		t.Fatal("b still listed after its rename")
+	}
+}
