@@ -3,6 +3,7 @@
 package bench
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -234,10 +235,11 @@ func BenchmarkStateEncode(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	var buf bytes.Buffer
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := infra.EncodeState(m.Map); err != nil {
+		if err := infra.EncodeState(&buf, m.Map); err != nil {
 			b.Fatal(err)
 		}
 	}

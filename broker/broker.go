@@ -136,21 +136,26 @@ type TopicInfo struct {
 func (a *Admin) Topics(ctx context.Context) (map[string]TopicInfo, error) {
 	var md *kafka.MetadataResponse
 	var err error
+	var tr *kafka.Transport
 	for attempt := 0; attempt < 3; attempt++ {
 		// a fresh transport: a kept one answers Metadata from its cache,
 		// which lags behind deletes and partition changes
-		tr := a.transport(3 * time.Second)
+		tr = a.transport(3 * time.Second)
 		actx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		md, err = (&kafka.Client{Addr: kafka.TCP(a.Addr), Transport: tr}).Metadata(actx, &kafka.MetadataRequest{})
 		cancel()
-		tr.CloseIdleConnections()
 		if err == nil || ctx.Err() != nil {
 			break
 		}
+		tr.CloseIdleConnections()
 	}
 	if err != nil {
+		tr.CloseIdleConnections()
 		return nil, fmt.Errorf("listing topics at %s: %w", a.Addr, err)
 	}
+	// the configs below on the same transport: a new one would first read
+	// every topic's metadata again
+	defer tr.CloseIdleConnections()
 	out := map[string]TopicInfo{}
 	var req kafka.DescribeConfigsRequest
 	for _, t := range md.Topics {
@@ -166,8 +171,6 @@ func (a *Admin) Topics(ctx context.Context) (map[string]TopicInfo, error) {
 	}
 	// Retention, in one request for all topics: a change made by hand is
 	// then put back like any other drift.
-	tr := a.transport(3 * time.Second)
-	defer tr.CloseIdleConnections()
 	actx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	resp, err := (&kafka.Client{Addr: kafka.TCP(a.Addr), Transport: tr}).DescribeConfigs(actx, &req)

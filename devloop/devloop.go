@@ -101,6 +101,8 @@ type Loop struct {
 	shownHeld, shownRenames map[string]bool
 	// pending is what PendingFile holds, as last written
 	pending []byte
+	// stateBuf holds the state as last encoded: its room is used again
+	stateBuf bytes.Buffer
 	// held and blocked are what the last planned reload did not apply:
 	// destructive changes waiting for a confirmation, and changes the
 	// lifecycle policy refuses.
@@ -299,15 +301,22 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 			}
 		}()
 	}
-	if err := l.o.ClickHouse.ApplyProgress(ctx, ops, infra.ViewClusters(l.db, current, desired), l.o.Progress); err != nil {
+	// topics and tables do not depend on one another: the broker works
+	// while ClickHouse does (a topic made when a table then fails is
+	// adopted by the next reload, see reconcile)
+	topicsDone := make(chan error, 1)
+	if topics := differ.TopicChanges(safe); l.o.Topics != nil && len(topics) > 0 {
+		go func() { topicsDone <- l.o.Topics.Apply(ctx, topics) }()
+	} else {
+		topicsDone <- nil
+	}
+	err = l.o.ClickHouse.ApplyProgress(ctx, ops, infra.ViewClusters(l.db, current, desired), l.o.Progress)
+	if terr := <-topicsDone; err == nil {
+		err = terr
+	}
+	if err != nil {
 		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Executing changes to the infrastructure failed:\n" + err.Error()})
 		return tm, err
-	}
-	if l.o.Topics != nil {
-		if err := l.o.Topics.Apply(ctx, differ.TopicChanges(safe)); err != nil {
-			p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Executing changes to the infrastructure failed:\n" + err.Error()})
-			return tm, err
-		}
 	}
 	tm.Apply = time.Since(applyStart)
 	tm.Changes = len(safe)
@@ -321,6 +330,9 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 		return tm, err
 	}
 	l.state = desired
+	if !fromWatcher && len(ops) > 0 {
+		l.warmAfterLaunch(ctx, desired)
+	}
 	if l.o.Data != nil {
 		resumed = true
 		l.o.Data.Resume(desired)
@@ -375,15 +387,7 @@ func (l *Loop) runReloadScript() {
 // reconcile corrects the stored state by what ClickHouse and the broker
 // really hold.
 func (l *Loop) reconcile(ctx context.Context, desired *infra.Map) (*infra.Map, error) {
-	dbs := []string{l.db}
-	seen := map[string]bool{l.db: true}
-	for _, t := range desired.Tables {
-		if d := t.DatabaseOr(l.db); !seen[d] {
-			seen[d] = true
-			dbs = append(dbs, d)
-		}
-	}
-	live, err := l.o.ClickHouse.Reality(ctx, dbs...)
+	live, err := l.o.ClickHouse.Reality(ctx, l.databases(desired)...)
 	if err != nil {
 		return nil, err
 	}
@@ -416,6 +420,34 @@ func (l *Loop) reconcile(ctx context.Context, desired *infra.Map) (*infra.Map, e
 	return current, nil
 }
 
+// databases are the project's database and those m's tables name.
+func (l *Loop) databases(m *infra.Map) []string {
+	dbs := []string{l.db}
+	seen := map[string]bool{l.db: true}
+	for _, t := range m.Tables {
+		if d := t.DatabaseOr(l.db); !seen[d] {
+			seen[d] = true
+			dbs = append(dbs, d)
+		}
+	}
+	return dbs
+}
+
+// warmAfterLaunch reads the tables back once the second they were made
+// in has passed, in the background: the client then knows them (see
+// clickhouse.Client.Tables), and the first save does not read thousands
+// of CREATE queries.
+func (l *Loop) warmAfterLaunch(ctx context.Context, m *infra.Map) {
+	dbs := l.databases(m)
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-time.After(1100 * time.Millisecond):
+			l.o.ClickHouse.Reality(ctx, dbs...) // best effort: a save reads what this did not
+		}
+	}()
+}
+
 // liveRetention sets t's retention to what the broker reports, if it did.
 func liveRetention(t *infra.Topic, info broker.TopicInfo) {
 	if info.RetentionMs >= 0 {
@@ -431,11 +463,10 @@ func liveRetention(t *infra.Topic, info broker.TopicInfo) {
 // upstream-facing files get, which took four times as long (80 ms per
 // reload at 500 tables).
 func (l *Loop) saveState(m *infra.Map) error {
-	b, err := infra.EncodeState(m)
-	if err != nil {
+	if err := infra.EncodeState(&l.stateBuf, m); err != nil {
 		return err
 	}
-	return WriteFileAtomic(l.statePath(), b)
+	return WriteFileAtomic(l.statePath(), l.stateBuf.Bytes())
 }
 
 // WriteFileAtomic writes data to a temporary file beside path, flushes it

@@ -378,29 +378,53 @@ func engineKey(e infra.Engine) string {
 // diffColumns compares by name, in the desired order: upstream's
 // compute_table_columns_diff.
 func diffColumns(before, after []infra.Column) []ColumnChange {
-	old := map[string]infra.Column{}
-	for _, c := range before {
-		old[c.Name] = c
-	}
+	old := columnFinder{cols: before}
+	matched := make([]bool, len(before))
 	var out []ColumnChange
-	seen := map[string]bool{}
 	var prev *string
 	for i, c := range after {
-		seen[c.Name] = true
-		if o, ok := old[c.Name]; !ok {
+		if j, ok := old.find(c.Name, i); !ok {
 			out = append(out, ColumnChange{Kind: ColumnAdded, After: c, AfterColumn: prev})
-		} else if !ColumnsEquivalent(o, c) {
-			out = append(out, ColumnChange{Kind: ColumnModified, Before: o, After: c})
+		} else {
+			matched[j] = true
+			if !ColumnsEquivalent(before[j], c) {
+				out = append(out, ColumnChange{Kind: ColumnModified, Before: before[j], After: c})
+			}
 		}
 		name := after[i].Name
 		prev = &name
 	}
-	for _, c := range before {
-		if !seen[c.Name] {
+	for j, c := range before {
+		if !matched[j] {
 			out = append(out, ColumnChange{Kind: ColumnRemoved, Before: c})
 		}
 	}
 	return out
+}
+
+// columnFinder finds columns by name, trying a position first: two lists
+// of a table's columns are mostly in the same order, and a map of
+// thousands of tables' columns on every reload was most of its garbage.
+type columnFinder struct {
+	cols   []infra.Column
+	byName map[string]int // built on the first miss
+}
+
+// find returns the index of the column named name, trying at first.
+func (f *columnFinder) find(name string, at int) (int, bool) {
+	if at < len(f.cols) && f.cols[at].Name == name {
+		return at, true
+	}
+	if f.byName == nil {
+		f.byName = make(map[string]int, len(f.cols))
+		for i, c := range f.cols {
+			if _, dup := f.byName[c.Name]; !dup {
+				f.byName[c.Name] = i
+			}
+		}
+	}
+	i, ok := f.byName[name]
+	return i, ok
 }
 
 // ColumnsEquivalent compares what ClickHouse stores of a column: name,

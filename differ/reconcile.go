@@ -127,13 +127,11 @@ func engineFamily(name string) string {
 // store per column (primary_key, unique, TTL, an aggregate's result type)
 // from the state when the column still exists.
 func mergeColumns(state, live []infra.Column) []infra.Column {
-	byName := map[string]infra.Column{}
-	for _, c := range state {
-		byName[c.Name] = c
-	}
+	inState := columnFinder{cols: state}
 	out := make([]infra.Column, len(live))
 	for i, c := range live {
-		if s, ok := byName[c.Name]; ok {
+		if j, ok := inState.find(c.Name, i); ok {
+			s := state[j]
 			c.PrimaryKey = s.PrimaryKey
 			c.Unique = s.Unique
 			// ClickHouse keeps a column TTL only inside its CREATE query, with
