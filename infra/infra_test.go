@@ -230,3 +230,34 @@ func FuzzUnmarshalMap(f *testing.F) {
 		}
 	})
 }
+
+// TestViewClustersFollowTheTarget: a materialized view runs ON the cluster
+// of its target table; with a target on one server it stays there, even
+// over a clustered source (ON CLUSTER would fail on the nodes without the
+// target); with a target the map does not hold, and for a view, the first
+// clustered source decides.
+func TestViewClustersFollowTheTarget(t *testing.T) {
+	c := func(s string) *string { return &s }
+	m := NewMap("local")
+	m.AddTable(&Table{Name: "Src", ClusterName: c("main")})
+	m.AddTable(&Table{Name: "OnCluster", ClusterName: c("other")})
+	m.AddTable(&Table{Name: "Local"})
+	for _, v := range []*MaterializedView{
+		{Name: "ToCluster", SourceTables: []string{"`local`.`Src`"}, TargetTable: "OnCluster"},
+		{Name: "ToLocal", SourceTables: []string{"`local`.`Src`"}, TargetTable: "Local"},
+		{Name: "ToElsewhere", SourceTables: []string{"Local", "`local`.`Src`"}, TargetTable: "External"},
+	} {
+		m.MaterializedViews[v.Name] = v
+	}
+	m.Views = map[string]*View{"V": {Name: "V", SourceTables: []string{"Local", "Src"}}}
+	got := ViewClusters("local", m)
+	want := map[string]string{"local.ToCluster": "other", "local.ToElsewhere": "main", "local.V": "main"}
+	if len(got) != len(want) {
+		t.Fatalf("ViewClusters = %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Fatalf("ViewClusters = %v, want %v", got, want)
+		}
+	}
+}

@@ -662,8 +662,10 @@ func SourceName(ref string) string { return strings.Trim(ref[strings.LastIndex(r
 
 // ViewClusters maps each view and materialized view of the maps, by
 // `db.name` (defaultDB where it names none), to the cluster its DDL runs
-// ON: its target table's, else that of the first of its sources on a
-// cluster. A view over tables that live on every node of a cluster is
+// ON: its target table's, else (a target that is not one of the map's
+// tables) that of the first of its sources on a cluster. A materialized
+// view whose target is a table on one server stays on that server: made
+// ON CLUSTER, it would fail on the nodes without its target. A view over tables that live on every node of a cluster is
 // created on every node too, or the nodes it is missing from do not see
 // the rows inserted there (a materialized view) or cannot answer its
 // queries (a view). Views over no clustered table are left out. Later maps
@@ -674,8 +676,9 @@ func ViewClusters(defaultDB string, maps ...*Map) map[string]string {
 		if m == nil {
 			continue
 		}
-		byName := map[string]string{}
+		byName, tables := map[string]string{}, map[string]bool{}
 		for _, t := range m.Tables {
+			tables[t.Name] = true
 			if t.ClusterName != nil && *t.ClusterName != "" {
 				byName[t.Name] = *t.ClusterName
 			}
@@ -686,6 +689,9 @@ func ViewClusters(defaultDB string, maps ...*Map) map[string]string {
 		first := func(target string, sources []string) (string, bool) {
 			if c, ok := byName[target]; ok && target != "" {
 				return c, true
+			}
+			if tables[target] && target != "" {
+				return "", false
 			}
 			for _, s := range sources {
 				if c, ok := byName[SourceName(s)]; ok {
