@@ -210,7 +210,7 @@ func (c *Client) Apply(ctx context.Context, ops []infra.Operation, views map[str
 
 // createWorkers is how many CREATE TABLEs of a run of them are sent at
 // once: tables do not depend on one another, and a server (the embedded
-// one has a session per core, up to 4) creates them in parallel.
+// one has 4 sessions, chdb.lanes) creates them in parallel.
 const createWorkers = 4
 
 // ApplyProgress is Apply, calling progress (when not nil) after each
