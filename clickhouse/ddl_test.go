@@ -244,3 +244,59 @@ func TestReplicatedEngineArgumentsByTarget(t *testing.T) {
 		t.Fatalf("a keeper path without a replica: %v", err)
 	}
 }
+
+// TestReplicatedArgumentsReadBackAsTheCodeGivesThem: a Replicated table's
+// Keeper path and replica read back as keeper_path and replica_name, and
+// the defaults (the server's, dev's table-based path with its database
+// expanded or not) as none, the parser's form of an engine without them.
+func TestReplicatedArgumentsReadBackAsTheCodeGivesThem(t *testing.T) {
+	none := map[string]any{"keeper_path": nil, "replica_name": nil}
+	for _, c := range []struct {
+		engineFull string
+		want       map[string]any
+	}{
+		{"ReplicatedMergeTree('/clickhouse/tables/{uuid}/{shard}', '{replica}') ORDER BY id SETTINGS index_granularity = 8192", none},
+		{"ReplicatedMergeTree('/clickhouse/tables/{database}/{shard}/T', '{replica}') ORDER BY id", none},
+		{"ReplicatedMergeTree('/clickhouse/tables/local/{shard}/T', '{replica}') ORDER BY id", none},
+		{"ReplicatedMergeTree('/k/it''s', 'r1') ORDER BY id", map[string]any{"keeper_path": "/k/it's", "replica_name": "r1"}},
+		{"ReplicatedReplacingMergeTree('/k/b', '{replica}', ver) ORDER BY id", map[string]any{"keeper_path": "/k/b", "replica_name": "{replica}"}},
+		{"ReplicatedMergeTree('/clickhouse/tables/other/{shard}/T', '{replica}') ORDER BY id",
+			map[string]any{"keeper_path": "/clickhouse/tables/other/{shard}/T", "replica_name": "{replica}"}},
+		{"ReplicatedMergeTree ORDER BY id", none},
+	} {
+		lt := &LiveTable{Database: "local", Name: "T", Engine: strings.Fields(c.engineFull)[0], EngineFull: c.engineFull}
+		if i := strings.IndexByte(lt.Engine, '('); i > 0 {
+			lt.Engine = lt.Engine[:i]
+		}
+		got := lt.ToInfra().Engine.Params
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s: params %v, want %v", c.engineFull, got, c.want)
+		}
+	}
+	if p := (&LiveTable{Name: "T", Engine: "MergeTree", EngineFull: "MergeTree ORDER BY id"}).ToInfra().Engine.Params; p != nil {
+		t.Errorf("MergeTree read back with params %v", p)
+	}
+}
+
+// FuzzReplicationParams: any Keeper path and replica, quoted as
+// ClickHouse prints them, read back as themselves (or as none when they
+// are a default), and no engine_full makes the reading fail.
+func FuzzReplicationParams(f *testing.F) {
+	f.Add("/k/b", "r1", " ORDER BY id")
+	f.Add("/clickhouse/tables/{uuid}/{shard}", "{replica}", "")
+	f.Add("it's", "a\\b", " SETTINGS x = '('")
+	f.Fuzz(func(t *testing.T, path, replica, tail string) {
+		replicationParams("local", "T", tail) // arbitrary text: no panic
+		got := replicationParams("local", "T", "ReplicatedMergeTree("+QuoteString(path)+", "+QuoteString(replica)+")"+tail)
+		if got["keeper_path"] == nil {
+			dev, _ := DevReplicationArgs("T")
+			if replica != "{replica}" || path != "/clickhouse/tables/{uuid}/{shard}" && path != dev && path != strings.ReplaceAll(dev, "{database}", "local") {
+				t.Fatalf("(%q, %q) read back as defaults", path, replica)
+			}
+			return
+		}
+		if got["keeper_path"] != path || got["replica_name"] != replica {
+			t.Fatalf("(%q, %q) read back as %v", path, replica, got)
+		}
+	})
+}

@@ -362,11 +362,74 @@ func call(s string) (string, []string, bool) {
 	return name, args, true
 }
 
+// The Keeper path and replica a Replicated engine gets when it names none:
+// the server's defaults (default_replica_path and default_replica_name, as
+// ClickHouse ships them), and in dev without a cluster DevReplicationArgs.
+const (
+	defaultKeeperPath = "/clickhouse/tables/{uuid}/{shard}"
+	defaultReplica    = "{replica}"
+)
+
+// replicationParams reads a Replicated engine's keeper_path and
+// replica_name from its engine_full as the code gives them: nil for
+// arguments that are the defaults (a table made without any, by the
+// server or in dev; ClickHouse stores {database} expanded), the strings
+// otherwise.
+func replicationParams(db, table, engineFull string) map[string]any {
+	params := map[string]any{"keeper_path": nil, "replica_name": nil}
+	_, args, ok := call(engineCall(engineFull))
+	if !ok || len(args) < 2 {
+		return params
+	}
+	path, _, okPath := readQuoted(args[0])
+	replica, _, okReplica := readQuoted(args[1])
+	if !okPath || !okReplica {
+		return params
+	}
+	devPath, devReplica := DevReplicationArgs(table)
+	isDev := path == devPath || path == strings.ReplaceAll(devPath, "{database}", db)
+	if path == defaultKeeperPath && replica == defaultReplica || isDev && replica == devReplica {
+		return params
+	}
+	params["keeper_path"], params["replica_name"] = path, replica
+	return params
+}
+
+// engineCall is the `Name(args)` an engine_full starts with ("" when it
+// has no argument list).
+func engineCall(engineFull string) string {
+	open := strings.IndexByte(engineFull, '(')
+	if open <= 0 || strings.ContainsAny(engineFull[:open], " \t") {
+		return ""
+	}
+	depth := 0
+	for i := open; i < len(engineFull); i++ {
+		switch engineFull[i] {
+		case '\'', '`':
+			_, n, ok := readQuoted(engineFull[i:])
+			if !ok {
+				return ""
+			}
+			i += n - 1
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth == 0 {
+				return engineFull[:i+1]
+			}
+		}
+	}
+	return ""
+}
+
 // ToInfra reads a live table back as an infra table: columns, engine,
 // ORDER BY, PARTITION BY, SAMPLE BY, PRIMARY KEY, the table TTL and settings. Its Columns are nil when a type could not be read (the caller
 // then keeps what it knew).
 func (lt *LiveTable) ToInfra() *infra.Table {
 	t := &infra.Table{Name: lt.Name, Engine: infra.Engine{Name: lt.Engine}, LifeCycle: infra.FullyManaged, TTL: lt.TTL, TableSettings: lt.Settings}
+	if strings.HasPrefix(lt.Engine, "Replicated") {
+		t.Engine.Params = replicationParams(lt.Database, lt.Name, lt.EngineFull)
+	}
 	if lt.SortingKey != "" {
 		t.OrderBy = infra.OrderBy{Expr: lt.SortingKey, IsExpr: true}
 	}
