@@ -14,20 +14,7 @@ import (
 // changes share one connection (one per topic ran out of the broker's
 // patience: "Broker Not Available" after 300-odd topics, every reload failing).
 func TestHundredsOfTopicsAreCreatedInOneApply(t *testing.T) {
-	b, err := StartEmbedded(freeAddr(t), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	a := &Admin{Addr: b.Addr}
-	var changes []differ.Change
-	for i := range 500 {
-		changes = append(changes, differ.AddTopic{Topic: topic(fmt.Sprintf("S%d", i), 1, 3600)})
-	}
-	ctx := context.Background()
-	if err := a.Apply(ctx, changes); err != nil {
-		t.Fatal(err)
-	}
+	a, ctx := withTopics(t, 500)
 	got, err := a.Topics(ctx)
 	if err != nil || len(got) != 500 {
 		t.Fatalf("%d topics, %v", len(got), err)
@@ -39,20 +26,7 @@ func TestHundredsOfTopicsAreCreatedInOneApply(t *testing.T) {
 // outlive CloseIdleConnections, held each call's copy of the metadata for
 // 30 s (the dev loop at 2,000 streams grew by 100 MiB in a minute of saves).
 func TestCallsLeaveNoMetadataBehind(t *testing.T) {
-	b, err := StartEmbedded(freeAddr(t), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	a := &Admin{Addr: b.Addr}
-	var changes []differ.Change
-	for i := range 1000 {
-		changes = append(changes, differ.AddTopic{Topic: topic(fmt.Sprintf("S%d", i), 1, 3600)})
-	}
-	ctx := context.Background()
-	if err := a.Apply(ctx, changes); err != nil {
-		t.Fatal(err)
-	}
+	a, ctx := withTopics(t, 1000)
 	heap := func() uint64 {
 		runtime.GC()
 		runtime.GC()
@@ -74,4 +48,24 @@ func TestCallsLeaveNoMetadataBehind(t *testing.T) {
 	if grown := int64(heap()) - int64(before); grown > 4<<20 {
 		t.Fatalf("the heap grew by %d KiB over 10 listings", grown>>10)
 	}
+}
+
+// withTopics starts a broker and creates n topics (S0...) in one Apply.
+func withTopics(t *testing.T, n int) (*Admin, context.Context) {
+	t.Helper()
+	b, err := StartEmbedded(freeAddr(t), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	a := &Admin{Addr: b.Addr}
+	var changes []differ.Change
+	for i := range n {
+		changes = append(changes, differ.AddTopic{Topic: topic(fmt.Sprintf("S%d", i), 1, 3600)})
+	}
+	ctx := context.Background()
+	if err := a.Apply(ctx, changes); err != nil {
+		t.Fatal(err)
+	}
+	return a, ctx
 }
