@@ -101,3 +101,19 @@ func TestATakenBrokerPortNamesItsOwner(t *testing.T) {
 		t.Fatalf("error: %v", err)
 	}
 }
+
+// One Apply that drops a topic and creates it again with other partitions,
+// and grows another, does each on the session's one transport: none of
+// them is answered from what the transport read of the topics before.
+func TestARecreateAndAGrowInOneApply(t *testing.T) {
+	a, ctx := withTopics(t, 2)
+	x1, x3 := topic("S0", 1, 3600), topic("S0", 3, 3600)
+	y1, y2 := topic("S1", 1, 3600), topic("S1", 2, 3600)
+	if err := a.Apply(ctx, []differ.Change{differ.DropTopic{Topic: x1}, differ.UpdateTopic{Before: y1, After: y2}, differ.AddTopic{Topic: x3}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.Topics(ctx)
+	if err != nil || got["S0"].Partitions != 3 || got["S1"].Partitions != 2 {
+		t.Fatalf("topics %v, %v; want S0 with 3 partitions, S1 with 2", got, err)
+	}
+}
