@@ -1,6 +1,7 @@
 package infra
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 )
@@ -57,6 +58,44 @@ func FuzzColumnJSON(f *testing.F) {
 		}
 		if want := reflectColumnJSON(t, c); string(got) != string(want) {
 			t.Fatalf("column encoding differs from encoding/json's:\n got %s\nwant %s", got, want)
+		}
+	})
+}
+
+// wholeMapJSON is the map as one encoding/json Encoder writes it: the
+// reference EncodeState's entry-by-entry writing must equal.
+func wholeMapJSON(t *testing.T, m *Map) string {
+	t.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// FuzzEncodeState: for any map read from JSON, the state written entry by
+// entry is byte for byte the map encoded whole (keys with quotes, HTML
+// characters, NULs and non-ASCII; nil entries; empty and missing maps).
+func FuzzEncodeState(f *testing.F) {
+	f.Add(`{"default_database":"local","tables":{"b<&>":{"name":"b<&>","columns":[{"name":"x","data_type":"String","required":true,"unique":false,"primary_key":false,"default":null,"annotations":[]}],"order_by":[],"engine":"MergeTree"},"a\"q":null},"topics":{"é":{"name":"é","columns":[]}}}`)
+	f.Add(`{"tables":{},"topics":null}`)
+	f.Add(`{"default_database":"a\u0000b","tables":{"\u0000t":null}}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		m, err := UnmarshalMap([]byte(in))
+		if err != nil {
+			return
+		}
+		var b bytes.Buffer
+		if err := EncodeState(&b, m); err != nil {
+			if _, werr := json.Marshal(m); werr == nil {
+				t.Fatalf("EncodeState failed where encoding/json does not: %v", err)
+			}
+			return
+		}
+		if want := wholeMapJSON(t, m); b.String() != want {
+			t.Fatalf("entry by entry:\n%s\nwhole:\n%s", b.String(), want)
 		}
 	})
 }

@@ -261,3 +261,13 @@ func TestViewClustersFollowTheTarget(t *testing.T) {
 		}
 	}
 }
+
+// A state whose entries are null (cut or edited by hand) is refused with
+// what and where, not taken in to crash a reader later.
+func TestANullEntryIsRefused(t *testing.T) {
+	for _, in := range []string{`{"tables":{"t":null}}`, `{"topics":{"s":null}}`, `{"views":{"v":null}}`} {
+		if _, err := UnmarshalMap([]byte(in)); err == nil || !strings.Contains(err.Error(), "is null") {
+			t.Errorf("%s: %v", in, err)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 	"sort"
 	"strconv"
@@ -576,14 +577,87 @@ func (m *Map) Clone() *Map {
 	return c
 }
 
-// EncodeState writes the map into buf (reset first) as the dev loop stores
-// it (.moose/state.json): compact JSON in upstream's shape, SQL keeping its
-// < and >. A buffer used again keeps its room (10 MiB at 2,000 tables).
-func EncodeState(buf *bytes.Buffer, m *Map) error {
-	buf.Reset()
-	enc := json.NewEncoder(buf)
+// EncodeState writes the map to w as the dev loop stores it
+// (.moose/state.json): the JSON encoding/json writes, compact, SQL keeping
+// its < and >, but table by table and topic by topic, so that a state of
+// 2,000 tables (11 MB) is never all in memory at once (it cost the daemon
+// 70-100 MiB at its peak).
+func EncodeState(w io.Writer, m *Map) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(m)
+	// the map with one marker entry in each of its two big maps
+	shell := *m
+	shell.Tables = map[string]*Table{"\x00t": nil}
+	shell.Topics = map[string]*Topic{"\x00p": nil}
+	if err := enc.Encode(&shell); err != nil {
+		return err
+	}
+	head := bytes.Clone(buf.Bytes())
+	tablesAt, topicsAt := bytes.Index(head, []byte(`{"\u0000t":null}`)), bytes.Index(head, []byte(`{"\u0000p":null}`))
+	if tablesAt < 0 || topicsAt < 0 || bytes.Count(head, []byte(`\u0000`)) != 2 {
+		// a string of the map's own holds a NUL: encode it whole
+		buf.Reset()
+		if err := enc.Encode(m); err != nil {
+			return err
+		}
+		_, err := w.Write(buf.Bytes())
+		return err
+	}
+	const markerLen = len(`{"\u0000t":null}`)
+	type part struct {
+		at    int
+		write func() error
+	}
+	parts := []part{{tablesAt, func() error { return encodeEntries(w, enc, &buf, m.Tables) }},
+		{topicsAt, func() error { return encodeEntries(w, enc, &buf, m.Topics) }}}
+	if topicsAt < tablesAt {
+		parts[0], parts[1] = parts[1], parts[0]
+	}
+	from := 0
+	for _, p := range parts {
+		if _, err := w.Write(head[from:p.at]); err != nil {
+			return err
+		}
+		if err := p.write(); err != nil {
+			return err
+		}
+		from = p.at + markerLen
+	}
+	_, err := w.Write(head[from:])
+	return err
+}
+
+// encodeEntries writes a map as encoding/json does (keys sorted), one
+// entry at a time through enc, which writes into buf.
+func encodeEntries[V any](w io.Writer, enc *json.Encoder, buf *bytes.Buffer, entries map[string]V) error {
+	if entries == nil {
+		_, err := io.WriteString(w, "null")
+		return err
+	}
+	if _, err := io.WriteString(w, "{"); err != nil {
+		return err
+	}
+	for i, k := range sortedKeys(entries) {
+		buf.Reset()
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := enc.Encode(k); err != nil {
+			return err
+		}
+		buf.Truncate(buf.Len() - 1) // Encode's newline
+		buf.WriteByte(':')
+		if err := enc.Encode(entries[k]); err != nil {
+			return err
+		}
+		buf.Truncate(buf.Len() - 1)
+		if _, err := w.Write(buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	_, err := io.WriteString(w, "}")
+	return err
 }
 
 // UnmarshalMap reads an infrastructure map in upstream's JSON shape and
@@ -594,10 +668,29 @@ func UnmarshalMap(b []byte) (*Map, error) {
 		return nil, fmt.Errorf("infrastructure map: %w", err)
 	}
 	m.fillEmpty()
+	for _, err := range []error{noNull("topics", m.Topics), noNull("api_endpoints", m.APIEndpoints), noNull("tables", m.Tables),
+		noNull("topic_to_table_sync_processes", m.TopicToTableSyncProcesses), noNull("function_processes", m.FunctionProcesses),
+		noNull("orchestration_workers", m.OrchestrationWorkers), noNull("sql_resources", m.SQLResources), noNull("workflows", m.Workflows),
+		noNull("web_apps", m.WebApps), noNull("materialized_views", m.MaterializedViews), noNull("views", m.Views)} {
+		if err != nil {
+			return nil, err
+		}
+	}
 	for _, t := range m.Tables {
 		t.Canonicalize()
 	}
 	return m, nil
+}
+
+// noNull refuses a null entry (a state cut or edited by hand): every
+// reader of the map takes its entries to be there.
+func noNull[V any](field string, entries map[string]*V) error {
+	for _, id := range sortedKeys(entries) {
+		if entries[id] == nil {
+			return fmt.Errorf("infrastructure map: %s entry %q is null", field, id)
+		}
+	}
+	return nil
 }
 
 // MarshalSorted writes v as indented JSON with every object's keys sorted,
