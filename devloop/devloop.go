@@ -387,7 +387,7 @@ func (l *Loop) runReloadScript() {
 // reconcile corrects the stored state by what ClickHouse and the broker
 // really hold.
 func (l *Loop) reconcile(ctx context.Context, desired *infra.Map) (*infra.Map, error) {
-	live, err := l.o.ClickHouse.Reality(ctx, l.databases(desired)...)
+	live, err := l.o.ClickHouse.Reality(ctx, infra.Databases(l.db, desired)...)
 	if err != nil {
 		return nil, err
 	}
@@ -420,25 +420,12 @@ func (l *Loop) reconcile(ctx context.Context, desired *infra.Map) (*infra.Map, e
 	return current, nil
 }
 
-// databases are the project's database and those m's tables name.
-func (l *Loop) databases(m *infra.Map) []string {
-	dbs := []string{l.db}
-	seen := map[string]bool{l.db: true}
-	for _, t := range m.Tables {
-		if d := t.DatabaseOr(l.db); !seen[d] {
-			seen[d] = true
-			dbs = append(dbs, d)
-		}
-	}
-	return dbs
-}
-
 // warmAfterLaunch reads the tables back once the second they were made
 // in has passed, in the background: the client then knows them (see
 // clickhouse.Client.Tables), and the first save does not read thousands
 // of CREATE queries.
 func (l *Loop) warmAfterLaunch(ctx context.Context, m *infra.Map) {
-	dbs := l.databases(m)
+	dbs := infra.Databases(l.db, m)
 	go func() {
 		select {
 		case <-ctx.Done():

@@ -740,6 +740,22 @@ func OnCluster(c *string) string {
 	return " ON CLUSTER " + QuoteIdent(*c)
 }
 
+// Databases are defaultDB and every other database the maps' tables name,
+// in the order first named: those whose tables a reality check reads.
+func Databases(defaultDB string, maps ...*Map) []string {
+	dbs := []string{defaultDB}
+	seen := map[string]bool{defaultDB: true}
+	for _, m := range maps {
+		for _, t := range m.Tables {
+			if d := t.DatabaseOr(defaultDB); !seen[d] {
+				seen[d] = true
+				dbs = append(dbs, d)
+			}
+		}
+	}
+	return dbs
+}
+
 // NameKey names a table or view by database (nil or empty: defaultDB) and
 // name as the database knows it: `db.name`.
 func NameKey(database *string, name, defaultDB string) string {

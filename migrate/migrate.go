@@ -40,17 +40,7 @@ func Remote(ctx context.Context, c *clickhouse.Client, st *Store, code *infra.Ma
 		return nil, err
 	}
 	stored.DefaultDatabase = c.Database()
-	dbs := []string{c.Database()}
-	seen := map[string]bool{c.Database(): true}
-	for _, m := range []*infra.Map{stored, code} {
-		for _, t := range m.Tables {
-			if d := t.DatabaseOr(c.Database()); !seen[d] {
-				seen[d] = true
-				dbs = append(dbs, d)
-			}
-		}
-	}
-	live, err := c.Reality(ctx, dbs...)
+	live, err := c.Reality(ctx, infra.Databases(c.Database(), stored, code)...)
 	if err != nil {
 		return nil, err
 	}
