@@ -271,12 +271,14 @@ func (c *Client) ApplyProgress(ctx context.Context, ops []infra.Operation, views
 }
 
 // createRun is how many operations at the head of ops are CREATE TABLEs
-// of distinct tables.
+// of distinct MergeTree-family tables: those name no other table (a
+// Buffer, Distributed or Merge table, which may, keeps its place in the
+// plan's order).
 func createRun(ops []infra.Operation, db string) int {
 	seen := map[string]bool{}
 	for n, op := range ops {
 		ct, ok := op.(infra.CreateTable)
-		if !ok || seen[infra.NameKey(ct.Table.Database, ct.Table.Name, db)] {
+		if !ok || !ct.Table.Engine.IsMergeTreeFamily() || seen[infra.NameKey(ct.Table.Database, ct.Table.Name, db)] {
 			return n
 		}
 		seen[infra.NameKey(ct.Table.Database, ct.Table.Name, db)] = true

@@ -300,3 +300,27 @@ func FuzzReplicationParams(f *testing.F) {
 		}
 	})
 }
+
+// TestARunOfCreatesIsMergeTreeTablesOfDistinctNames: the CREATE TABLEs
+// sent at once are MergeTree-family tables, each named once; an engine
+// that may name another table, a second create of a name, or another
+// operation ends the run.
+func TestARunOfCreatesIsMergeTreeTablesOfDistinctNames(t *testing.T) {
+	create := func(name, engine string) infra.Operation {
+		return infra.CreateTable{Table: &infra.Table{Name: name, Engine: infra.Engine{Name: engine}}}
+	}
+	for _, c := range []struct {
+		ops  []infra.Operation
+		want int
+	}{
+		{[]infra.Operation{create("a", "MergeTree"), create("b", "ReplacingMergeTree"), create("c", "")}, 3},
+		{[]infra.Operation{create("a", "MergeTree"), create("buf", "Buffer"), create("c", "MergeTree")}, 1},
+		{[]infra.Operation{create("a", "MergeTree"), create("a", "MergeTree")}, 1},
+		{[]infra.Operation{create("a", "MergeTree"), infra.DropTable{Table: "x"}, create("c", "MergeTree")}, 1},
+		{[]infra.Operation{infra.DropTable{Table: "x"}}, 0},
+	} {
+		if got := createRun(c.ops, "local"); got != c.want {
+			t.Errorf("createRun = %d, want %d for %v", got, c.want, c.ops)
+		}
+	}
+}
