@@ -7,3 +7,10 @@ func FullReads(c *Client) int {
 	defer c.known.mu.Unlock()
 	return c.known.reads
 }
+
+// KnownTables is how many tables of db c's Tables knows.
+func KnownTables(c *Client, db string) int {
+	c.known.mu.Lock()
+	defer c.known.mu.Unlock()
+	return len(c.known.m[db])
+}

@@ -24,14 +24,15 @@ type LiveTable struct {
 	Columns                                           []TableColumn
 }
 
-// tableCache keeps, per table (`db.name`), the parts of a LiveTable that
+// tableCache keeps, per database and table, the parts of a LiveTable that
 // are costly to read: engine_full and create_table_query make ClickHouse
 // format every table's CREATE query (150 ms for 2,000 tables, on every
 // save of the dev loop), and system.columns is most of the rest. They
 // are read again only for a table whose metadata may have changed since.
+// A database's entries are those of its last reading: a dropped table's go.
 type tableCache struct {
 	mu    sync.Mutex
-	m     map[string]cachedTable
+	m     map[string]map[string]cachedTable
 	reads int // tables read in full, for tests
 }
 
@@ -75,7 +76,9 @@ func (c *Client) Tables(ctx context.Context, db string) (map[string]*LiveTable, 
 	stamps := map[string]seen{}
 	var now time.Time
 	var stale []string
+	keep := map[string]cachedTable{} // what is known of db after this reading
 	c.known.mu.Lock()
+	known := c.known.m[db]
 	for rows.Next() {
 		t := &LiveTable{Database: db}
 		var st seen
@@ -88,8 +91,9 @@ func (c *Client) Tables(ctx context.Context, db string) (map[string]*LiveTable, 
 		t.PrimaryKey = NormalizeKey(t.PrimaryKey)
 		out[t.Name] = t
 		stamps[t.Name] = st
-		if k, ok := c.known.m[infra.NameKey(&db, t.Name, db)]; ok && k.valid(st.uuid, st.modified) {
+		if k, ok := known[t.Name]; ok && k.valid(st.uuid, st.modified) {
 			t.EngineFull, t.TTL, t.Settings, t.Columns = k.t.EngineFull, k.t.TTL, maps.Clone(k.t.Settings), slices.Clone(k.t.Columns)
+			keep[t.Name] = k
 		} else {
 			stale = append(stale, t.Name)
 		}
@@ -100,6 +104,7 @@ func (c *Client) Tables(ctx context.Context, db string) (map[string]*LiveTable, 
 		return nil, err
 	}
 	if len(stale) == 0 {
+		c.known.store(db, keep, 0)
 		return out, nil
 	}
 	// read in full the stale tables: all of them by database when most are
@@ -122,20 +127,28 @@ func (c *Client) Tables(ctx context.Context, db string) (map[string]*LiveTable, 
 	if err := c.readColumns(ctx, db, filter("table"), fresh); err != nil {
 		return nil, err
 	}
-	c.known.mu.Lock()
-	defer c.known.mu.Unlock()
-	if c.known.m == nil {
-		c.known.m = map[string]cachedTable{}
-	}
-	c.known.reads += len(fresh)
 	for n, f := range fresh {
 		t := out[n]
 		t.EngineFull, t.TTL, t.Settings, t.Columns = f.EngineFull, f.TTL, f.Settings, f.Columns
 		st := stamps[n]
-		c.known.m[infra.NameKey(&db, n, db)] = cachedTable{uuid: st.uuid, modified: st.modified, readAt: now,
+		keep[n] = cachedTable{uuid: st.uuid, modified: st.modified, readAt: now,
 			t: LiveTable{EngineFull: f.EngineFull, TTL: f.TTL, Settings: maps.Clone(f.Settings), Columns: slices.Clone(f.Columns)}}
 	}
+	c.known.store(db, keep, len(fresh))
 	return out, nil
+}
+
+// store makes entries what is known of db, fresh of them read in full.
+// Two readings at once may store in either order: an entry is only used
+// while its table's uuid and modification time are still those it holds.
+func (k *tableCache) store(db string, entries map[string]cachedTable, fresh int) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.m == nil {
+		k.m = map[string]map[string]cachedTable{}
+	}
+	k.m[db] = entries
+	k.reads += fresh
 }
 
 // readCreates fills each table of into with its engine_full and what its

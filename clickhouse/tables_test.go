@@ -14,7 +14,8 @@ import (
 // columns again only when its metadata may have changed, and never serves
 // what it knew of a table changed since, however fast the changes come
 // (several in one second of metadata_modification_time), by ALTER, by a
-// drop and create under the same name, or by a rename.
+// drop and create under the same name, or by a rename; what it knew of a
+// dropped table goes.
 func TestTablesFollowsEveryChange(t *testing.T) {
 	srv := chtest.Start(t, "local")
 	c, ctx := srv.Client, context.Background()
@@ -89,5 +90,9 @@ func TestTablesFollowsEveryChange(t *testing.T) {
 	}
 	if _, ok := tables["b"]; ok {
 		t.Fatal("b still listed after its rename")
+	}
+	exec("DROP TABLE local.d SYNC")
+	if n, known := len(read()), clickhouse.KnownTables(c, "local"); known != n {
+		t.Fatalf("after a drop the client knows %d tables, the database holds %d", known, n)
 	}
 }
