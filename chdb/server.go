@@ -203,7 +203,17 @@ func (s *Server) run(database string, settings, queryParams map[string]string, q
 		}
 		query = query[:loc[0]] + " FROM INFILE " + quoteString(filepath.ToSlash(f.Name())) + " FORMAT " + query[loc[2]:loc[3]]
 	}
-	return l.db.Query(query, format)
+	out, err := l.db.Query(query, format)
+	// a USE or SET sent as a statement changes the session behind the
+	// lane's back: what it knows is then forgotten, and set again when
+	// a request asks for it
+	switch firstWord(query) {
+	case "USE":
+		l.currentDB = ""
+	case "SET":
+		l.settings = map[string]string{}
+	}
+	return out, err
 }
 
 func quoteIdent(s string) string { return infra.QuoteIdent(s) }

@@ -171,3 +171,27 @@ func TestConcurrentRequestsKeepTheirDatabaseAndSettings(t *testing.T) {
 		t.Fatalf("tables seen: %q, want 180", r.body)
 	}
 }
+
+// A USE or SET sent as a statement does not leave a session in another
+// database or with another setting than a later request asks for: every
+// lane is sent one (requests take the lanes in turn), then each request
+// names its database and setting again.
+func TestAUseOrSetStatementDoesNotLeakIntoLaterRequests(t *testing.T) {
+	srv := chtest.Start(t, "local")
+	for i := 0; i < 8; i++ {
+		q := url.Values{"database": {"local"}, "max_result_rows": {"1000"}, "query": {"USE system"}}
+		if i%2 == 1 {
+			q.Set("query", "SET max_result_rows = 7")
+		}
+		if r := get(t, srv.Addr, q.Encode(), basic); r.status != 200 {
+			t.Fatal(r.body)
+		}
+	}
+	for i := 0; i < 8; i++ {
+		q := url.Values{"database": {"local"}, "max_result_rows": {"1000"},
+			"query": {"SELECT currentDatabase(), getSetting('max_result_rows')"}}
+		if r := get(t, srv.Addr, q.Encode(), basic); r.body != "local\t1000\n" {
+			t.Fatalf("request %d: %q, want local and 1000", i, r.body)
+		}
+	}
+}
