@@ -14,6 +14,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -99,7 +101,17 @@ func TestFetchFromShowsProgressAndVerifies(t *testing.T) {
 		t.Fatalf("off a terminal the progress is plain lines:\n%q", out)
 	}
 	total := fmt.Sprintf("%.1f MB", float64(len(tgz))/(1<<20))
-	for _, want := range []string{"(25%)", "(50%)", "(75%)", "downloaded " + Package + "@" + Version + ": " + fmt.Sprintf("%.1f", float64(len(tgz))/(1<<20)) + " / " + total + " (100%)",
+	// one line as each quarter is crossed, giving the share done when it
+	// was: how far past the quarter depends on the pieces the body came in
+	var quarters []int
+	for _, m := range regexp.MustCompile(`downloading .*\((\d+)%\)`).FindAllStringSubmatch(out, -1) {
+		pct, _ := strconv.Atoi(m[1])
+		quarters = append(quarters, pct/25)
+	}
+	if !slices.Equal(quarters, []int{1, 2, 3}) {
+		t.Errorf("progress lines fall in quarters %v, want one in each of 1, 2, 3:\n%s", quarters, out)
+	}
+	for _, want := range []string{"downloaded " + Package + "@" + Version + ": " + fmt.Sprintf("%.1f", float64(len(tgz))/(1<<20)) + " / " + total + " (100%)",
 		"integrity verified"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("progress lacks %q:\n%s", want, out)
