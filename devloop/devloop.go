@@ -305,13 +305,23 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 	// while ClickHouse does (a topic made when a table then fails is
 	// adopted by the next reload, see reconcile)
 	topicsDone := make(chan error, 1)
-	if topics := differ.TopicChanges(safe); l.o.Topics != nil && len(topics) > 0 {
+	topics := differ.TopicChanges(safe)
+	if l.o.Topics != nil && len(topics) > 0 {
 		go func() { topicsDone <- l.o.Topics.Apply(ctx, topics) }()
 	} else {
 		topicsDone <- nil
 	}
 	err = l.o.ClickHouse.ApplyProgress(ctx, ops, infra.ViewClusters(l.db, current, desired), l.o.Progress)
-	if terr := <-topicsDone; err == nil {
+	terr := <-topicsDone
+	if err != nil && terr == nil && l.o.Topics != nil && len(topics) > 0 {
+		// the broker took its changes: they are stored (the tables as
+		// they were, ClickHouse is read back on the next save), so a
+		// topic made now is known, and dropped if its stream goes
+		if st := differ.WithTopics(l.state, topics); l.saveState(st) == nil {
+			l.state = st
+		}
+	}
+	if err == nil {
 		err = terr
 	}
 	if err != nil {
