@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -162,6 +163,7 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 	} else if fromWatcher {
 		p.Raw(ProcessingMessage + "\n")
 	}
+	reading := l.startReading(ctx)
 	res, err := l.loader.Load(l.db)
 	tm.Parse = time.Since(start)
 	if err != nil {
@@ -186,7 +188,7 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 		desired.Topics = map[string]*infra.Topic{}
 	}
 	planStart := time.Now()
-	current, err := l.reconcile(ctx, desired)
+	current, err := l.reconcile(ctx, desired, reading)
 	if err != nil {
 		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Reading the current infrastructure failed:\n" + err.Error()})
 		return tm, err
@@ -394,22 +396,64 @@ func (l *Loop) runReloadScript() {
 	}()
 }
 
+// reading is what ClickHouse and the broker hold, read while the code is
+// parsed (they do not depend on it: a save's reads and its parse took
+// about as long, one after the other).
+type reading struct {
+	dbs    []string // the databases read: the stored state's
+	live   chan result[map[string]*infra.Table]
+	topics chan result[map[string]broker.TopicInfo] // nil without a broker
+}
+
+type result[T any] struct {
+	v   T
+	err error
+}
+
+// startReading reads the databases the stored state knows and the
+// broker's topics, in the background. A database only the new code names
+// is read by reconcile; a reading whose parse fails is left to finish.
+func (l *Loop) startReading(ctx context.Context) *reading {
+	r := &reading{dbs: infra.Databases(l.db, l.state), live: make(chan result[map[string]*infra.Table], 1)}
+	go func() {
+		m, err := l.o.ClickHouse.Reality(ctx, r.dbs...)
+		r.live <- result[map[string]*infra.Table]{m, err}
+	}()
+	if l.o.Topics != nil {
+		r.topics = make(chan result[map[string]broker.TopicInfo], 1)
+		go func() {
+			m, err := l.o.Topics.Topics(ctx)
+			r.topics <- result[map[string]broker.TopicInfo]{m, err}
+		}()
+	}
+	return r
+}
+
 // reconcile corrects the stored state by what ClickHouse and the broker
-// really hold.
-func (l *Loop) reconcile(ctx context.Context, desired *infra.Map) (*infra.Map, error) {
-	live, err := l.o.ClickHouse.Reality(ctx, infra.Databases(l.db, desired)...)
-	if err != nil {
-		return nil, err
+// really hold (r, and the databases desired names beyond r's).
+func (l *Loop) reconcile(ctx context.Context, desired *infra.Map, r *reading) (*infra.Map, error) {
+	got := <-r.live
+	if got.err != nil {
+		return nil, got.err
+	}
+	live := got.v
+	if more := slices.DeleteFunc(infra.Databases(l.db, desired), func(db string) bool { return slices.Contains(r.dbs, db) }); len(more) > 0 {
+		extra, err := l.o.ClickHouse.Reality(ctx, more...)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(live, extra)
 	}
 	current := differ.Reconcile(l.state, desired, live)
 	if l.o.Topics == nil || len(current.Topics) == 0 && len(desired.Topics) == 0 {
 		current.Topics = map[string]*infra.Topic{}
 		return current, nil
 	}
-	liveTopics, err := l.o.Topics.Topics(ctx)
-	if err != nil {
-		return nil, err
+	topics := <-r.topics
+	if topics.err != nil {
+		return nil, topics.err
 	}
+	liveTopics := topics.v
 	for id, t := range current.Topics {
 		info, ok := liveTopics[l.o.Topics.TopicName(t)]
 		if !ok {

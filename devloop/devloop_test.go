@@ -703,3 +703,27 @@ func TestATopicMadeBesideAFailedTableIsKnownToTheNextSave(t *testing.T) {
 		t.Fatalf("the topic of a removed stream is left behind: %v %v", topics, err)
 	}
 }
+
+// What exists is read while the code is parsed, in the databases the
+// stored state knows; a database only the code names is read after. With
+// the state lost, a table there is adopted, not created again.
+func TestATableInADatabaseOnlyTheCodeNamesIsReadBack(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if err := f.srv.Client.EnsureDatabases(ctx, "analytics"); err != nil { // as dev does for additional_databases
+		t.Fatal(err)
+	}
+	f.write(strings.Replace(models, "OlapTable, Stream", "OlapConfig, OlapTable, Stream", 1) +
+		"\nother = OlapTable[Event](\"Other\", OlapConfig(database=\"analytics\"))\n")
+	if _, err := f.loop.Reload(ctx, false); err != nil {
+		t.Fatalf("%v\n%s", err, f.out.String())
+	}
+	os.Remove(filepath.Join(f.proj.StateDir(), devloop.StateFile))
+	f.out.Reset()
+	if _, err := f.newLoop().Reload(ctx, false); err != nil {
+		t.Fatalf("%v\n%s", err, f.out.String())
+	}
+	if f.out.Len() != 0 {
+		t.Fatalf("the tables exist, in both databases: nothing to change:\n%s", f.out.String())
+	}
+}

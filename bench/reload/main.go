@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,8 +31,9 @@ func main() {
 	edits := flag.Int("edits", 20, "saves to time (cycling: add column, change type, add table, drop column)")
 	streams := flag.Bool("streams", false, "give every table a Stream too (exercises the broker each reload)")
 	columns := flag.Int("columns", 3, "columns per table (at least 3: id, at, value; the rest alternate String and Float64)")
+	timing := flag.Bool("timing", false, "run the daemon with --timing and report the median of each phase of the saves (where a save's time goes)")
 	flag.Parse()
-	if err := run(*bin, *tables, *edits, *columns, *streams); err != nil {
+	if err := run(*bin, *tables, *edits, *columns, *streams, *timing); err != nil {
 		fmt.Fprintln(os.Stderr, "reload:", err)
 		os.Exit(1)
 	}
@@ -46,7 +48,7 @@ func freePort() int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-func run(bin string, tables, edits, columns int, streams bool) error {
+func run(bin string, tables, edits, columns int, streams, timing bool) error {
 	dir, err := os.MkdirTemp("", "moose-dev-bench")
 	if err != nil {
 		return err
@@ -97,7 +99,11 @@ func run(bin string, tables, edits, columns int, streams bool) error {
 	os.WriteFile(filepath.Join(dir, "p", "app", "main.py"), []byte("from app.models import *\n"), 0o644)
 
 	out := &lineWatcher{watch: "Watching", seen: make(chan struct{})}
-	cmd := exec.Command(bin, "dev", "-p", filepath.Join(dir, "p"), "--infra", "embedded", "--yes-destructive")
+	args := []string{"dev", "-p", filepath.Join(dir, "p"), "--infra", "embedded", "--yes-destructive"}
+	if timing {
+		args = append(args, "--timing")
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
 	start := time.Now()
@@ -111,6 +117,7 @@ func run(bin string, tables, edits, columns int, streams bool) error {
 		return fmt.Errorf("not ready:\n%s", out.String())
 	}
 	ready := time.Since(start)
+	readyAt := len(out.String())
 	time.Sleep(500 * time.Millisecond)
 	rssIdle := rssTree(cmd.Process.Pid)
 	cpu0 := cpuTicks(cmd.Process.Pid)
@@ -177,7 +184,34 @@ func run(bin string, tables, edits, columns int, streams bool) error {
 	fmt.Printf("RSS (daemon + embedded ClickHouse): after start %d MiB; right after the last save %d MiB (highest after a save: %d MiB); 2 s later %d MiB\n",
 		rssIdle>>20, burst>>20, max(peak, burst)>>20, rssTree(cmd.Process.Pid)>>20)
 	fmt.Printf("CPU during the edits (daemon + engine): %.0f%% of one core\n", cpu)
+	if timing {
+		printPhases(out.String(), readyAt)
+	}
 	return nil
+}
+
+var phaseLine = regexp.MustCompile(`(Parsing|Planning|Execution|Total) finished in (\S+)`)
+
+// printPhases reports the median of each phase the daemon's --timing
+// lines give for the saves (the lines after offset; the launch's come
+// before it).
+func printPhases(out string, offset int) {
+	phases := map[string][]time.Duration{}
+	for _, m := range phaseLine.FindAllStringSubmatch(out[offset:], -1) {
+		if d, err := time.ParseDuration(m[2]); err == nil {
+			phases[m[1]] = append(phases[m[1]], d)
+		}
+	}
+	var parts []string
+	for _, ph := range []string{"Parsing", "Planning", "Execution", "Total"} {
+		ds := phases[ph]
+		if len(ds) == 0 {
+			continue
+		}
+		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+		parts = append(parts, fmt.Sprintf("%s %v", strings.ToLower(ph), ds[len(ds)/2].Round(100*time.Microsecond)))
+	}
+	fmt.Printf("in the daemon, median per save (--timing): %s\n", strings.Join(parts, ", "))
 }
 
 func query(port int, sql string) string {
