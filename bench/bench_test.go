@@ -17,8 +17,9 @@ import (
 
 var fieldTypes = []string{"str", "int", "float", "bool", "datetime", "date", "Optional[str]", "list[str]"}
 
-// genProject writes a project of models x fields spread over files.
-func genProject(b *testing.B, models, fields, files int) string {
+// genProject writes a project of models x fields spread over files, each
+// model with a table (and a stream too when streams).
+func genProject(b *testing.B, models, fields, files int, streams ...bool) string {
 	b.Helper()
 	root := b.TempDir()
 	app := filepath.Join(root, "app")
@@ -27,13 +28,16 @@ func genProject(b *testing.B, models, fields, files int) string {
 	perFile := (models + files - 1) / files
 	for f := 0; f < files; f++ {
 		var src strings.Builder
-		src.WriteString("from datetime import date, datetime\nfrom typing import Optional\n\nfrom moose_lib import Key, OlapConfig, OlapTable\nfrom pydantic import BaseModel\n\n")
+		src.WriteString("from datetime import date, datetime\nfrom typing import Optional\n\nfrom moose_lib import Key, OlapConfig, OlapTable, Stream\nfrom pydantic import BaseModel\n\n")
 		for m := f * perFile; m < (f+1)*perFile && m < models; m++ {
 			fmt.Fprintf(&src, "\nclass Model%d(BaseModel):\n    id: Key[str]\n", m)
 			for i := 1; i < fields; i++ {
 				fmt.Fprintf(&src, "    field_%d: %s\n", i, fieldTypes[i%len(fieldTypes)])
 			}
 			fmt.Fprintf(&src, "\n\ntable_%d = OlapTable[Model%d](\"Table%d\", OlapConfig(order_by_fields=[\"id\"]))\n", m, m, m)
+			if len(streams) > 0 && streams[0] {
+				fmt.Fprintf(&src, "stream_%d = Stream[Model%d](\"Stream%d\")\n", m, m, m)
+			}
 		}
 		os.WriteFile(filepath.Join(app, fmt.Sprintf("models_%d.py", f)), []byte(src.String()), 0o644)
 		fmt.Fprintf(&main, "from app.models_%d import *\n", f)
@@ -59,6 +63,23 @@ func BenchmarkLoadCold(b *testing.B) {
 // cached: the dev loop's cost when one file changed is between the two.
 func BenchmarkLoadWarm(b *testing.B) {
 	root := genProject(b, 1000, 20, 50)
+	l := parser.NewLoader(root, "app", "Python")
+	if _, err := l.Load("local"); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := l.Load("local"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadWarmWithStreams is BenchmarkLoadWarm with a stream beside
+// each table (one model, two resources: the dev loop's usual shape).
+func BenchmarkLoadWarmWithStreams(b *testing.B) {
+	root := genProject(b, 1000, 20, 50, true)
 	l := parser.NewLoader(root, "app", "Python")
 	if _, err := l.Load("local"); err != nil {
 		b.Fatal(err)

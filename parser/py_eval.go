@@ -35,6 +35,11 @@ type evaluator struct {
 	flowOrder []*infra.Topic
 	loaded    map[string]bool // the project files read
 	warnings  []string
+	// each Python model's columns, worked out once: a table and a stream
+	// of one model share them (columns are never written into, see
+	// infra.Table.Canonicalize), and the annotations are the class's, as
+	// Python evaluates them when the class is defined
+	modelColumns map[*modelVal][]infra.Column
 }
 
 // loadPython evaluates the Python project from its main module.

@@ -19,6 +19,9 @@ func (ev *evaluator) columns(mv *modelVal) ([]infra.Column, error) {
 	if mv.ts != nil {
 		return ev.ts.columns(mv.ts)
 	}
+	if cols, ok := ev.modelColumns[mv]; ok {
+		return cols, nil
+	}
 	cols := make([]infra.Column, 0, len(mv.fields))
 	for _, f := range mv.fields {
 		c, err := ev.column(f)
@@ -27,6 +30,10 @@ func (ev *evaluator) columns(mv *modelVal) ([]infra.Column, error) {
 		}
 		cols = append(cols, c)
 	}
+	if ev.modelColumns == nil {
+		ev.modelColumns = map[*modelVal][]infra.Column{}
+	}
+	ev.modelColumns[mv] = cols
 	return cols, nil
 }
 
