@@ -417,17 +417,13 @@ func wraps(k string) bool {
 func (c *Client) Reality(ctx context.Context, dbs ...string) (map[string]*infra.Table, error) {
 	out := map[string]*infra.Table{}
 	for _, db := range dbs {
-		tables, err := c.Tables(ctx, db)
+		tables, err := c.readTables(ctx, db)
 		if err != nil {
 			return nil, err
 		}
-		for _, lt := range tables {
-			t := lt.ToInfra()
-			if db != c.db {
-				d := db
-				t.Database = &d
-			}
-			out[db+"."+lt.Name] = t
+		for name, e := range tables {
+			t := *e.conv // the fields the caller's; the parts shared, read-only
+			out[db+"."+name] = &t
 		}
 	}
 	return out, nil

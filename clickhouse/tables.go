@@ -40,7 +40,12 @@ type cachedTable struct {
 	uuid     string
 	modified time.Time // metadata_modification_time when read
 	readAt   time.Time // the server's now() before they were read
-	t        LiveTable // EngineFull, TTL, Settings, Columns
+	t        LiveTable // all of it; its slices and map are never written into
+	// t as an infra table, made once when t was read: Reality hands out
+	// shallow copies (its parts shared, never written into: the dev loop
+	// replaces fields, see differ.Reconcile), so a save at 2,000 tables
+	// no longer converts and copies 40,000 columns
+	conv *infra.Table
 }
 
 // valid reports whether c still describes a table with this uuid whose
@@ -59,8 +64,23 @@ const zeroUUID = "00000000-0000-0000-0000-000000000000"
 // Tables lists the tables of a database (views and `_moose*` tables
 // excluded, as upstream's reality check does), with their columns. The
 // CREATE query and the columns are read only for tables that changed since
-// this client last read them (tableCache).
+// this client last read them (tableCache). The tables are the caller's.
 func (c *Client) Tables(ctx context.Context, db string) (map[string]*LiveTable, error) {
+	read, err := c.readTables(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*LiveTable, len(read))
+	for n, e := range read {
+		t := e.t
+		t.Settings, t.Columns = maps.Clone(t.Settings), slices.Clone(t.Columns)
+		out[n] = &t
+	}
+	return out, nil
+}
+
+// readTables is Tables as the cache holds them: shared, read-only.
+func (c *Client) readTables(ctx context.Context, db string) (map[string]cachedTable, error) {
 	rows, err := c.conn.Query(ctx, `SELECT name, engine, sorting_key, partition_key, sampling_key, primary_key,
 		toString(uuid), metadata_modification_time, now() FROM system.tables
 		WHERE database = ? AND engine NOT IN ('View', 'MaterializedView') AND NOT startsWith(name, '.')
@@ -68,34 +88,27 @@ func (c *Client) Tables(ctx context.Context, db string) (map[string]*LiveTable, 
 	if err != nil {
 		return nil, fmt.Errorf("reading system.tables: %w", err)
 	}
-	type seen struct {
-		uuid     string
-		modified time.Time
-	}
-	out := map[string]*LiveTable{}
-	stamps := map[string]seen{}
 	var now time.Time
-	var stale []string
 	keep := map[string]cachedTable{} // what is known of db after this reading
+	fresh := map[string]*cachedTable{}
 	c.known.mu.Lock()
 	known := c.known.m[db]
 	for rows.Next() {
-		t := &LiveTable{Database: db}
-		var st seen
-		if err := rows.Scan(&t.Name, &t.Engine, &t.SortingKey, &t.PartitionKey, &t.SamplingKey, &t.PrimaryKey, &st.uuid, &st.modified, &now); err != nil {
+		var e cachedTable
+		t := &e.t
+		t.Database = db
+		if err := rows.Scan(&t.Name, &t.Engine, &t.SortingKey, &t.PartitionKey, &t.SamplingKey, &t.PrimaryKey, &e.uuid, &e.modified, &now); err != nil {
 			c.known.mu.Unlock()
 			rows.Close()
 			return nil, err
 		}
 		t.SortingKey = NormalizeKey(t.SortingKey)
 		t.PrimaryKey = NormalizeKey(t.PrimaryKey)
-		out[t.Name] = t
-		stamps[t.Name] = st
-		if k, ok := known[t.Name]; ok && k.valid(st.uuid, st.modified) {
-			t.EngineFull, t.TTL, t.Settings, t.Columns = k.t.EngineFull, k.t.TTL, maps.Clone(k.t.Settings), slices.Clone(k.t.Columns)
+		if k, ok := known[t.Name]; ok && k.valid(e.uuid, e.modified) && k.t.sameHead(*t) {
 			keep[t.Name] = k
 		} else {
-			stale = append(stale, t.Name)
+			keep[t.Name] = e
+			fresh[t.Name] = &e
 		}
 	}
 	c.known.mu.Unlock()
@@ -103,39 +116,48 @@ func (c *Client) Tables(ctx context.Context, db string) (map[string]*LiveTable, 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if len(stale) == 0 {
-		c.known.store(db, keep, 0)
-		return out, nil
-	}
-	// read in full the stale tables: all of them by database when most are
-	filter := func(string) string { return "" }
-	if len(stale) <= len(out)/2 {
-		quoted := make([]string, len(stale))
-		for i, n := range stale {
-			quoted[i] = infra.QuoteString(n)
+	if len(fresh) > 0 {
+		// read in full the fresh tables: all of them by database when most are
+		filter := func(string) string { return "" }
+		if len(fresh) <= len(keep)/2 {
+			quoted := make([]string, 0, len(fresh))
+			for n := range fresh {
+				quoted = append(quoted, infra.QuoteString(n))
+			}
+			slices.Sort(quoted)
+			list := strings.Join(quoted, ", ")
+			filter = func(column string) string { return " AND " + column + " IN (" + list + ")" }
 		}
-		list := strings.Join(quoted, ", ")
-		filter = func(column string) string { return " AND " + column + " IN (" + list + ")" }
-	}
-	fresh := map[string]*LiveTable{}
-	for _, n := range stale {
-		fresh[n] = &LiveTable{}
-	}
-	if err := c.readCreates(ctx, db, filter("name"), fresh); err != nil {
-		return nil, err
-	}
-	if err := c.readColumns(ctx, db, filter("table"), fresh); err != nil {
-		return nil, err
-	}
-	for n, f := range fresh {
-		t := out[n]
-		t.EngineFull, t.TTL, t.Settings, t.Columns = f.EngineFull, f.TTL, f.Settings, f.Columns
-		st := stamps[n]
-		keep[n] = cachedTable{uuid: st.uuid, modified: st.modified, readAt: now,
-			t: LiveTable{EngineFull: f.EngineFull, TTL: f.TTL, Settings: maps.Clone(f.Settings), Columns: slices.Clone(f.Columns)}}
+		into := make(map[string]*LiveTable, len(fresh))
+		for n, e := range fresh {
+			into[n] = &e.t
+		}
+		if err := c.readCreates(ctx, db, filter("name"), into); err != nil {
+			return nil, err
+		}
+		if err := c.readColumns(ctx, db, filter("table"), into); err != nil {
+			return nil, err
+		}
+		for n, e := range fresh {
+			e.readAt = now
+			e.conv = e.t.ToInfra()
+			if db != c.db {
+				d := db
+				e.conv.Database = &d
+			}
+			keep[n] = *e
+		}
 	}
 	c.known.store(db, keep, len(fresh))
-	return out, nil
+	return keep, nil
+}
+
+// sameHead reports whether t and u agree on what system.tables gives of
+// them beside the cached parts (a key is not expected to change without
+// the metadata's time, but the conversion is only reused when it has not).
+func (t LiveTable) sameHead(u LiveTable) bool {
+	return t.Name == u.Name && t.Engine == u.Engine && t.SortingKey == u.SortingKey && t.PartitionKey == u.PartitionKey &&
+		t.SamplingKey == u.SamplingKey && t.PrimaryKey == u.PrimaryKey
 }
 
 // store makes entries what is known of db, fresh of them read in full.

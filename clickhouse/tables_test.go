@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/moose-dev/moose-dev/clickhouse"
+	"github.com/moose-dev/moose-dev/infra"
 	"github.com/moose-dev/moose-dev/internal/chtest"
 )
 
@@ -94,5 +95,40 @@ func TestTablesFollowsEveryChange(t *testing.T) {
 	exec("DROP TABLE local.d SYNC")
 	if n, known := len(read()), clickhouse.KnownTables(c, "local"); known != n {
 		t.Fatalf("after a drop the client knows %d tables, the database holds %d", known, n)
+	}
+}
+
+// TestRealityConvertsATableOnce: Reality gives each unchanged table's
+// conversion again (its parts shared), each caller its own fields, and a
+// changed table converted anew.
+func TestRealityConvertsATableOnce(t *testing.T) {
+	srv := chtest.Start(t, "local")
+	c, ctx := srv.Client, context.Background()
+	if err := c.Exec(ctx, "CREATE TABLE local.a (id String, at DateTime) ENGINE = MergeTree ORDER BY id"); err != nil {
+		t.Fatal(err)
+	}
+	reality := func() *infra.Table {
+		t.Helper()
+		live, err := c.Reality(ctx, "local")
+		if err != nil || live["local.a"] == nil {
+			t.Fatalf("%v %v", live, err)
+		}
+		return live["local.a"]
+	}
+	reality()
+	time.Sleep(1100 * time.Millisecond) // past the second the table was made in
+	first, second := reality(), reality()
+	if len(second.Columns) != 2 || &first.Columns[0] != &second.Columns[0] {
+		t.Fatalf("an unchanged table is converted again: %v", second.Columns)
+	}
+	second.Name, second.Columns, second.TTL = "mine", nil, nil
+	if third := reality(); third.Name != "a" || len(third.Columns) != 2 {
+		t.Fatalf("a caller's change to its table reached the next: %+v", third)
+	}
+	if err := c.Exec(ctx, "ALTER TABLE local.a ADD COLUMN n Int64, MODIFY TTL at + INTERVAL 1 DAY"); err != nil {
+		t.Fatal(err)
+	}
+	if got := reality(); len(got.Columns) != 3 || got.Columns[2].Name != "n" || got.TTL == nil {
+		t.Fatalf("after an ALTER: %+v", got)
 	}
 }
