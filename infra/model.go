@@ -85,8 +85,28 @@ type columnJSON struct {
 // MarshalJSON writes the column in upstream's shape: columnJSON as
 // encoding/json writes it, appended by hand (a state of 2,000 tables holds
 // 100,000 columns, written after every save).
-func (c Column) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, 128)
+func (c Column) MarshalJSON() ([]byte, error) { return c.appendJSON(make([]byte, 0, 128)) }
+
+// appendColumns appends cols as encoding/json writes them (MarshalJSON's
+// output is compact: encoding/json would copy it unchanged).
+func appendColumns(b []byte, cols []Column) ([]byte, error) {
+	if cols == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, '[')
+	for i, c := range cols {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = c.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, ']'), nil
+}
+
+func (c Column) appendJSON(b []byte) ([]byte, error) {
 	b = append(b, `{"name":`...)
 	b = appendJSONString(b, c.Name)
 	b = append(b, `,"data_type":`...)
@@ -648,16 +668,61 @@ func encodeEntries[V any](w io.Writer, enc *json.Encoder, buf *bytes.Buffer, ent
 		}
 		buf.Truncate(buf.Len() - 1) // Encode's newline
 		buf.WriteByte(':')
-		if err := enc.Encode(entries[k]); err != nil {
+		if err := encodeEntry(enc, buf, entries[k]); err != nil {
 			return err
 		}
-		buf.Truncate(buf.Len() - 1)
 		if _, err := w.Write(buf.Bytes()); err != nil {
 			return err
 		}
 	}
 	_, err := io.WriteString(w, "}")
 	return err
+}
+
+// encodeEntry appends v to buf through enc (which writes into buf). A
+// table's or topic's columns are appended by hand: through enc, each
+// column's MarshalJSON output is scanned again to be compacted, most of
+// the time a state of 2,000 tables took to write.
+func encodeEntry(enc *json.Encoder, buf *bytes.Buffer, v any) error {
+	var cols []Column
+	switch e := v.(type) {
+	case *Table:
+		if e != nil {
+			shell := *e
+			cols, shell.Columns, v = e.Columns, nil, &shell
+		}
+	case *Topic:
+		if e != nil {
+			shell := *e
+			cols, shell.Columns, v = e.Columns, nil, &shell
+		}
+	}
+	from := buf.Len()
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	buf.Truncate(buf.Len() - 1) // Encode's newline
+	if cols == nil {
+		return nil
+	}
+	// the first "columns":null is the entry's own: a string cannot hold
+	// the sequence (its quotes are escaped), and no field before it is an
+	// object with such a key
+	const marker = `"columns":null`
+	at := bytes.Index(buf.Bytes()[from:], []byte(marker))
+	if at < 0 {
+		return fmt.Errorf("encoding the state: no columns in %s", buf.Bytes()[from:])
+	}
+	at += from + len(`"columns":`)
+	rest := bytes.Clone(buf.Bytes()[at+len("null"):])
+	b, err := appendColumns(buf.Bytes()[:at], cols)
+	if err != nil {
+		return err
+	}
+	buf.Reset()
+	buf.Write(b) // b may be buf's own bytes: Reset keeps them, Write copies onto itself
+	buf.Write(rest)
+	return nil
 }
 
 // UnmarshalMap reads an infrastructure map in upstream's JSON shape and
