@@ -177,6 +177,7 @@ func (l *Loader) readCached(rel string) (any, error) {
 	if ok && bytes.Equal(c.data, data) {
 		return c.mod, c.err
 	}
+	delete(l.cache, rel) // the old parse is garbage before the new one is made (a 40,000-line file's is 20 MB)
 	mod, err := l.lang.parse(rel, data)
 	l.cache[rel] = cachedParse{data: data, mod: mod, err: err}
 	return mod, err
