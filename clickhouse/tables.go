@@ -3,7 +3,6 @@ package clickhouse
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -24,12 +23,13 @@ type LiveTable struct {
 	Columns                                           []TableColumn
 }
 
-// tableCache keeps, per database and table, the parts of a LiveTable that
-// are costly to read: engine_full and create_table_query make ClickHouse
-// format every table's CREATE query (150 ms for 2,000 tables, on every
-// save of the dev loop), and system.columns is most of the rest. They
-// are read again only for a table whose metadata may have changed since.
-// A database's entries are those of its last reading: a dropped table's go.
+// tableCache keeps, per database and table, a table read back as an
+// infra table: reading it is costly (engine_full and create_table_query
+// make ClickHouse format every table's CREATE query, 150 ms for 2,000
+// tables, on every save of the dev loop; system.columns is most of the
+// rest; converting 40,000 columns allocated 22 MB). A table is read again
+// only when its metadata may have changed since. A database's entries
+// are those of its last reading: a dropped table's go.
 type tableCache struct {
 	mu    sync.Mutex
 	m     map[string]map[string]cachedTable
@@ -40,11 +40,10 @@ type cachedTable struct {
 	uuid     string
 	modified time.Time // metadata_modification_time when read
 	readAt   time.Time // the server's now() before they were read
-	t        LiveTable // all of it; its slices and map are never written into
-	// t as an infra table, made once when t was read: Reality hands out
-	// shallow copies (its parts shared, never written into: the dev loop
-	// replaces fields, see differ.Reconcile), so a save at 2,000 tables
-	// no longer converts and copies 40,000 columns
+	head     LiveTable // what system.tables lists of it (name, engine, keys): no columns
+	// the table as Reality gives it, made once when read: Reality hands
+	// out shallow copies (its parts shared, never written into: the dev
+	// loop replaces fields, see differ.Reconcile)
 	conv *infra.Table
 }
 
@@ -62,60 +61,74 @@ func (c cachedTable) valid(uuid string, modified time.Time) bool {
 const zeroUUID = "00000000-0000-0000-0000-000000000000"
 
 // Tables lists the tables of a database (views and `_moose*` tables
-// excluded, as upstream's reality check does), with their columns. The
-// CREATE query and the columns are read only for tables that changed since
-// this client last read them (tableCache). The tables are the caller's.
+// excluded, as upstream's reality check does), with their columns, read
+// in full (Reality reads through the client's tableCache).
 func (c *Client) Tables(ctx context.Context, db string) (map[string]*LiveTable, error) {
-	read, err := c.readTables(ctx, db)
+	listed, _, err := c.listTables(ctx, db)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]*LiveTable, len(read))
-	for n, e := range read {
-		t := e.t
-		t.Settings, t.Columns = maps.Clone(t.Settings), slices.Clone(t.Columns)
-		out[n] = &t
+	out := make(map[string]*LiveTable, len(listed))
+	for _, e := range listed {
+		t := e.head
+		out[t.Name] = &t
+	}
+	if err := c.readCreates(ctx, db, "", out); err != nil {
+		return nil, err
+	}
+	if err := c.readColumns(ctx, db, "", out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-// readTables is Tables as the cache holds them: shared, read-only.
-func (c *Client) readTables(ctx context.Context, db string) (map[string]cachedTable, error) {
+// listTables reads what system.tables lists of db's tables: each one's
+// head, uuid and metadata time, and the server's time.
+func (c *Client) listTables(ctx context.Context, db string) ([]cachedTable, time.Time, error) {
+	var now time.Time
 	rows, err := c.conn.Query(ctx, `SELECT name, engine, sorting_key, partition_key, sampling_key, primary_key,
 		toString(uuid), metadata_modification_time, now() FROM system.tables
 		WHERE database = ? AND engine NOT IN ('View', 'MaterializedView') AND NOT startsWith(name, '.')
 		AND NOT startsWith(lower(name), '_moose')`, db)
 	if err != nil {
-		return nil, fmt.Errorf("reading system.tables: %w", err)
+		return nil, now, fmt.Errorf("reading system.tables: %w", err)
 	}
-	var now time.Time
-	keep := map[string]cachedTable{} // what is known of db after this reading
-	fresh := map[string]*cachedTable{}
-	c.known.mu.Lock()
-	known := c.known.m[db]
+	defer rows.Close()
+	var out []cachedTable
 	for rows.Next() {
-		var e cachedTable
-		t := &e.t
-		t.Database = db
+		e := cachedTable{head: LiveTable{Database: db}}
+		t := &e.head
 		if err := rows.Scan(&t.Name, &t.Engine, &t.SortingKey, &t.PartitionKey, &t.SamplingKey, &t.PrimaryKey, &e.uuid, &e.modified, &now); err != nil {
-			c.known.mu.Unlock()
-			rows.Close()
-			return nil, err
+			return nil, now, err
 		}
 		t.SortingKey = NormalizeKey(t.SortingKey)
 		t.PrimaryKey = NormalizeKey(t.PrimaryKey)
-		if k, ok := known[t.Name]; ok && k.valid(e.uuid, e.modified) && k.t.sameHead(*t) {
-			keep[t.Name] = k
+		out = append(out, e)
+	}
+	return out, now, rows.Err()
+}
+
+// readTables is db's tables as the cache holds them (shared, read-only),
+// reading in full only those that may have changed since they were read.
+func (c *Client) readTables(ctx context.Context, db string) (map[string]cachedTable, error) {
+	listed, now, err := c.listTables(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	keep := make(map[string]cachedTable, len(listed)) // what is known of db after this reading
+	fresh := map[string]*LiveTable{}
+	c.known.mu.Lock()
+	known := c.known.m[db]
+	for _, e := range listed {
+		if k, ok := known[e.head.Name]; ok && k.valid(e.uuid, e.modified) && k.head.sameHead(e.head) {
+			keep[e.head.Name] = k
 		} else {
-			keep[t.Name] = e
-			fresh[t.Name] = &e
+			keep[e.head.Name] = e
+			t := e.head
+			fresh[t.Name] = &t
 		}
 	}
 	c.known.mu.Unlock()
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
 	if len(fresh) > 0 {
 		// read in full the fresh tables: all of them by database when most are
 		filter := func(string) string { return "" }
@@ -128,24 +141,21 @@ func (c *Client) readTables(ctx context.Context, db string) (map[string]cachedTa
 			list := strings.Join(quoted, ", ")
 			filter = func(column string) string { return " AND " + column + " IN (" + list + ")" }
 		}
-		into := make(map[string]*LiveTable, len(fresh))
-		for n, e := range fresh {
-			into[n] = &e.t
-		}
-		if err := c.readCreates(ctx, db, filter("name"), into); err != nil {
+		if err := c.readCreates(ctx, db, filter("name"), fresh); err != nil {
 			return nil, err
 		}
-		if err := c.readColumns(ctx, db, filter("table"), into); err != nil {
+		if err := c.readColumns(ctx, db, filter("table"), fresh); err != nil {
 			return nil, err
 		}
-		for n, e := range fresh {
+		for n, t := range fresh {
+			e := keep[n]
 			e.readAt = now
-			e.conv = e.t.ToInfra()
+			e.conv = t.ToInfra()
 			if db != c.db {
 				d := db
 				e.conv.Database = &d
 			}
-			keep[n] = *e
+			keep[n] = e
 		}
 	}
 	c.known.store(db, keep, len(fresh))

@@ -440,6 +440,7 @@ func (lt *LiveTable) ToInfra() *infra.Table {
 		return &s
 	}
 	t.PartitionBy, t.SampleBy, t.PrimaryKeyExpression = optional(lt.PartitionKey), optional(lt.SamplingKey), optional(lt.PrimaryKey)
+	own := func(s string) *string { return &s }
 	cols := make([]infra.Column, 0, len(lt.Columns))
 	for _, c := range lt.Columns {
 		p, err := ParseType(c.Type)
@@ -453,13 +454,13 @@ func (lt *LiveTable) ToInfra() *infra.Table {
 		if p.LowCardinality {
 			col.Annotations = append(col.Annotations, infra.Annotation{Key: "LowCardinality", Value: []byte("true")})
 		}
-		switch c.DefaultKind {
+		switch c.DefaultKind { // its own copy: a pointer into lt.Columns would hold them all
 		case "DEFAULT":
-			col.Default = &c.DefaultExpr
+			col.Default = own(c.DefaultExpr)
 		case "MATERIALIZED":
-			col.Materialized = &c.DefaultExpr
+			col.Materialized = own(c.DefaultExpr)
 		case "ALIAS":
-			col.Alias = &c.DefaultExpr
+			col.Alias = own(c.DefaultExpr)
 		}
 		if codec := strings.TrimSuffix(strings.TrimPrefix(c.Codec, "CODEC("), ")"); codec != "" && codec != c.Codec {
 			col.Codec = &codec
