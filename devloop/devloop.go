@@ -304,8 +304,8 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 		}()
 	}
 	// topics and tables do not depend on one another: the broker works
-	// while ClickHouse does (a topic made when a table then fails is
-	// adopted by the next reload, see reconcile)
+	// while ClickHouse does (what the broker took when a table then
+	// fails is stored, below)
 	topicsDone := make(chan error, 1)
 	topics := differ.TopicChanges(safe)
 	if l.o.Topics != nil && len(topics) > 0 {

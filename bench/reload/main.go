@@ -195,26 +195,33 @@ func run(bin string, tables, edits, columns int, streams, timing bool) error {
 
 var phaseLine = regexp.MustCompile(`(Parsing|Planning|Execution|Total) finished in (\S+)`)
 
-// printPhases reports the median of each phase the daemon's --timing
-// lines give for the saves (the lines after offset; the launch's come
-// before it).
+// printPhases reports the phases the daemon's --timing lines give: the
+// launch's (the lines before offset) and the median of each over the
+// saves (the lines after it).
 func printPhases(out string, offset int) {
-	phases := map[string][]time.Duration{}
-	for _, m := range phaseLine.FindAllStringSubmatch(out[offset:], -1) {
-		if d, err := time.ParseDuration(m[2]); err == nil {
-			phases[m[1]] = append(phases[m[1]], d)
+	phases := func(text string) map[string][]time.Duration {
+		ph := map[string][]time.Duration{}
+		for _, m := range phaseLine.FindAllStringSubmatch(text, -1) {
+			if d, err := time.ParseDuration(m[2]); err == nil {
+				ph[m[1]] = append(ph[m[1]], d)
+			}
 		}
+		return ph
 	}
-	var parts []string
-	for _, ph := range []string{"Parsing", "Planning", "Execution", "Total"} {
-		ds := phases[ph]
-		if len(ds) == 0 {
-			continue
+	report := func(what string, ph map[string][]time.Duration) {
+		var parts []string
+		for _, name := range []string{"Parsing", "Planning", "Execution", "Total"} {
+			ds := ph[name]
+			if len(ds) == 0 {
+				continue
+			}
+			sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+			parts = append(parts, fmt.Sprintf("%s %v", strings.ToLower(name), ds[len(ds)/2].Round(100*time.Microsecond)))
 		}
-		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-		parts = append(parts, fmt.Sprintf("%s %v", strings.ToLower(ph), ds[len(ds)/2].Round(100*time.Microsecond)))
+		fmt.Printf("in the daemon (--timing), %s: %s\n", what, strings.Join(parts, ", "))
 	}
-	fmt.Printf("in the daemon, median per save (--timing): %s\n", strings.Join(parts, ", "))
+	report("the launch", phases(out[:offset]))
+	report("median per save", phases(out[offset:]))
 }
 
 func query(port int, sql string) string {
