@@ -33,7 +33,16 @@ type LiveTable struct {
 type tableCache struct {
 	mu    sync.Mutex
 	m     map[string]map[string]cachedTable
-	reads int // tables read in full, for tests
+	reads int // tables read in full
+}
+
+// TablesReadInFull is how many tables Reality has read in full (CREATE
+// query and columns) rather than from what the client knew: what a
+// reading cost, for diagnostics and tests.
+func (c *Client) TablesReadInFull() int {
+	c.known.mu.Lock()
+	defer c.known.mu.Unlock()
+	return c.known.reads
 }
 
 type cachedTable struct {

@@ -55,9 +55,9 @@ func TestRealityFollowsEveryChange(t *testing.T) {
 	read()
 	time.Sleep(1100 * time.Millisecond) // past the second the tables were made in
 	read()
-	before := clickhouse.FullReads(c)
+	before := c.TablesReadInFull()
 	read()
-	if got := clickhouse.FullReads(c) - before; got != 0 {
+	if got := c.TablesReadInFull() - before; got != 0 {
 		t.Fatalf("unchanged tables read again in full: %d", got)
 	}
 

@@ -474,17 +474,20 @@ func (l *Loop) reconcile(ctx context.Context, desired *infra.Map, r *reading) (*
 	return current, nil
 }
 
-// warmAfterLaunch reads the tables back once the second they were made
-// in has passed, in the background: the client then knows them (see
-// clickhouse.Client.Tables), and the first save does not read thousands
-// of CREATE queries.
+// warmAfterLaunch reads the tables back in the background, at once and
+// again once the second the last were made in has passed: the client then
+// knows them (a read made in the second of a change is not trusted, see
+// clickhouse's tableCache), and the first save does not read thousands of
+// CREATE queries, even one made within that second (at once: all but the
+// tables of the last second are known).
 func (l *Loop) warmAfterLaunch(ctx context.Context, m *infra.Map) {
 	dbs := infra.Databases(l.db, m)
 	go func() {
+		l.o.ClickHouse.Reality(ctx, dbs...) // best effort: a save reads what this did not
 		select {
 		case <-ctx.Done():
 		case <-time.After(1100 * time.Millisecond):
-			l.o.ClickHouse.Reality(ctx, dbs...) // best effort: a save reads what this did not
+			l.o.ClickHouse.Reality(ctx, dbs...)
 		}
 	}()
 }

@@ -727,3 +727,21 @@ func TestATableInADatabaseOnlyTheCodeNamesIsReadBack(t *testing.T) {
 		t.Fatalf("the tables exist, in both databases: nothing to change:\n%s", f.out.String())
 	}
 }
+
+// The tables a launch makes are read back in the background, so the
+// first save reads none of them in full.
+func TestTheFirstSaveReadsNoTableInFull(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.loop.Reload(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2500 * time.Millisecond) // the background reading runs 1.1 s after the launch
+	before := f.srv.Client.TablesReadInFull()
+	if _, err := f.loop.Reload(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.srv.Client.TablesReadInFull() - before; got != 0 {
+		t.Fatalf("the first save read %d table(s) in full", got)
+	}
+}
