@@ -303,28 +303,12 @@ func (l *Loop) Reload(ctx context.Context, fromWatcher bool) (Timing, error) {
 			}
 		}()
 	}
-	// topics and tables do not depend on one another: the broker works
-	// while ClickHouse does (what the broker took when a table then
-	// fails is stored, below)
-	topicsDone := make(chan error, 1)
-	topics := differ.TopicChanges(safe)
-	if l.o.Topics != nil && len(topics) > 0 {
-		go func() { topicsDone <- l.o.Topics.Apply(ctx, topics) }()
-	} else {
-		topicsDone <- nil
-	}
+	// ClickHouse first, then the broker, as upstream: a save ClickHouse
+	// refuses leaves the broker as it was (made in one request, 2,000 new
+	// topics take the embedded broker 12 ms: nothing to gain beside it)
 	err = l.o.ClickHouse.ApplyProgress(ctx, ops, infra.ViewClusters(l.db, current, desired), l.o.Progress)
-	terr := <-topicsDone
-	if err != nil && terr == nil && l.o.Topics != nil && len(topics) > 0 {
-		// the broker took its changes: they are stored (the tables as
-		// they were, ClickHouse is read back on the next save), so a
-		// topic made now is known, and dropped if its stream goes
-		if st := differ.WithTopics(l.state, topics); l.saveState(st) == nil {
-			l.state = st
-		}
-	}
-	if err == nil {
-		err = terr
+	if topics := differ.TopicChanges(safe); err == nil && l.o.Topics != nil && len(topics) > 0 {
+		err = l.o.Topics.Apply(ctx, topics)
 	}
 	if err != nil {
 		p.Print(display.Line{Kind: display.Error, Action: "Failed", Message: "Executing changes to the infrastructure failed:\n" + err.Error()})

@@ -116,27 +116,3 @@ func (u UpdateTable) revert(t0 *infra.Table) *infra.Table {
 	}
 	return &t
 }
-
-// WithTopics is m with the topic changes among changes applied: what to
-// store when the broker took its changes and ClickHouse failed, so the
-// next diff knows the topics that were made (and drops one whose stream
-// was removed meanwhile). m is not modified.
-func WithTopics(m *infra.Map, changes []Change) *infra.Map {
-	shallow := *m
-	out := &shallow
-	out.Topics = maps.Clone(m.Topics)
-	if out.Topics == nil {
-		out.Topics = map[string]*infra.Topic{}
-	}
-	for _, ch := range changes {
-		switch c := ch.(type) {
-		case AddTopic:
-			out.Topics[c.Topic.ID()] = c.Topic
-		case UpdateTopic:
-			out.Topics[c.After.ID()] = c.After
-		case DropTopic:
-			delete(out.Topics, c.Topic.ID())
-		}
-	}
-	return out
-}
