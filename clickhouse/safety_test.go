@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/moose-dev/moose-dev/clickhouse"
+	"github.com/moose-dev/moose-dev/differ"
 	"github.com/moose-dev/moose-dev/infra"
 	"github.com/moose-dev/moose-dev/internal/chtest"
 )
@@ -47,5 +48,23 @@ func TestARefusedTypeChangeShowsDistinctExamplesAndNoEmptySQLLine(t *testing.T) 
 	err = c.Apply(ctx, []infra.Operation{infra.DropTableColumn{Table: "Missing", ColumnName: "x"}}, nil)
 	if err == nil || !strings.Contains(err.Error(), "\n  SQL: ALTER TABLE `local`.`Missing` DROP COLUMN") {
 		t.Fatalf("a failed statement must be shown:\n%v", err)
+	}
+}
+
+// The refusal of a recreate at its own Keeper path runs on the server and
+// says why, before any of the plan's other steps.
+func TestARecreateAtItsOwnKeeperPathIsRefusedByTheServer(t *testing.T) {
+	srv := chtest.Start(t, "local")
+	events := func(orderBy string) *infra.Table {
+		return &infra.Table{Name: "Events", Engine: infra.Engine{Name: "ReplicatedMergeTree",
+			Params: map[string]any{"keeper_path": "/clickhouse/tables/events", "replica_name": "r1"}},
+			OrderBy: infra.OrderBy{Fields: []string{orderBy}},
+			Columns: []infra.Column{{Name: "id", DataType: infra.String, Required: true}, {Name: "n", DataType: infra.Int32, Required: true}}}
+	}
+	ops := differ.PlanWith([]differ.Change{differ.RecreateTable{Before: events("id"), After: events("n")}}, differ.PlanOptions{KeepData: true})
+	err := srv.Client.Apply(context.Background(), ops, nil)
+	var ae *clickhouse.ApplyError
+	if !errors.As(err, &ae) || ae.Applied != 0 || !strings.Contains(err.Error(), "keeps keeper_path /clickhouse/tables/events, which names neither {uuid} nor {table}") {
+		t.Fatalf("want the refusal first, nothing applied: %v", err)
 	}
 }

@@ -433,8 +433,10 @@ func recreateKeepingData(c RecreateTable, o PlanOptions) []infra.Operation {
 				Description: fmt.Sprintf("Checking that every value of column '%s' of table '%s' converts", cc.After.Name, c.After.Name)})
 		}
 	}
-	if check := allRowsHere(c.Before, after, o); check != nil {
-		ops = append(ops, check)
+	for _, check := range []infra.Operation{allRowsHere(c.Before, after, o), ownKeeperPath(c.Before, after, o)} {
+		if check != nil {
+			ops = append(ops, check)
+		}
 	}
 	return append(ops,
 		dropTable(&tmp), // a leftover of an interrupted recreate
@@ -445,6 +447,29 @@ func recreateKeepingData(c RecreateTable, o PlanOptions) []infra.Operation {
 			Description: fmt.Sprintf("Swapping table '%s' for its new definition", c.After.Name)},
 		dropTable(&tmp),
 	)
+}
+
+// ownKeeperPath is the refusal of a recreate that keeps the rows of a
+// Replicated table whose new definition has the old one's keeper_path,
+// naming neither {uuid} nor {table}: the new definition is made beside
+// the old table, at the same Keeper path, which ClickHouse refuses (or,
+// with another replica_name, joins to the old table's replicas). Refused
+// first, with what to do; nil for any other table, and where Replicated
+// engines are written in plain form (the Keeperless dev ClickHouse:
+// NoCluster).
+func ownKeeperPath(before, after *infra.Table, o PlanOptions) infra.Operation {
+	path, _ := after.Engine.Params["keeper_path"].(string)
+	old, _ := before.Engine.Params["keeper_path"].(string)
+	if o.NoCluster || !strings.HasPrefix(after.Engine.Name, "Replicated") || !strings.HasPrefix(before.Engine.Name, "Replicated") ||
+		path == "" || path != old || strings.Contains(path, "{uuid}") || strings.Contains(path, "{table}") {
+		return nil
+	}
+	msg := fmt.Sprintf("table %s keeps keeper_path %s, which names neither {uuid} nor {table}: a recreate that keeps the rows "+
+		"makes the new definition beside the old table, at the same Keeper path, which ClickHouse refuses; the table was left "+
+		"unchanged. Give the new definition a keeper_path of its own (with {uuid}, for one), or copy the rows by hand into a "+
+		"table of the new definition", after.Name, path)
+	return infra.RawSQL{SQL: []string{"SELECT throwIf(1, " + quoteString(msg) + ")"},
+		Description: fmt.Sprintf("Checking that table '%s' can be made again beside itself", after.Name)}
 }
 
 // allRowsHere is the check, on a clustered table, that the node the plan
