@@ -715,12 +715,12 @@ func encodeEntry(enc *json.Encoder, buf *bytes.Buffer, v any) error {
 	}
 	at += from + len(`"columns":`)
 	rest := bytes.Clone(buf.Bytes()[at+len("null"):])
-	b, err := appendColumns(buf.Bytes()[:at], cols)
+	buf.Truncate(at)
+	b, err := appendColumns(buf.AvailableBuffer(), cols)
 	if err != nil {
 		return err
 	}
-	buf.Reset()
-	buf.Write(b) // b may be buf's own bytes: Reset keeps them, Write copies onto itself
+	buf.Write(b)
 	buf.Write(rest)
 	return nil
 }
